@@ -1,0 +1,6 @@
+/** Every CLI command, in help order. Add a command by adding its module here. */
+import { rulesCommand } from "./rules.js";
+import { scanCommand } from "./scan.js";
+import type { Command } from "./types.js";
+
+export const COMMANDS: Command[] = [scanCommand, rulesCommand];

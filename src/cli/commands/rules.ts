@@ -1,0 +1,53 @@
+/**
+ * `keyscan rules list|test|schema` — rule tooling. `list` shows every provider and rule (and which can verify);
+ * `test <file|dir>` loads a user's rule files and runs their examples and negatives; `schema` prints the rule-file
+ * JSON Schema so editors can complete and check rule files.
+ */
+import { resolve } from "node:path";
+import type { Argv } from "yargs";
+import { z } from "zod";
+import { KeyscanError } from "../../errors.js";
+import { loadRules } from "../../engine/load-rules.js";
+import { checkRules } from "../../engine/rule-examples.js";
+import { providerFileSchema } from "../../engine/rule-schema.js";
+import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
+import type { Command } from "./types.js";
+
+interface RulesArgs {
+  action: string;
+  paths?: string[];
+  format?: string;
+}
+
+export const rulesCommand: Command = {
+  command: "rules <action> [paths..]",
+  describe: "Rule tooling: `rules list`, `rules test <file|dir>`, `rules schema`",
+  builder: (y: Argv) =>
+    y
+      .positional("action", { type: "string", choices: ["list", "test", "schema"] })
+      .positional("paths", { type: "string", array: true })
+      .option("format", { alias: "f", type: "string", default: "text", choices: ["text", "json"] }) as unknown as Argv,
+  async run(raw, io) {
+    const args = raw as unknown as RulesArgs;
+    if (args.action === "schema") {
+      const schema = z.toJSONSchema(providerFileSchema, { io: "input" });
+      return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify(schema, null, 2)}\n`, stderr: "" };
+    }
+    if (args.action === "list") {
+      const rs = loadRules({ extra: (args.paths ?? []).map((p) => ({ path: resolve(io.cwd, p) })) });
+      const rows = rs.rules.map((r) => ({ id: r.id, provider: r.provider.id, name: r.name, severity: r.severity, verifies: r.verify !== undefined, revoke: r.provider.revoke ?? null }));
+      if (args.format === "json") return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify({ version: rs.version, rules: rows }, null, 2)}\n`, stderr: "" };
+      const width = Math.max(...rows.map((r) => r.id.length));
+      const lines = rows.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.verifies ? "verify" : "      "}  ${r.name}`);
+      return { exitCode: EXIT_CLEAN, stdout: `${lines.join("\n")}\n${rows.length} rules from ${rs.providers.length} providers (rule set ${rs.version})\n`, stderr: "" };
+    }
+    // test
+    if (!args.paths || args.paths.length === 0) throw new KeyscanError("E_USAGE", "`keyscan rules test` needs a rule file or folder.");
+    const rs = loadRules({ builtin: false, extra: args.paths.map((p) => ({ path: resolve(io.cwd, p) })) });
+    const failures = checkRules(rs);
+    const cases = rs.rules.reduce((n, r) => n + r.examples.length + r.negatives.length, 0);
+    const lines = failures.map((f) => `FAIL ${f.rule.id}: ${f.problem}`);
+    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed`);
+    return { exitCode: failures.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr: "" };
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * The config file: extra rule files, rules to turn off, paths to exclude, the size cap. Found as `.keyscan.yaml`,
+ * `.keyscan.yml` or `.keyscan.json` in the working directory, or named with `--config`. A config found in the
+ * scanned directory is the repository's own and therefore untrusted: its rules may match but may not verify (a
+ * malicious repo must not be able to send found keys to its own server) unless the user says so on the command line.
+ * Config files are data (YAML/JSON), never code, so loading one executes nothing.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { KeyscanError, describeCause } from "./errors.js";
+
+export const CONFIG_NAMES = [".keyscan.yaml", ".keyscan.yml", ".keyscan.json"];
+
+const configSchema = z
+  .object({
+    /** Extra rule files or folders, relative to the config file. */
+    rules: z.array(z.string().min(1)).optional(),
+    /** Rule or provider ids to turn off. */
+    disable: z.array(z.string().min(1)).optional(),
+    /** gitignore-style patterns of paths not to scan. */
+    exclude: z.array(z.string().min(1)).optional(),
+    /** Size cap per file, e.g. `10MB`. */
+    max_file_size: z.union([z.string(), z.number()]).optional(),
+  })
+  .strict();
+
+export interface LoadedConfig {
+  file: string;
+  /** Found by discovery in the scanned tree (untrusted) rather than named with --config. */
+  fromRepo: boolean;
+  rules: string[];
+  disable: string[];
+  exclude: string[];
+  maxFileSize?: number;
+}
+
+export function parseSize(value: string | number, what: string): number {
+  if (typeof value === "number") return value;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$/i.exec(value);
+  if (!m) throw new KeyscanError("E_USAGE", `${what}: "${value}" is not a size; use bytes or a unit, e.g. 512KB, 10MB, 1GB.`);
+  const unit = (m[2] ?? "b").toLowerCase()[0];
+  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.floor(Number(m[1]) * mult);
+}
+
+export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig | undefined {
+  let file: string | undefined;
+  let fromRepo = false;
+  if (explicit) {
+    file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw new KeyscanError("E_CONFIG", `config file ${explicit} does not exist; check --config.`);
+  } else {
+    file = CONFIG_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
+    fromRepo = true;
+    if (!file) return undefined;
+  }
+  let data: unknown;
+  try {
+    const text = readFileSync(file, "utf8");
+    data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new KeyscanError("E_CONFIG", `config file ${file} cannot be parsed (${describeCause(err)}); fix its syntax.`, { cause: err });
+  }
+  const parsed = configSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new KeyscanError("E_CONFIG", `config file ${file}: field \`${issue.path.join(".") || "(top level)"}\`: ${issue.message}`);
+  }
+  const base = dirname(file);
+  const c = parsed.data;
+  return {
+    file,
+    fromRepo,
+    rules: (c.rules ?? []).map((r) => resolve(base, r)),
+    disable: c.disable ?? [],
+    exclude: c.exclude ?? [],
+    ...(c.max_file_size !== undefined ? { maxFileSize: parseSize(c.max_file_size, `${file}: max_file_size`) } : {}),
+  };
+}

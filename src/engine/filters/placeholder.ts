@@ -1,0 +1,39 @@
+/**
+ * Documentation placeholders are never findings: `YOUR_API_KEY`, `<your_access_token>`, `{YOUR_API_KEY}`,
+ * `$GETIMG_API_KEY`, `${{ secrets.X }}`, `xxxx`, `***`, `sk_test_...`. Most of them are already kept out by the
+ * matchers' value patterns (which do not accept `<`, `{`, `$` or `*`); this filter catches the rest by looking at
+ * the value's words (split at `_`, `-`, `.` and case changes) rather than at raw substrings, so a random 96-character
+ * key that happens to contain "your" somewhere in the middle is still reported.
+ */
+const PLACEHOLDER_WORDS = [
+  "your", "my", "xxx", "example", "examples", "placeholder", "changeme", "change", "replace", "insert", "dummy",
+  "redacted", "sample", "here", "todo", "fixme", "fake", "test", "mock", "secret", "apikey", "token", "none", "null",
+  "undefined", "password", "enter", "put", "paste", "put", "foo", "bar", "baz", "abc", "demo",
+];
+const WORD_SET = new Set(PLACEHOLDER_WORDS);
+const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…", "0000000000", "1234567890", "abcdefghij"];
+
+function words(value: string): string[] {
+  return value
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .split(/[\s_\-.:/+=]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+/** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
+const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$/;
+
+export function isPlaceholder(value: string): boolean {
+  if (IDENTIFIER.test(value)) return true;
+  const lower = value.toLowerCase();
+  for (const m of MARKERS) if (lower.includes(m)) return true;
+  // One character repeated most of the way: "aaaaaaaa…", "00000…".
+  if (/^(.)\1{7,}$/.test(value) || /(.)\1{11,}/.test(value)) return true;
+  const ws = words(value);
+  // A value made of a few dictionary-ish words (YOUR_API_KEY, api_key_here, replace-me) rather than random text.
+  if (ws.length >= 2 && ws.every((w) => w.length <= 12 && /^[a-z]+$/.test(w)) && ws.some((w) => WORD_SET.has(w))) return true;
+  const first = ws[0] ?? "";
+  if (first === "your" || first.startsWith("your") || first === "xxx" || first.startsWith("xxxx")) return true;
+  return false;
+}

@@ -1,0 +1,182 @@
+/**
+ * The shape of a provider rule file (`rules/<provider>.yaml`), as a zod schema. This is the one definition of the
+ * format: the loader validates every file against it (errors name the file, line and field), `keyscan rules schema`
+ * prints it as JSON Schema for editors, and docs/rules.md explains each field. Field names are snake_case because
+ * they are written by people in YAML; the compiled, camelCase form lives in rule.ts.
+ */
+import { z } from "zod";
+
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export const CHECKSUMS = ["github-crc32"] as const;
+
+const nonEmpty = z.string().min(1);
+
+/** Words that must appear within `within_lines` lines of a match; `hosts` stands for the provider's hosts. */
+const nearSchema = z.union([z.literal("hosts"), z.array(nonEmpty).min(1)]);
+
+const contextFields = {
+  /** Context words (case-insensitive) required near the match, or `hosts` for the provider's API hosts. */
+  near: nearSchema.optional(),
+  /** How many lines above and below the match the `near` words may be (default 6). */
+  within_lines: z.number().int().min(0).max(200).optional(),
+  /** `format` (default): the value must have the rule's secret format; `any`: any token-like value. */
+  value: z.enum(["format", "any"]).optional(),
+};
+
+export const headerUsageSchema = z
+  .object({
+    /** HTTP header name, e.g. `api-key`, `x-api-key`, `Authorization` (case-insensitive; `-` and `_` interchangeable). */
+    header: nonEmpty,
+    /** Auth scheme that precedes the value, e.g. `Bearer`. */
+    scheme: nonEmpty.optional(),
+    ...contextFields,
+  })
+  .strict();
+
+export const envUsageSchema = z
+  .object({
+    /** Environment variable or config key names, e.g. `GETIMG_API_KEY` (case-insensitive; prefixes such as `NEXT_PUBLIC_` allowed). */
+    env: z.array(nonEmpty).min(1),
+    ...contextFields,
+  })
+  .strict();
+
+export const sdkUsageSchema = z
+  .object({
+    /** SDK constructor or factory names, e.g. `GetimgAI` (matches `new X("…")`, `X({ apiKey: "…" })`, `X(api_key="…")`). */
+    sdk: z.array(nonEmpty).min(1),
+    ...contextFields,
+  })
+  .strict();
+
+export const attrUsageSchema = z
+  .object({
+    /** HTML attribute carrying the key, e.g. `api-key` in `<script … api-key="…">`. */
+    attr: nonEmpty,
+    ...contextFields,
+  })
+  .strict();
+
+export const usageSchema = z.union([headerUsageSchema, envUsageSchema, sdkUsageSchema, attrUsageSchema]);
+
+export const secretFormatSchema = z
+  .object({
+    /** JS regular expression for the secret itself; may contain a `(?<secret>…)` group, else the whole match is the secret. */
+    pattern: nonEmpty,
+    /** Literal strings (case-insensitive) at least one of which appears in every standalone match; feeds the prefilter. */
+    keywords: z.array(nonEmpty).optional(),
+    /** Match the format on its own, anywhere (true), only with context words near it ({near, within_lines}), or never (false: usages only). */
+    standalone: z
+      .union([
+        z.boolean(),
+        z.object({ near: nearSchema, within_lines: z.number().int().min(0).max(200).optional() }).strict(),
+      ])
+      .optional(),
+    /** Minimum Shannon entropy (bits per character) of the secret. */
+    min_entropy: z.number().min(0).max(8).optional(),
+    /** Offline checksum the secret must pass. */
+    checksum: z.enum(CHECKSUMS).optional(),
+    /** Require a non-word character (or start/end) on both sides of a standalone match (default true). */
+    boundary: z.boolean().optional(),
+    /** Case-insensitive pattern. */
+    ignore_case: z.boolean().optional(),
+  })
+  .strict();
+
+/** A value that may be a literal string or a generator template such as `key-{alnum:96}` (see engine/template.ts). */
+export const exampleSchema = z.union([
+  nonEmpty,
+  z
+    .object({
+      /** Text to scan; `{{secret}}` is replaced by the generated secret. */
+      text: nonEmpty,
+      /** The secret: a literal or a template like `{hex:32}`; generated at test time so no real-looking key is committed. */
+      secret: nonEmpty.optional(),
+    })
+    .strict(),
+]);
+
+const statusMatchSchema = z
+  .object({
+    /** HTTP statuses that select this outcome. */
+    status: z.array(z.number().int().min(100).max(599)).min(1),
+    /** JSON fields (dot paths) and the exact values they must have, e.g. `{ valid: true }`. */
+    json: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    /** Substrings the body must contain. */
+    body_contains: z.array(nonEmpty).optional(),
+  })
+  .strict();
+
+export const verifySchema = z
+  .object({
+    request: z
+      .object({
+        method: z.enum(["GET", "HEAD", "POST"]),
+        /** HTTPS URL on one of the provider's hosts; may use `{{secret}}` and `{{companion.NAME}}`. */
+        url: nonEmpty,
+        headers: z.record(z.string(), z.string()).optional(),
+        body: z.string().optional(),
+        /** Required for POST: a statement that this POST reads and changes nothing, costs nothing. */
+        read_only: z.boolean().optional(),
+      })
+      .strict(),
+    verified: statusMatchSchema,
+    invalid: statusMatchSchema.optional(),
+    /** JSON fields (dot paths) copied into the report; never the secret. */
+    extract: z.array(nonEmpty).optional(),
+    /** Companion values the request needs (e.g. a shop domain); without them the result is `unknown`. */
+    companions: z.array(nonEmpty).optional(),
+    /** Free-text note on why this endpoint is safe (read-only, free). */
+    note: z.string().optional(),
+  })
+  .strict();
+
+export const ruleSchema = z
+  .object({
+    /** Unique id, `<provider>.<name>`, lowercase. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/, "use lowercase `provider.name` (letters, digits, '-')"),
+    /** Human name of the credential. */
+    name: nonEmpty,
+    /** What it is and what an attacker can do with it. */
+    description: nonEmpty,
+    severity: z.enum(SEVERITIES),
+    /** Generic rules (password=…, bearer headers with no provider) lose to any provider rule on the same secret. */
+    generic: z.boolean().optional(),
+    secret: secretFormatSchema,
+    usages: z.array(usageSchema).optional(),
+    /** Extra keywords for the prefilter (besides those derived from the format and usages). */
+    keywords: z.array(nonEmpty).optional(),
+    /** Regexes; a secret matching any of them is not reported (e.g. documented example keys). */
+    allow: z.array(nonEmpty).optional(),
+    verify: verifySchema.optional(),
+    /** Texts that must produce a finding of this rule (with the given secret). */
+    examples: z.array(exampleSchema).min(1),
+    /** Texts that must not produce a finding of this rule. */
+    negatives: z.array(exampleSchema).min(1),
+  })
+  .strict();
+
+export const providerFileSchema = z
+  .object({
+    /** Provider id, the file name without `.yaml`. */
+    provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and '-'"),
+    /** Display name. */
+    name: nonEmpty,
+    /** API hosts: the only hosts verification may call, and the `hosts` context of usages. */
+    hosts: z.array(nonEmpty).default([]),
+    docs: z.string().url().optional(),
+    /** Where a leaked key is revoked or rotated. */
+    revoke: nonEmpty.optional(),
+    /** Verification shared by the provider's rules (a rule's own `verify` wins). */
+    verify: verifySchema.optional(),
+    rules: z.array(ruleSchema).min(1),
+  })
+  .strict();
+
+export type ProviderFile = z.infer<typeof providerFileSchema>;
+export type RuleSpec = z.infer<typeof ruleSchema>;
+export type UsageSpec = z.infer<typeof usageSchema>;
+export type SecretFormatSpec = z.infer<typeof secretFormatSchema>;
+export type VerifySpec = z.infer<typeof verifySchema>;
+export type ExampleSpec = z.infer<typeof exampleSchema>;
+export type Severity = (typeof SEVERITIES)[number];

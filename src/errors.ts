@@ -1,0 +1,43 @@
+/**
+ * Errors that keyscan reports to a person. Every error carries a stable `code` (so tests and wrappers can branch
+ * on it without parsing prose), a message that says what to fix, and the underlying `cause` when there is one.
+ * Two families exist: fatal ones (bad flag, config or rule: the run stops with exit code 2) and per-input ones
+ * (an unreadable file, a broken blob: recorded in the scan result while the scan goes on). Messages never contain
+ * a secret: callers pass paths and rule ids, never matched text.
+ */
+
+export type ErrorCode =
+  | "E_USAGE"
+  | "E_CONFIG"
+  | "E_RULE"
+  | "E_RULE_SCHEMA"
+  | "E_RULE_REGEX"
+  | "E_RULE_DUPLICATE"
+  | "E_READ"
+  | "E_TOO_LARGE"
+  | "E_BINARY"
+  | "E_NOT_FOUND"
+  | "E_GIT"
+  | "E_INTERNAL";
+
+export class KeyscanError extends Error {
+  readonly code: ErrorCode;
+  /** True when the run must stop (exit 2); false for errors that concern one input. */
+  readonly fatal: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; fatal?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "KeyscanError";
+    this.code = code;
+    this.fatal = options.fatal ?? true;
+  }
+}
+
+/** A short, secret-free description of an unknown thrown value (for `cause` chains in messages). */
+export function describeCause(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

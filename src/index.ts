@@ -1,0 +1,12 @@
+/** keyscan's library API: load rules, build a source, scan, render. The CLI is built on exactly these. */
+export { loadRules, builtinRulesDir, parseProviderFile } from "./engine/load-rules.js";
+export { scanText } from "./engine/scan-text.js";
+export { scan } from "./scan.js";
+export { workingTreeSource } from "./sources/working-tree.js";
+export { stdinSource } from "./sources/stdin.js";
+export { REPORTERS } from "./report/index.js";
+export { run } from "./cli/run.js";
+export { KeyscanError } from "./errors.js";
+export type * from "./report/types.js";
+export type * from "./sources/types.js";
+export type { Rule, RuleSet, Matcher, Provider } from "./engine/rule.js";

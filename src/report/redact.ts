@@ -1,0 +1,13 @@
+/**
+ * The only place a secret is turned into what a person sees. By default a secret is shown as its first few
+ * characters (at most a quarter of it, at most 4, so a provider prefix such as `key-` or `ghp_` stays readable) and
+ * its length; `--no-redact` shows it whole. Reporters call this; nothing else prints secrets.
+ */
+export function redactSecret(secret: string): string {
+  const keep = Math.min(4, Math.floor(secret.length / 4));
+  return `${secret.slice(0, keep)}…(${secret.length} chars)`;
+}
+
+export function showSecret(secret: string, redact: boolean): string {
+  return redact ? redactSecret(secret) : secret;
+}

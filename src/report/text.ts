@@ -1,0 +1,47 @@
+/**
+ * The human format: one block per finding with `path:line:col` first (so terminals and editors make it a link),
+ * then what was found and how, the redacted secret, its fingerprint (for an ignore entry) and, when known, where to
+ * revoke it; then a one-line summary with skipped and unreadable inputs. A pure function of the scan result.
+ */
+import type { ReportOptions } from "./index.js";
+import { palette } from "./color.js";
+import { showSecret } from "./redact.js";
+import type { ScanResult } from "./types.js";
+
+export function renderText(result: ScanResult, options: ReportOptions): string {
+  const c = palette(options.color);
+  const out: string[] = [];
+  for (const f of result.findings) {
+    const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
+    out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
+    out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
+    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${f.commit.author}  ${f.commit.date}`);
+    if (f.verification) {
+      const v = f.verification;
+      const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
+      out.push(`    verify: ${status}${v.reason ? ` (${v.reason})` : ""}${v.fields ? `  ${JSON.stringify(v.fields)}` : ""}`);
+    }
+    out.push(`    fingerprint: ${f.fingerprint}${f.revoke ? `   revoke: ${f.revoke}` : ""}`);
+    out.push("");
+  }
+  for (const e of result.errors) out.push(`${c.yellow("error")}: ${e.path}: ${e.message} (${e.code})`);
+  const skipped = Object.entries(result.stats.skipped)
+    .map(([code, n]) => `${n} ${SKIP_WORDS[code] ?? code}`)
+    .join(", ");
+  const n = result.findings.length;
+  const head = n === 0 ? c.green("no secrets found") : c.red(`${n} secret${n === 1 ? "" : "s"} found`);
+  const mb = (result.stats.bytes / 1e6).toFixed(1);
+  out.push(
+    `${head} in ${result.stats.scanned} file${result.stats.scanned === 1 ? "" : "s"} (${mb} MB, ${result.stats.durationMs} ms)` +
+      (skipped ? `; skipped ${skipped}` : "") +
+      (result.errors.length ? `; ${result.errors.length} unreadable` : ""),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+const SKIP_WORDS: Record<string, string> = {
+  E_BINARY: "binary",
+  E_TOO_LARGE: "too large",
+  E_SYMLINK: "symlinks",
+  E_NOT_REGULAR: "special files",
+};

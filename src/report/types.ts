@@ -1,0 +1,77 @@
+/**
+ * The scan result: the one data structure every reporter renders, every saved JSON holds, and `keyscan report
+ * --from` reads back. It carries the raw secret (reporters redact it unless asked not to), so only reporters decide
+ * what a person sees. `version` is the schema version of this structure (documented in docs/json-format.md); bump
+ * it on any incompatible change.
+ */
+import type { Confidence } from "../engine/scan-text.js";
+import type { Severity } from "../engine/rule-schema.js";
+import type { CommitInfo, Provenance } from "../sources/types.js";
+
+export type VerificationStatus = "verified" | "invalid" | "unknown";
+
+export interface Verification {
+  status: VerificationStatus;
+  checkedAt: string;
+  /** Why the result is `unknown` (never contains the secret). */
+  reason?: string;
+  /** Fields copied from the provider's answer (e.g. account email, credits). */
+  fields?: Record<string, unknown>;
+}
+
+export interface Finding {
+  ruleId: string;
+  ruleName: string;
+  provider: string;
+  providerName: string;
+  severity: Severity;
+  confidence: Confidence;
+  /** How the secret was recognised: `format`, `header:api-key`, `env:GETIMG_API_KEY`, `sdk:GetimgAI`, … */
+  usage: string;
+  /** Where: repo-relative path (forward slashes) and 1-based positions; `endColumn` is exclusive. */
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  source: Provenance["kind"];
+  commit?: CommitInfo;
+  /** The secret, in full. Reporters redact it unless --no-redact. */
+  secret: string;
+  /** Hash of rule id + secret: stable across moves, changes when the secret does. */
+  fingerprint: string;
+  entropy: number;
+  revoke?: string;
+  verification?: Verification;
+}
+
+export interface ScanProblem {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface ScanStats {
+  /** Texts scanned (files, blobs, stdin). */
+  scanned: number;
+  bytes: number;
+  /** Skipped inputs by reason code (E_BINARY, E_TOO_LARGE, E_SYMLINK, …). */
+  skipped: Record<string, number>;
+  durationMs: number;
+}
+
+export interface ScanResult {
+  format: "keyscan-scan";
+  version: 1;
+  tool: { name: string; version: string };
+  rules: { version: string; count: number };
+  /** What was scanned, in words. */
+  target: string;
+  startedAt: string;
+  stats: ScanStats;
+  findings: Finding[];
+  /** Inputs that could not be read (the scan went on without them). */
+  errors: ScanProblem[];
+  /** Inputs skipped on purpose (binary, too large, symlinks): the first 1000. */
+  skipped: ScanProblem[];
+}

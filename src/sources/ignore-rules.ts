@@ -1,0 +1,60 @@
+/**
+ * Ignore files: `.gitignore` (nested, as git applies them) and `.keyscanignore` (same syntax, plus
+ * `fingerprint:<hash>` lines that silence one rule+secret pair wherever it appears). A tree is filtered by the ignore
+ * files found from each named root downward; paths named explicitly on the command line are always scanned, as in
+ * ripgrep, so `keyscan fixtures/demo` scans a folder that the repo's own ignore file keeps out of `keyscan .`.
+ */
+import { readFileSync } from "node:fs";
+import ignore, { type Ignore } from "ignore";
+
+export const KEYSCAN_IGNORE_FILE = ".keyscanignore";
+
+export interface IgnoreFileContent {
+  patterns: string[];
+  fingerprints: string[];
+}
+
+/** Split an ignore file into path patterns and `fingerprint:` entries. */
+export function parseIgnoreFile(text: string): IgnoreFileContent {
+  const patterns: string[] = [];
+  const fingerprints: string[] = [];
+  for (const raw of text.split(/\r\n|\n|\r/)) {
+    const line = raw.trim();
+    const m = /^fingerprint:\s*([0-9a-f]{16,64})\s*(?:#.*)?$/.exec(line);
+    if (m) fingerprints.push(m[1]!);
+    else patterns.push(raw);
+  }
+  return { patterns, fingerprints };
+}
+
+export function readIgnoreFile(path: string): IgnoreFileContent | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  return parseIgnoreFile(text);
+}
+
+/** One directory's ignore rules, matched against paths relative to that directory. */
+export interface ScopedIgnore {
+  /** Directory the rules are relative to, with a trailing `/` ("" for the walk root). */
+  base: string;
+  ig: Ignore;
+}
+
+export function makeIgnore(patterns: readonly string[]): Ignore {
+  return ignore({ allowRelativePaths: true }).add(patterns as string[]);
+}
+
+/** True when `rel` (relative to the walk root, `/`-separated) is ignored by any scope that contains it. */
+export function isIgnored(scopes: readonly ScopedIgnore[], rel: string, isDir: boolean): boolean {
+  for (const s of scopes) {
+    if (s.base !== "" && !rel.startsWith(s.base)) continue;
+    const sub = rel.slice(s.base.length);
+    if (sub === "") continue;
+    if (s.ig.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}

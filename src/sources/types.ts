@@ -1,0 +1,46 @@
+/**
+ * What every source yields: texts to scan, each with its provenance (where it came from, in words a report can
+ * show), or a per-input problem (unreadable, binary, too large) that the scan records and moves past. The engine
+ * consumes these and never imports file-system or git code, so a new source (an archive, an S3 bucket) is one
+ * async iterable away.
+ */
+export interface CommitInfo {
+  commit: string;
+  author: string;
+  email?: string;
+  date: string;
+  message?: string;
+}
+
+export type Provenance =
+  | { kind: "file"; path: string }
+  | { kind: "stdin"; path: string }
+  | { kind: "staged"; path: string; blob?: string }
+  | { kind: "commit"; path: string; blob?: string; commit: CommitInfo };
+
+export interface TextItem {
+  type: "text";
+  provenance: Provenance;
+  text: string;
+  bytes: number;
+  /** Only findings on these 1-based lines are kept (diff-based sources report added lines only). */
+  lines?: ReadonlySet<number>;
+}
+
+export interface ProblemItem {
+  type: "problem";
+  path: string;
+  /** E_READ, E_BINARY, E_TOO_LARGE, … */
+  code: string;
+  message: string;
+  /** Skips (binary, too large) are expected and counted; errors are reported as such. */
+  skipped: boolean;
+}
+
+export type SourceItem = TextItem | ProblemItem;
+
+export interface Source {
+  /** Short description for reports, e.g. `files: .` or `history: 3 refs`. */
+  readonly description: string;
+  items(): AsyncIterable<SourceItem>;
+}
