@@ -1,10 +1,11 @@
 /**
  * `keyscan [paths..]` — the default command: scan files under the given paths (default `.`), or standard input with
- * `keyscan -`.
+ * `keyscan -`, or the staged changes with `keyscan --staged` (the pre-commit hook).
  */
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
+import { stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
@@ -13,6 +14,7 @@ import type { Command } from "./types.js";
 interface ScanArgs extends CommonArgs {
   paths?: string[];
   "stdin-filename"?: string;
+  staged?: boolean;
 }
 
 export const scanCommand: Command = {
@@ -21,13 +23,17 @@ export const scanCommand: Command = {
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
-      .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" }) as unknown as Argv,
+      .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" })
+      .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as ScanArgs;
     const paths = args.paths && args.paths.length > 0 ? args.paths.map(String) : ["."];
     const prepared = prepare(args, io);
     let source;
-    if (paths.includes("-")) {
+    if (args.staged) {
+      if (args.paths && args.paths.length > 0) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths.");
+      source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
+    } else if (paths.includes("-")) {
       if (paths.length > 1) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
       if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
       source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
