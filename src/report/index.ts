@@ -2,6 +2,8 @@
  * The reporter registry: format name → pure function of a ScanResult. Adding a format is one entry here and one
  * module beside this one.
  */
+import { renderAuditHtml } from "./audit/html.js";
+import { renderAuditMarkdown } from "./audit/markdown.js";
 import { renderJson, renderJsonl } from "./json.js";
 import { renderText } from "./text.js";
 import type { ScanResult } from "./types.js";
@@ -17,6 +19,8 @@ export const REPORTERS: Record<string, Reporter> = {
   text: renderText,
   json: renderJson,
   jsonl: renderJsonl,
+  markdown: renderAuditMarkdown,
+  html: renderAuditHtml,
 };
 
 export function formatNames(): string[] {

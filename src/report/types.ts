@@ -52,6 +52,10 @@ export interface Finding {
   locations?: FindingLocation[];
   /** `keyscan history` only: whether a file at HEAD still contains the secret (false: it is only in the past). */
   atHead?: boolean;
+  /** `keyscan history` only: branches and tags that still reach a commit holding the secret. */
+  refs?: string[];
+  /** `keyscan history` only, for secrets no longer at HEAD: the commit that removed the last occurrence. */
+  removedIn?: CommitInfo;
 }
 
 /** A place in git history where a secret occurs: the commit that wrote that version of `path`. */
@@ -94,4 +98,6 @@ export interface ScanResult {
   skipped: ScanProblem[];
   /** Things a person should know about the result's completeness (e.g. a shallow clone's history is cut off). */
   warnings?: string[];
+  /** `keyscan history` only: what was walked. */
+  history?: { refs: string[]; commits: number; blobs: number };
 }
