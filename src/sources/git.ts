@@ -330,54 +330,105 @@ export type ObjectRead =
   | { oid: string; kind: "missing"; message: string };
 
 /**
- * Reads a byte stream on demand: pulls the next chunk only when a caller needs more bytes, so the stream (and the
- * process writing it) is paused while nobody reads. That is the backpressure for `cat-file --batch`.
+ * Reads a child's stdout ahead into memory, up to `highWater` bytes, and hands out lines and byte runs. Reading
+ * ahead lets git keep producing while the scanner is busy on the previous blob (two cores: git on one, the matcher
+ * on the other); pausing the stream beyond `highWater` is the backpressure that stops git when the scanner falls
+ * behind, so memory stays bounded whatever the size of the history.
  */
-class PullReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private readonly it: AsyncIterator<Buffer>;
-  constructor(stream: AsyncIterable<Buffer>) {
-    this.it = stream[Symbol.asyncIterator]();
+export class StreamReader {
+  private readonly chunks: Buffer[] = [];
+  private head = 0;
+  private buffered = 0;
+  private ended = false;
+  private paused = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly stream: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown },
+    private readonly highWater = 4 << 20,
+  ) {
+    stream.on("data", (c: Buffer) => {
+      this.chunks.push(c);
+      this.buffered += c.length;
+      if (this.buffered > this.highWater && !this.paused) {
+        this.paused = true;
+        this.stream.pause();
+      }
+      this.notify();
+    });
+    stream.on("end", () => {
+      this.ended = true;
+      this.notify();
+    });
+    stream.on("error", (e: Error) => {
+      this.failure = e;
+      this.notify();
+    });
   }
-  private async more(): Promise<void> {
-    const r = await this.it.next();
-    if (r.done) throw new KeyscanError("E_GIT", "git cat-file stopped before answering every request (a corrupt object or a killed process)");
-    this.buf = this.buf.length === 0 ? r.value : Buffer.concat([this.buf, r.value]);
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
   }
+
+  private async ensure(): Promise<Buffer> {
+    while (this.chunks.length === 0) {
+      if (this.failure) throw this.failure;
+      if (this.ended) throw new KeyscanError("E_GIT", "git cat-file stopped before answering every request (a corrupt object or a killed process)");
+      await new Promise<void>((r) => (this.wake = r));
+    }
+    return this.chunks[0]!;
+  }
+
+  private advance(n: number): void {
+    this.head += n;
+    this.buffered -= n;
+    if (this.head >= this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.head = 0;
+    }
+    if (this.paused && this.buffered < this.highWater / 2) {
+      this.paused = false;
+      this.stream.resume();
+    }
+  }
+
   async line(): Promise<string> {
-    let nl = this.buf.indexOf(0x0a);
-    while (nl === -1) {
-      await this.more();
-      nl = this.buf.indexOf(0x0a);
+    const parts: Buffer[] = [];
+    for (;;) {
+      const c = await this.ensure();
+      const nl = c.indexOf(0x0a, this.head);
+      if (nl !== -1) {
+        parts.push(c.subarray(this.head, nl));
+        this.advance(nl + 1 - this.head);
+        return (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString("latin1");
+      }
+      parts.push(c.subarray(this.head));
+      this.advance(c.length - this.head);
     }
-    const s = this.buf.subarray(0, nl).toString("latin1");
-    this.buf = this.buf.subarray(nl + 1);
-    return s;
   }
+
   async bytes(n: number): Promise<Buffer> {
-    if (this.buf.length >= n) {
-      const out = Buffer.from(this.buf.subarray(0, n));
-      this.buf = this.buf.subarray(n);
-      return out;
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = await this.ensure();
+      const take = Math.min(left, c.length - this.head);
+      parts.push(c.subarray(this.head, this.head + take));
+      this.advance(take);
+      left -= take;
     }
-    const parts: Buffer[] = [this.buf];
-    let have = this.buf.length;
-    this.buf = Buffer.alloc(0);
-    while (have < n) {
-      await this.more();
-      const take = Math.min(n - have, this.buf.length);
-      parts.push(this.buf.subarray(0, take));
-      have += take;
-      this.buf = this.buf.subarray(take);
-    }
-    return Buffer.concat(parts, n);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
   }
+
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
-      if (this.buf.length === 0) await this.more();
-      const take = Math.min(left, this.buf.length);
-      this.buf = this.buf.subarray(take);
+      const c = await this.ensure();
+      const take = Math.min(left, c.length - this.head);
+      this.advance(take);
       left -= take;
     }
   }
@@ -390,7 +441,7 @@ class PullReader {
  */
 export class CatFileBatch {
   private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly reader: PullReader;
+  private readonly reader: StreamReader;
   private readonly queue: Array<{ oid: string; maxSize: number; resolve: (r: ObjectRead) => void; reject: (e: Error) => void }> = [];
   private running = false;
   private failed: Error | undefined;
@@ -398,7 +449,7 @@ export class CatFileBatch {
 
   constructor(ctx: GitContext) {
     this.proc = spawnGit(ctx, ["cat-file", "--batch"]);
-    this.reader = new PullReader(this.proc.stdout);
+    this.reader = new StreamReader(this.proc.stdout);
     this.proc.stderr.on("data", (b: Buffer) => (this.stderr += b.toString("utf8")));
     this.proc.on("error", (e) => this.fail(gitMissing(e)));
     this.proc.stdin.on("error", () => undefined);

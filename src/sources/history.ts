@@ -16,6 +16,7 @@ import type { Source, SourceItem } from "./types.js";
 import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
 import { compareFindings } from "../scan.js";
 import { KeyscanError } from "../errors.js";
+import { prefetch } from "../util/prefetch.js";
 
 export interface HistoryOptions extends GitContext {
   /** Add remote-tracking refs and stash entries to branches and tags. */
@@ -127,7 +128,7 @@ export function historySource(options: HistoryOptions): HistorySource {
 
       const cat = new CatFileBatch(ctx);
       try {
-        for await (const { req, read } of readObjects(cat, newBlobs(), options.maxFileSize, 64)) {
+        for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
           if (read.kind === "missing") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
             continue;
