@@ -10,6 +10,12 @@ import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
+import { EXIT_FINDINGS } from "../io.js";
+
+/** What a person whose commit was just blocked can do about it. */
+const STAGED_HINT =
+  "keyscan: commit blocked: remove the secret from the staged files (and rotate it if it was ever pushed), " +
+  "or mark a false positive with a `keyscan:allow` comment or a `fingerprint:<hash>` line in .keyscanignore.\n";
 
 interface ScanArgs extends CommonArgs {
   paths?: string[];
@@ -50,6 +56,8 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    return finish(result, args, io);
+    const out = finish(result, args, io);
+    if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
+    return out;
   },
 };
