@@ -9,7 +9,10 @@
  * long-lived `cat-file --batch` with backpressure), so history of any length is never held in memory.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { KeyscanError, describeCause } from "../errors.js";
+import type { CommitInfo } from "./types.js";
 
 export interface GitContext {
   /** Directory git runs in (any directory inside the work tree). */
@@ -93,6 +96,20 @@ export async function repoRoot(ctx: GitContext): Promise<string> {
   return r.stdout.toString("utf8").replace(/\n$/, "");
 }
 
+/**
+ * Where history-reading commands run: the work tree's top directory, or for a bare repository (a mirror on a
+ * server) the repository itself, which has no work tree and so no .keyscanignore. A clear E_GIT error elsewhere.
+ */
+export async function repoLocation(ctx: GitContext): Promise<{ cwd: string; workTree?: string }> {
+  const r = await gitRaw(ctx, ["rev-parse", "--is-bare-repository"]);
+  if (r.code !== 0) {
+    throw new KeyscanError("E_GIT", `${ctx.cwd} is not inside a git work tree (${firstLine(r.stderr)}); run keyscan from inside the repository.`);
+  }
+  if (r.stdout.toString("utf8").trim() === "true") return { cwd: ctx.cwd };
+  const root = await repoRoot(ctx);
+  return { cwd: root, workTree: root };
+}
+
 /** Resolve a revision to a commit id, or undefined when it does not name a commit. */
 export async function resolveCommit(ctx: GitContext, rev: string): Promise<string | undefined> {
   if (rev.startsWith("-")) return undefined;
@@ -112,8 +129,6 @@ export async function isShallow(ctx: GitContext): Promise<boolean> {
 /** The shallow boundary commits (their parents are missing from this clone). */
 export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
   const file = (await git(ctx, ["rev-parse", "--git-path", "shallow"], "locating the shallow file")).trim();
-  const { readFile } = await import("node:fs/promises");
-  const { resolve } = await import("node:path");
   try {
     const text = await readFile(resolve(ctx.cwd, file), "utf8");
     return new Set(text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0));
@@ -123,9 +138,9 @@ export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
 }
 
 /** Author, e-mail, date and subject of the given commits, in one `rev-list --no-walk` call. */
-export async function commitInfos(ctx: GitContext, commits: Iterable<string>): Promise<Map<string, import("./types.js").CommitInfo>> {
+export async function commitInfos(ctx: GitContext, commits: Iterable<string>): Promise<Map<string, CommitInfo>> {
   const ids = [...new Set(commits)];
-  const out = new Map<string, import("./types.js").CommitInfo>();
+  const out = new Map<string, CommitInfo>();
   if (ids.length === 0) return out;
   const text = await git(ctx, ["rev-list", "--no-walk=unsorted", "--stdin", "--format=%H%x00%an%x00%ae%x00%aI%x00%s"], "reading commit authors", `${ids.join("\n")}\n`);
   for (const line of text.split("\n")) {
@@ -143,14 +158,13 @@ export async function commitInfos(ctx: GitContext, commits: Iterable<string>): P
 export async function* nulTokens(stream: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of stream) {
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let start = 0;
     for (let nul = buf.indexOf(0, start); nul !== -1; nul = buf.indexOf(0, start)) {
       yield buf.subarray(start, nul);
       start = nul + 1;
     }
     pending = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
-    buf = pending;
   }
   if (pending.length > 0) yield pending;
 }

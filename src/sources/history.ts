@@ -10,7 +10,7 @@
  * holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
 import { decodeBytes } from "./decode.js";
-import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoRoot, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
+import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
 import type { Source, SourceItem } from "./types.js";
 import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
@@ -69,7 +69,10 @@ export class HistoryIndex {
   readonly introCommit = new IntVec();
   refs: string[] = [];
   shallow = false;
+  /** Where git runs: the work tree's top, or a bare repository's directory. */
   root = "";
+  /** The work tree's top (absent for a bare repository). */
+  workTree: string | undefined;
 }
 
 export interface HistorySource extends Source {
@@ -103,9 +106,10 @@ export function historySource(options: HistoryOptions): HistorySource {
       return `history: ${index.refs.length} ref${index.refs.length === 1 ? "" : "s"}${options.allRefs ? " (all refs and stashes)" : " (branches and tags)"}`;
     },
     async *items(): AsyncGenerator<SourceItem> {
-      const root = await repoRoot({ cwd: options.cwd, env: options.env });
-      const ctx: GitContext = { cwd: root, env: options.env };
-      index.root = root;
+      const where = await repoLocation({ cwd: options.cwd, env: options.env });
+      const ctx: GitContext = { cwd: where.cwd, env: options.env };
+      index.root = where.cwd;
+      index.workTree = where.workTree;
       index.shallow = await isShallow(ctx);
       const { args, refs, head } = await revisionArgs(ctx, options.allRefs === true);
       index.refs = refs;
@@ -190,7 +194,7 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
   }
   if (!index.root) return { ...result, ...(warnings.length > 0 ? { warnings } : {}) };
   const ctx: GitContext = { cwd: index.root, env: options.env };
-  const ignored: PathFilter = repoPathFilter(index.root, options.exclude);
+  const ignored: PathFilter = repoPathFilter(index.workTree, options.exclude);
 
   // Blob index -> locations (path index, commit index), for blobs with findings only.
   const dirty = new Map<number, Array<[number, number]>>();

@@ -148,6 +148,20 @@ describe("keyscan history", () => {
     expect(byKey.get(keys[3]!)).toBe("b\uFFFDad.env"); // invalid UTF-8 shown with a replacement character
   });
 
+  it("scans a bare repository (a server-side mirror)", async () => {
+    const r = repo();
+    const key = newKey();
+    r.write("app.env", `GETIMG_API_KEY=${key}\n`);
+    const introduced = r.commitAll("key");
+    const bare = r.sibling("mirror.git");
+    r.git("clone", "-q", "--mirror", r.dir, bare.dir);
+    const out = await bare.keyscan("history");
+    expect(out.exitCode).toBe(1);
+    expect(out.result!.findings.map((f) => [f.secret, f.commit?.commit, f.atHead])).toEqual([[key, introduced, true]]);
+    const diff = await bare.keyscan("diff", `${introduced}~0..HEAD`);
+    expect(diff.exitCode).toBe(0);
+  });
+
   it("warns that a shallow clone's history is cut off", async () => {
     const r = repo();
     for (let i = 0; i < 3; i++) {
