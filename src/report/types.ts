@@ -52,6 +52,11 @@ export interface Finding {
   locations?: FindingLocation[];
   /** `keyscan history` only: whether a file at HEAD still contains the secret (false: it is only in the past). */
   atHead?: boolean;
+  /**
+   * `keyscan history` only: commits that replaced a version of a file containing the secret with one without it,
+   * or deleted the file, oldest first (on any branch; the secret stays in the history before them).
+   */
+  removedIn?: Array<{ path: string; commit: CommitInfo }>;
 }
 
 /** A place in git history where a secret occurs: the commit that wrote that version of `path`. */

@@ -249,10 +249,18 @@ export interface Introduction {
   previous: string[];
 }
 
+/** A regular file that a commit removed from a path (deleted, or replaced by a symlink or submodule), relative to every parent. */
+export interface Deletion {
+  path: string;
+  /** The file's content in each parent. */
+  previous: string[];
+}
+
 export interface CommitChanges {
   commit: string;
   parents: string[];
   introduced: Introduction[];
+  deleted: Deletion[];
 }
 
 export function isRegularFile(mode: string): boolean {
@@ -272,23 +280,35 @@ export async function* commitChanges(diffs: AsyncIterable<ParentDiff>): AsyncGen
     const { commit, parents } = group[0]!;
     const needed = Math.max(1, parents.length);
     const introduced: Introduction[] = [];
+    const deleted: Deletion[] = [];
     if (group.length >= needed) {
       const byPath = new Map<string, { entry: RawEntry; previous: string[]; seen: number }>();
+      const gone = new Map<string, { previous: string[]; seen: number }>();
       for (const d of group) {
         for (const e of d.entries) {
-          if (!isRegularFile(e.dstMode) || ZERO_OID.test(e.dstBlob)) continue;
+          const hadFile = !ZERO_OID.test(e.srcBlob) && isRegularFile(e.srcMode);
+          if (!isRegularFile(e.dstMode) || ZERO_OID.test(e.dstBlob)) {
+            // Deleted, or turned into a symlink or submodule: the file's content is gone from this path.
+            if (!hadFile) continue;
+            let slot = gone.get(e.path);
+            if (!slot) gone.set(e.path, (slot = { previous: [], seen: 0 }));
+            slot.seen++;
+            slot.previous.push(e.srcBlob);
+            continue;
+          }
           let slot = byPath.get(e.path);
           if (!slot) byPath.set(e.path, (slot = { entry: e, previous: [], seen: 0 }));
           slot.seen++;
-          if (!ZERO_OID.test(e.srcBlob) && isRegularFile(e.srcMode)) slot.previous.push(e.srcBlob);
+          if (hadFile) slot.previous.push(e.srcBlob);
         }
       }
       for (const [path, s] of byPath) {
         if (s.seen >= needed) introduced.push({ path, blob: s.entry.dstBlob, mode: s.entry.dstMode, previous: s.previous });
       }
+      for (const [path, s] of gone) if (s.seen >= needed) deleted.push({ path, previous: s.previous });
     }
     group = [];
-    return { commit, parents, introduced };
+    return { commit, parents, introduced, deleted };
   };
   for await (const d of diffs) {
     if (group.length > 0 && group[0]!.commit !== d.commit) yield flush()!;

@@ -6,8 +6,8 @@
  * merges included; a blob seen for the first time is read through one long-lived `cat-file --batch` and scanned
  * while the walk goes on. The walk keeps a compact record of every (blob, path, commit) introduction (three
  * integers each; paths and blob ids interned), so after the scan each finding is attributed to the oldest commit
- * that introduced a version containing it, with every other path and commit where it occurs, and whether HEAD still
- * holds it. Memory grows with the number of file versions, never with their content or with patch text.
+ * that introduced a version containing it, with every other path and commit where it occurs, the commits that
+ * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
 import { decodeBytes } from "./decode.js";
 import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
@@ -67,6 +67,14 @@ export class HistoryIndex {
   readonly introBlob = new IntVec();
   readonly introPath = new IntVec();
   readonly introCommit = new IntVec();
+  /** The blob the introduced one replaced at that path (first parent's), or -1 for a new file. */
+  readonly introPrev = new IntVec();
+  /** Deletions (a file removed from a path, relative to every parent): path, commit, and the removed blob. */
+  readonly delPath = new IntVec();
+  readonly delCommit = new IntVec();
+  readonly delPrev = new IntVec();
+  /** Blob ids already handed to the scanner (previous versions are interned before their own commit is seen). */
+  readonly scheduled = new Set<number>();
   refs: string[] = [];
   shallow = false;
   /** Where git runs: the work tree's top, or a bare repository's directory. */
@@ -120,12 +128,21 @@ export function historySource(options: HistoryOptions): HistorySource {
           const commitIdx = index.commits.length;
           index.commits.push(change.commit);
           for (const intro of change.introduced) {
-            const [blobIdx, isNew] = index.blobs.intern(intro.blob);
+            const [blobIdx] = index.blobs.intern(intro.blob);
             const [pathIdx] = index.paths.intern(intro.path);
             index.introBlob.push(blobIdx);
             index.introPath.push(pathIdx);
             index.introCommit.push(commitIdx);
-            if (isNew) yield { oid: intro.blob, path: intro.path };
+            index.introPrev.push(intro.previous.length > 0 ? index.blobs.intern(intro.previous[0]!)[0] : -1);
+            if (!index.scheduled.has(blobIdx)) {
+              index.scheduled.add(blobIdx);
+              yield { oid: intro.blob, path: intro.path };
+            }
+          }
+          for (const del of change.deleted) {
+            index.delPath.push(index.paths.intern(del.path)[0]);
+            index.delCommit.push(commitIdx);
+            index.delPrev.push(index.blobs.intern(del.previous[0]!)[0]);
           }
         }
       }
@@ -227,8 +244,38 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
     }
   }
 
+  // Removals: a commit that replaced a version containing a secret with one that lacks it, or deleted it.
+  const fingerprintsOf = new Map<number, Set<string>>();
+  for (const f of result.findings) {
+    const id = f.blob === undefined ? undefined : index.blobs.id(f.blob);
+    if (id === undefined) continue;
+    let set = fingerprintsOf.get(id);
+    if (!set) fingerprintsOf.set(id, (set = new Set()));
+    set.add(f.fingerprint);
+  }
+  const removals = new Map<string, Array<{ path: string; commitIdx: number }>>();
+  const noteRemoval = (prev: number, next: number, pathIdx: number, commitIdx: number): void => {
+    const before = fingerprintsOf.get(prev);
+    if (!before) return;
+    const after = next >= 0 ? fingerprintsOf.get(next) : undefined;
+    const path = index.paths.values[pathIdx]!;
+    if (ignored(path)) return;
+    for (const fp of before) {
+      if (after?.has(fp)) continue;
+      let list = removals.get(fp);
+      if (!list) removals.set(fp, (list = []));
+      list.push({ path, commitIdx });
+    }
+  };
+  for (let i = 0; i < index.introPrev.length; i++) {
+    const prev = index.introPrev.get(i);
+    if (prev >= 0) noteRemoval(prev, index.introBlob.get(i), index.introPath.get(i), index.introCommit.get(i));
+  }
+  for (let i = 0; i < index.delPrev.length; i++) noteRemoval(index.delPrev.get(i), -1, index.delPath.get(i), index.delCommit.get(i));
+
   const referenced = new Set<string>();
   for (const g of groups.values()) for (const l of g.locations) referenced.add(index.commits[l.commitIdx]!);
+  for (const list of removals.values()) for (const r of list) referenced.add(index.commits[r.commitIdx]!);
   const infos = await commitInfos(ctx, referenced);
   const atHead = await blobsAtHead(ctx, new Set([...groups.values()].flatMap((g) => [...g.perBlob.keys()])));
 
@@ -244,12 +291,14 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
       return infos.get(id) ?? { commit: id, author: "", date: "" };
     };
     const locations: FindingLocation[] = g.locations.map((l) => ({ path: l.path, commit: info(l.commitIdx), line: l.line, column: l.column, blob: l.blob }));
+    const removedIn = (removals.get(base.fingerprint) ?? []).sort((a, b) => b.commitIdx - a.commitIdx).map((r) => ({ path: r.path, commit: info(r.commitIdx) }));
     findings.push({
       ...base,
       path: first.path,
       commit: info(first.commitIdx),
       locations,
       atHead: [...g.perBlob.keys()].some((b) => atHead.has(b)),
+      removedIn,
     });
   }
   findings.sort(compareFindings);
