@@ -43,7 +43,8 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
 function historyNote(f: ScanResult["findings"][number]): string {
   if (!f.locations) return "";
   const more = f.locations.length - 1;
-  return `  (first introduced${more > 0 ? `; ${more} more location${more === 1 ? "" : "s"}` : ""}; ${f.atHead ? "still at HEAD" : "not at HEAD"})`;
+  const removed = !f.atHead && f.removedIn && f.removedIn.length > 0 ? `, removed in ${f.removedIn[f.removedIn.length - 1]!.commit.commit.slice(0, 12)}` : "";
+  return `  (first introduced${more > 0 ? `; ${more} more location${more === 1 ? "" : "s"}` : ""}; ${f.atHead ? "still at HEAD" : `not at HEAD${removed}`})`;
 }
 
 const SKIP_WORDS: Record<string, string> = {

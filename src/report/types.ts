@@ -54,8 +54,11 @@ export interface Finding {
   atHead?: boolean;
   /** `keyscan history` only: branches and tags that still reach a commit holding the secret. */
   refs?: string[];
-  /** `keyscan history` only, for secrets no longer at HEAD: the commit that removed the last occurrence. */
-  removedIn?: CommitInfo;
+  /**
+   * `keyscan history` only: commits that replaced a version of a file containing the secret with one without it,
+   * or deleted the file, oldest first (on any branch; the secret stays in the history before them).
+   */
+  removedIn?: Array<{ path: string; commit: CommitInfo }>;
 }
 
 /** A place in git history where a secret occurs: the commit that wrote that version of `path`. */

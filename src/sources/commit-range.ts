@@ -10,7 +10,7 @@
 import { KeyscanError } from "../errors.js";
 import { decodeBytes } from "./decode.js";
 import { addedLines } from "./added-lines.js";
-import { CatFileBatch, commitInfos, firstLine, git, gitRaw, isShallow, repoRoot, resolveCommit, shallowCommits, walkCommits, type GitContext } from "./git.js";
+import { CatFileBatch, commitInfos, firstLine, git, gitRaw, isShallow, repoLocation, resolveCommit, shallowCommits, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter } from "./repo-ignore.js";
 import type { CommitInfo, Source, SourceItem } from "./types.js";
 
@@ -83,12 +83,12 @@ export function commitRangeSource(options: CommitRangeOptions): Source & { resol
     description: `commits: ${options.range}`,
     resolved: () => resolved,
     async *items(): AsyncGenerator<SourceItem> {
-      const root = await repoRoot({ cwd: options.cwd, env: options.env });
-      const ctx: GitContext = { cwd: root, env: options.env };
+      const where = await repoLocation({ cwd: options.cwd, env: options.env });
+      const ctx: GitContext = { cwd: where.cwd, env: options.env };
       resolved = await resolveRange(ctx, options.range);
       if (resolved.commits.length === 0) return;
       const infos = await commitInfos(ctx, resolved.commits);
-      const ignored = repoPathFilter(root, options.exclude);
+      const ignored = repoPathFilter(where.workTree, options.exclude);
       const cat = new CatFileBatch(ctx);
       try {
         for await (const change of walkCommits(ctx, [resolved.head, `^${resolved.base}`], { renames: true })) {

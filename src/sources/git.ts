@@ -9,7 +9,10 @@
  * long-lived `cat-file --batch` with backpressure), so history of any length is never held in memory.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { KeyscanError, describeCause } from "../errors.js";
+import type { CommitInfo } from "./types.js";
 
 export interface GitContext {
   /** Directory git runs in (any directory inside the work tree). */
@@ -93,6 +96,20 @@ export async function repoRoot(ctx: GitContext): Promise<string> {
   return r.stdout.toString("utf8").replace(/\n$/, "");
 }
 
+/**
+ * Where history-reading commands run: the work tree's top directory, or for a bare repository (a mirror on a
+ * server) the repository itself, which has no work tree and so no .keyscanignore. A clear E_GIT error elsewhere.
+ */
+export async function repoLocation(ctx: GitContext): Promise<{ cwd: string; workTree?: string }> {
+  const r = await gitRaw(ctx, ["rev-parse", "--is-bare-repository"]);
+  if (r.code !== 0) {
+    throw new KeyscanError("E_GIT", `${ctx.cwd} is not inside a git work tree (${firstLine(r.stderr)}); run keyscan from inside the repository.`);
+  }
+  if (r.stdout.toString("utf8").trim() === "true") return { cwd: ctx.cwd };
+  const root = await repoRoot(ctx);
+  return { cwd: root, workTree: root };
+}
+
 /** Resolve a revision to a commit id, or undefined when it does not name a commit. */
 export async function resolveCommit(ctx: GitContext, rev: string): Promise<string | undefined> {
   if (rev.startsWith("-")) return undefined;
@@ -112,8 +129,6 @@ export async function isShallow(ctx: GitContext): Promise<boolean> {
 /** The shallow boundary commits (their parents are missing from this clone). */
 export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
   const file = (await git(ctx, ["rev-parse", "--git-path", "shallow"], "locating the shallow file")).trim();
-  const { readFile } = await import("node:fs/promises");
-  const { resolve } = await import("node:path");
   try {
     const text = await readFile(resolve(ctx.cwd, file), "utf8");
     return new Set(text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0));
@@ -123,9 +138,9 @@ export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
 }
 
 /** Author, e-mail, date and subject of the given commits, in one `rev-list --no-walk` call. */
-export async function commitInfos(ctx: GitContext, commits: Iterable<string>): Promise<Map<string, import("./types.js").CommitInfo>> {
+export async function commitInfos(ctx: GitContext, commits: Iterable<string>): Promise<Map<string, CommitInfo>> {
   const ids = [...new Set(commits)];
-  const out = new Map<string, import("./types.js").CommitInfo>();
+  const out = new Map<string, CommitInfo>();
   if (ids.length === 0) return out;
   const text = await git(ctx, ["rev-list", "--no-walk=unsorted", "--stdin", "--format=%H%x00%an%x00%ae%x00%aI%x00%s"], "reading commit authors", `${ids.join("\n")}\n`);
   for (const line of text.split("\n")) {
@@ -143,14 +158,13 @@ export async function commitInfos(ctx: GitContext, commits: Iterable<string>): P
 export async function* nulTokens(stream: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of stream) {
-    let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+    const buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
     let start = 0;
     for (let nul = buf.indexOf(0, start); nul !== -1; nul = buf.indexOf(0, start)) {
       yield buf.subarray(start, nul);
       start = nul + 1;
     }
     pending = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
-    buf = pending;
   }
   if (pending.length > 0) yield pending;
 }
@@ -235,10 +249,18 @@ export interface Introduction {
   previous: string[];
 }
 
+/** A regular file that a commit removed from a path (deleted, or replaced by a symlink or submodule), relative to every parent. */
+export interface Deletion {
+  path: string;
+  /** The file's content in each parent. */
+  previous: string[];
+}
+
 export interface CommitChanges {
   commit: string;
   parents: string[];
   introduced: Introduction[];
+  deleted: Deletion[];
 }
 
 export function isRegularFile(mode: string): boolean {
@@ -258,23 +280,35 @@ export async function* commitChanges(diffs: AsyncIterable<ParentDiff>): AsyncGen
     const { commit, parents } = group[0]!;
     const needed = Math.max(1, parents.length);
     const introduced: Introduction[] = [];
+    const deleted: Deletion[] = [];
     if (group.length >= needed) {
       const byPath = new Map<string, { entry: RawEntry; previous: string[]; seen: number }>();
+      const gone = new Map<string, { previous: string[]; seen: number }>();
       for (const d of group) {
         for (const e of d.entries) {
-          if (!isRegularFile(e.dstMode) || ZERO_OID.test(e.dstBlob)) continue;
+          const hadFile = !ZERO_OID.test(e.srcBlob) && isRegularFile(e.srcMode);
+          if (!isRegularFile(e.dstMode) || ZERO_OID.test(e.dstBlob)) {
+            // Deleted, or turned into a symlink or submodule: the file's content is gone from this path.
+            if (!hadFile) continue;
+            let slot = gone.get(e.path);
+            if (!slot) gone.set(e.path, (slot = { previous: [], seen: 0 }));
+            slot.seen++;
+            slot.previous.push(e.srcBlob);
+            continue;
+          }
           let slot = byPath.get(e.path);
           if (!slot) byPath.set(e.path, (slot = { entry: e, previous: [], seen: 0 }));
           slot.seen++;
-          if (!ZERO_OID.test(e.srcBlob) && isRegularFile(e.srcMode)) slot.previous.push(e.srcBlob);
+          if (hadFile) slot.previous.push(e.srcBlob);
         }
       }
       for (const [path, s] of byPath) {
         if (s.seen >= needed) introduced.push({ path, blob: s.entry.dstBlob, mode: s.entry.dstMode, previous: s.previous });
       }
+      for (const [path, s] of gone) if (s.seen >= needed) deleted.push({ path, previous: s.previous });
     }
     group = [];
-    return { commit, parents, introduced };
+    return { commit, parents, introduced, deleted };
   };
   for await (const d of diffs) {
     if (group.length > 0 && group[0]!.commit !== d.commit) yield flush()!;
@@ -330,54 +364,105 @@ export type ObjectRead =
   | { oid: string; kind: "missing"; message: string };
 
 /**
- * Reads a byte stream on demand: pulls the next chunk only when a caller needs more bytes, so the stream (and the
- * process writing it) is paused while nobody reads. That is the backpressure for `cat-file --batch`.
+ * Reads a child's stdout ahead into memory, up to `highWater` bytes, and hands out lines and byte runs. Reading
+ * ahead lets git keep producing while the scanner is busy on the previous blob (two cores: git on one, the matcher
+ * on the other); pausing the stream beyond `highWater` is the backpressure that stops git when the scanner falls
+ * behind, so memory stays bounded whatever the size of the history.
  */
-class PullReader {
-  private buf: Buffer = Buffer.alloc(0);
-  private readonly it: AsyncIterator<Buffer>;
-  constructor(stream: AsyncIterable<Buffer>) {
-    this.it = stream[Symbol.asyncIterator]();
+export class StreamReader {
+  private readonly chunks: Buffer[] = [];
+  private head = 0;
+  private buffered = 0;
+  private ended = false;
+  private paused = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly stream: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown },
+    private readonly highWater = 4 << 20,
+  ) {
+    stream.on("data", (c: Buffer) => {
+      this.chunks.push(c);
+      this.buffered += c.length;
+      if (this.buffered > this.highWater && !this.paused) {
+        this.paused = true;
+        this.stream.pause();
+      }
+      this.notify();
+    });
+    stream.on("end", () => {
+      this.ended = true;
+      this.notify();
+    });
+    stream.on("error", (e: Error) => {
+      this.failure = e;
+      this.notify();
+    });
   }
-  private async more(): Promise<void> {
-    const r = await this.it.next();
-    if (r.done) throw new KeyscanError("E_GIT", "git cat-file stopped before answering every request (a corrupt object or a killed process)");
-    this.buf = this.buf.length === 0 ? r.value : Buffer.concat([this.buf, r.value]);
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
   }
+
+  private async ensure(): Promise<Buffer> {
+    while (this.chunks.length === 0) {
+      if (this.failure) throw this.failure;
+      if (this.ended) throw new KeyscanError("E_GIT", "git cat-file stopped before answering every request (a corrupt object or a killed process)");
+      await new Promise<void>((r) => (this.wake = r));
+    }
+    return this.chunks[0]!;
+  }
+
+  private advance(n: number): void {
+    this.head += n;
+    this.buffered -= n;
+    if (this.head >= this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.head = 0;
+    }
+    if (this.paused && this.buffered < this.highWater / 2) {
+      this.paused = false;
+      this.stream.resume();
+    }
+  }
+
   async line(): Promise<string> {
-    let nl = this.buf.indexOf(0x0a);
-    while (nl === -1) {
-      await this.more();
-      nl = this.buf.indexOf(0x0a);
+    const parts: Buffer[] = [];
+    for (;;) {
+      const c = await this.ensure();
+      const nl = c.indexOf(0x0a, this.head);
+      if (nl !== -1) {
+        parts.push(c.subarray(this.head, nl));
+        this.advance(nl + 1 - this.head);
+        return (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString("latin1");
+      }
+      parts.push(c.subarray(this.head));
+      this.advance(c.length - this.head);
     }
-    const s = this.buf.subarray(0, nl).toString("latin1");
-    this.buf = this.buf.subarray(nl + 1);
-    return s;
   }
+
   async bytes(n: number): Promise<Buffer> {
-    if (this.buf.length >= n) {
-      const out = Buffer.from(this.buf.subarray(0, n));
-      this.buf = this.buf.subarray(n);
-      return out;
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = await this.ensure();
+      const take = Math.min(left, c.length - this.head);
+      parts.push(c.subarray(this.head, this.head + take));
+      this.advance(take);
+      left -= take;
     }
-    const parts: Buffer[] = [this.buf];
-    let have = this.buf.length;
-    this.buf = Buffer.alloc(0);
-    while (have < n) {
-      await this.more();
-      const take = Math.min(n - have, this.buf.length);
-      parts.push(this.buf.subarray(0, take));
-      have += take;
-      this.buf = this.buf.subarray(take);
-    }
-    return Buffer.concat(parts, n);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
   }
+
   async skip(n: number): Promise<void> {
     let left = n;
     while (left > 0) {
-      if (this.buf.length === 0) await this.more();
-      const take = Math.min(left, this.buf.length);
-      this.buf = this.buf.subarray(take);
+      const c = await this.ensure();
+      const take = Math.min(left, c.length - this.head);
+      this.advance(take);
       left -= take;
     }
   }
@@ -390,7 +475,7 @@ class PullReader {
  */
 export class CatFileBatch {
   private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly reader: PullReader;
+  private readonly reader: StreamReader;
   private readonly queue: Array<{ oid: string; maxSize: number; resolve: (r: ObjectRead) => void; reject: (e: Error) => void }> = [];
   private running = false;
   private failed: Error | undefined;
@@ -398,7 +483,7 @@ export class CatFileBatch {
 
   constructor(ctx: GitContext) {
     this.proc = spawnGit(ctx, ["cat-file", "--batch"]);
-    this.reader = new PullReader(this.proc.stdout);
+    this.reader = new StreamReader(this.proc.stdout);
     this.proc.stderr.on("data", (b: Buffer) => (this.stderr += b.toString("utf8")));
     this.proc.on("error", (e) => this.fail(gitMissing(e)));
     this.proc.stdin.on("error", () => undefined);

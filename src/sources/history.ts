@@ -6,16 +6,17 @@
  * merges included; a blob seen for the first time is read through one long-lived `cat-file --batch` and scanned
  * while the walk goes on. The walk keeps a compact record of every (blob, path, commit) introduction (three
  * integers each; paths and blob ids interned), so after the scan each finding is attributed to the oldest commit
- * that introduced a version containing it, with every other path and commit where it occurs, and whether HEAD still
- * holds it. Memory grows with the number of file versions, never with their content or with patch text.
+ * that introduced a version containing it, with every other path and commit where it occurs, the commits that
+ * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
 import { decodeBytes } from "./decode.js";
-import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoRoot, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
+import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
 import type { Source, SourceItem } from "./types.js";
 import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
 import { compareFindings } from "../scan.js";
 import { KeyscanError } from "../errors.js";
+import { prefetch } from "../util/prefetch.js";
 
 export interface HistoryOptions extends GitContext {
   /** Add remote-tracking refs and stash entries to branches and tags. */
@@ -66,9 +67,20 @@ export class HistoryIndex {
   readonly introBlob = new IntVec();
   readonly introPath = new IntVec();
   readonly introCommit = new IntVec();
+  /** The blob the introduced one replaced at that path (first parent's), or -1 for a new file. */
+  readonly introPrev = new IntVec();
+  /** Deletions (a file removed from a path, relative to every parent): path, commit, and the removed blob. */
+  readonly delPath = new IntVec();
+  readonly delCommit = new IntVec();
+  readonly delPrev = new IntVec();
+  /** Blob ids already handed to the scanner (previous versions are interned before their own commit is seen). */
+  readonly scheduled = new Set<number>();
   refs: string[] = [];
   shallow = false;
+  /** Where git runs: the work tree's top, or a bare repository's directory. */
   root = "";
+  /** The work tree's top (absent for a bare repository). */
+  workTree: string | undefined;
 }
 
 export interface HistorySource extends Source {
@@ -102,9 +114,10 @@ export function historySource(options: HistoryOptions): HistorySource {
       return `history: ${index.refs.length} ref${index.refs.length === 1 ? "" : "s"}${options.allRefs ? " (all refs and stashes)" : " (branches and tags)"}`;
     },
     async *items(): AsyncGenerator<SourceItem> {
-      const root = await repoRoot({ cwd: options.cwd, env: options.env });
-      const ctx: GitContext = { cwd: root, env: options.env };
-      index.root = root;
+      const where = await repoLocation({ cwd: options.cwd, env: options.env });
+      const ctx: GitContext = { cwd: where.cwd, env: options.env };
+      index.root = where.cwd;
+      index.workTree = where.workTree;
       index.shallow = await isShallow(ctx);
       const { args, refs, head } = await revisionArgs(ctx, options.allRefs === true);
       index.refs = refs;
@@ -115,19 +128,28 @@ export function historySource(options: HistoryOptions): HistorySource {
           const commitIdx = index.commits.length;
           index.commits.push(change.commit);
           for (const intro of change.introduced) {
-            const [blobIdx, isNew] = index.blobs.intern(intro.blob);
+            const [blobIdx] = index.blobs.intern(intro.blob);
             const [pathIdx] = index.paths.intern(intro.path);
             index.introBlob.push(blobIdx);
             index.introPath.push(pathIdx);
             index.introCommit.push(commitIdx);
-            if (isNew) yield { oid: intro.blob, path: intro.path };
+            index.introPrev.push(intro.previous.length > 0 ? index.blobs.intern(intro.previous[0]!)[0] : -1);
+            if (!index.scheduled.has(blobIdx)) {
+              index.scheduled.add(blobIdx);
+              yield { oid: intro.blob, path: intro.path };
+            }
+          }
+          for (const del of change.deleted) {
+            index.delPath.push(index.paths.intern(del.path)[0]);
+            index.delCommit.push(commitIdx);
+            index.delPrev.push(index.blobs.intern(del.previous[0]!)[0]);
           }
         }
       }
 
       const cat = new CatFileBatch(ctx);
       try {
-        for await (const { req, read } of readObjects(cat, newBlobs(), options.maxFileSize, 64)) {
+        for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
           if (read.kind === "missing") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
             continue;
@@ -189,7 +211,7 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
   }
   if (!index.root) return { ...result, ...(warnings.length > 0 ? { warnings } : {}) };
   const ctx: GitContext = { cwd: index.root, env: options.env };
-  const ignored: PathFilter = repoPathFilter(index.root, options.exclude);
+  const ignored: PathFilter = repoPathFilter(index.workTree, options.exclude);
 
   // Blob index -> locations (path index, commit index), for blobs with findings only.
   const dirty = new Map<number, Array<[number, number]>>();
@@ -222,8 +244,38 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
     }
   }
 
+  // Removals: a commit that replaced a version containing a secret with one that lacks it, or deleted it.
+  const fingerprintsOf = new Map<number, Set<string>>();
+  for (const f of result.findings) {
+    const id = f.blob === undefined ? undefined : index.blobs.id(f.blob);
+    if (id === undefined) continue;
+    let set = fingerprintsOf.get(id);
+    if (!set) fingerprintsOf.set(id, (set = new Set()));
+    set.add(f.fingerprint);
+  }
+  const removals = new Map<string, Array<{ path: string; commitIdx: number }>>();
+  const noteRemoval = (prev: number, next: number, pathIdx: number, commitIdx: number): void => {
+    const before = fingerprintsOf.get(prev);
+    if (!before) return;
+    const after = next >= 0 ? fingerprintsOf.get(next) : undefined;
+    const path = index.paths.values[pathIdx]!;
+    if (ignored(path)) return;
+    for (const fp of before) {
+      if (after?.has(fp)) continue;
+      let list = removals.get(fp);
+      if (!list) removals.set(fp, (list = []));
+      list.push({ path, commitIdx });
+    }
+  };
+  for (let i = 0; i < index.introPrev.length; i++) {
+    const prev = index.introPrev.get(i);
+    if (prev >= 0) noteRemoval(prev, index.introBlob.get(i), index.introPath.get(i), index.introCommit.get(i));
+  }
+  for (let i = 0; i < index.delPrev.length; i++) noteRemoval(index.delPrev.get(i), -1, index.delPath.get(i), index.delCommit.get(i));
+
   const referenced = new Set<string>();
   for (const g of groups.values()) for (const l of g.locations) referenced.add(index.commits[l.commitIdx]!);
+  for (const list of removals.values()) for (const r of list) referenced.add(index.commits[r.commitIdx]!);
   const infos = await commitInfos(ctx, referenced);
   const atHead = await blobsAtHead(ctx, new Set([...groups.values()].flatMap((g) => [...g.perBlob.keys()])));
 
@@ -239,12 +291,14 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
       return infos.get(id) ?? { commit: id, author: "", date: "" };
     };
     const locations: FindingLocation[] = g.locations.map((l) => ({ path: l.path, commit: info(l.commitIdx), line: l.line, column: l.column, blob: l.blob }));
+    const removedIn = (removals.get(base.fingerprint) ?? []).sort((a, b) => b.commitIdx - a.commitIdx).map((r) => ({ path: r.path, commit: info(r.commitIdx) }));
     findings.push({
       ...base,
       path: first.path,
       commit: info(first.commitIdx),
       locations,
       atHead: [...g.perBlob.keys()].some((b) => atHead.has(b)),
+      removedIn,
     });
   }
   findings.sort(compareFindings);

@@ -10,8 +10,9 @@ import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile } from "./ignore-rules.
 export type PathFilter = (path: string) => boolean;
 
 /** A predicate that is true for repository paths to skip. */
-export function repoPathFilter(root: string, exclude: readonly string[] = []): PathFilter {
-  const patterns = [...(readIgnoreFile(join(root, KEYSCAN_IGNORE_FILE))?.patterns ?? []), ...exclude];
+export function repoPathFilter(root: string | undefined, exclude: readonly string[] = []): PathFilter {
+  const fromFile = root === undefined ? [] : (readIgnoreFile(join(root, KEYSCAN_IGNORE_FILE))?.patterns ?? []);
+  const patterns = [...fromFile, ...exclude];
   if (patterns.every((p) => p.trim() === "" || p.trim().startsWith("#"))) return () => false;
   const ig = makeIgnore(patterns);
   return (path) => {

@@ -25,7 +25,7 @@ describe("keyscan history", () => {
     r.write("config/app.env", `PORT=9090\nGETIMG_API_KEY=${key}\n`);
     const edited = r.commitAll("change port");
     r.remove("config/app.env");
-    r.commitAll("remove config");
+    const removed = r.commitAll("remove config");
 
     const { exitCode, result } = await r.keyscan("history");
     expect(exitCode).toBe(1);
@@ -40,6 +40,25 @@ describe("keyscan history", () => {
     expect(f.atHead).toBe(false);
     // Both versions of the file that held the key are listed, oldest first.
     expect(f.locations?.map((l) => l.commit.commit)).toEqual([introduced, edited]);
+    // Editing other lines did not remove it; deleting the file did.
+    expect(f.removedIn?.map((x) => [x.path, x.commit.commit])).toEqual([["config/app.env", removed]]);
+  });
+
+  it("names the commit that replaced a key (rotation) as where it was removed", async () => {
+    const r = repo();
+    const [oldKey, newKey2] = [newKey(), newKey()];
+    r.write("app.env", `PORT=1\nGETIMG_API_KEY=${oldKey}\n`);
+    const first = r.commitAll("key");
+    r.write("app.env", `PORT=1\nGETIMG_API_KEY=${newKey2}\n`);
+    const rotated = r.commitAll("rotate");
+    const { result } = await r.keyscan("history");
+    const bySecret = new Map(result!.findings.map((f) => [f.secret, f]));
+    expect(bySecret.get(oldKey)?.commit?.commit).toBe(first);
+    expect(bySecret.get(oldKey)?.atHead).toBe(false);
+    expect(bySecret.get(oldKey)?.removedIn?.map((x) => x.commit.commit)).toEqual([rotated]);
+    expect(bySecret.get(newKey2)?.commit?.commit).toBe(rotated);
+    expect(bySecret.get(newKey2)?.atHead).toBe(true);
+    expect(bySecret.get(newKey2)?.removedIn).toEqual([]);
   });
 
   it("reports a key still present at HEAD, with every path it was copied to", async () => {
@@ -146,6 +165,20 @@ describe("keyscan history", () => {
     expect(byKey.get(keys[1]!)).toBe('quote"d.env');
     expect(byKey.get(keys[2]!)).toBe("new\nline.env");
     expect(byKey.get(keys[3]!)).toBe("b\uFFFDad.env"); // invalid UTF-8 shown with a replacement character
+  });
+
+  it("scans a bare repository (a server-side mirror)", async () => {
+    const r = repo();
+    const key = newKey();
+    r.write("app.env", `GETIMG_API_KEY=${key}\n`);
+    const introduced = r.commitAll("key");
+    const bare = r.sibling("mirror.git");
+    r.git("clone", "-q", "--mirror", r.dir, bare.dir);
+    const out = await bare.keyscan("history");
+    expect(out.exitCode).toBe(1);
+    expect(out.result!.findings.map((f) => [f.secret, f.commit?.commit, f.atHead])).toEqual([[key, introduced, true]]);
+    const diff = await bare.keyscan("diff", `${introduced}~0..HEAD`);
+    expect(diff.exitCode).toBe(0);
   });
 
   it("warns that a shallow clone's history is cut off", async () => {

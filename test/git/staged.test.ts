@@ -1,9 +1,10 @@
 // `keyscan --staged` on real repositories, including through a real pre-commit hook under `git commit`,
 // `git commit -a` and `git commit <path>` (where git hands the hook a temporary index in GIT_INDEX_FILE).
-import { chmodSync, existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, TempRepo, newKey } from "./repo.js";
+import { parse as parseYaml } from "yaml";
+import { BIN, REPO_ROOT, TempRepo, newKey } from "./repo.js";
 
 let repos: TempRepo[] = [];
 afterEach(() => {
@@ -42,6 +43,7 @@ describe("keyscan --staged through a real pre-commit hook", () => {
     const rejected = r.tryGit("commit", "-m", "add key");
     expect(rejected.status).not.toBe(0);
     expect(rejected.stdout + rejected.stderr).toMatch(/app\.env:1:16/);
+    expect(rejected.stderr).toMatch(/commit blocked/);
     expect(log(r)).toEqual(["initial"]);
 
     r.write("app.env", "GETIMG_API_KEY=$GETIMG_API_KEY\n");
@@ -175,5 +177,23 @@ describe("keyscan --staged", () => {
     const out = await outside.keyscan("--staged");
     expect(out.exitCode).toBe(2);
     expect(out.stderr).toMatch(/not inside a git work tree/);
+  });
+});
+
+describe(".pre-commit-hooks.yaml", () => {
+  it("offers keyscan-staged and keyscan hooks whose entries are valid keyscan command lines", async () => {
+    const hooks = parseYaml(readFileSync(join(REPO_ROOT, ".pre-commit-hooks.yaml"), "utf8")) as Array<{ id: string; entry: string; language: string }>;
+    expect(hooks.map((h) => h.id).sort()).toEqual(["keyscan", "keyscan-staged"]);
+    const r = repo();
+    r.write("clean.txt", "nothing to see\n");
+    r.git("add", "clean.txt");
+    for (const h of hooks) {
+      expect(h.language).toBe("node");
+      const [bin, ...args] = h.entry.split(" ");
+      expect(bin).toBe("keyscan");
+      const files = h.id === "keyscan" ? ["clean.txt"] : [];
+      const out = await r.keyscan(...args, ...files);
+      expect(out.exitCode, `${h.id}: ${out.stderr}`).toBe(0);
+    }
   });
 });

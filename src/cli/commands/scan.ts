@@ -10,10 +10,17 @@ import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
+import { EXIT_FINDINGS } from "../io.js";
+
+/** What a person whose commit was just blocked can do about it. */
+const STAGED_HINT =
+  "keyscan: commit blocked: remove the secret from the staged files (and rotate it if it was ever pushed), " +
+  "or mark a false positive with a `keyscan:allow` comment or a `fingerprint:<hash>` line in .keyscanignore.\n";
 
 interface ScanArgs extends CommonArgs {
   paths?: string[];
   "stdin-filename"?: string;
+  stdin?: boolean;
   staged?: boolean;
 }
 
@@ -23,18 +30,20 @@ export const scanCommand: Command = {
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
+      .option("stdin", { type: "boolean", describe: "Scan standard input (same as the path `-`)" })
       .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" })
       .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as ScanArgs;
-    const paths = args.paths && args.paths.length > 0 ? args.paths.map(String) : ["."];
+    const given = (args.paths ?? []).map(String);
+    const paths = given.length > 0 ? given : ["."];
     const prepared = prepare(args, io);
     let source;
     if (args.staged) {
-      if (args.paths && args.paths.length > 0) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths.");
+      if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
       source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
-    } else if (paths.includes("-")) {
-      if (paths.length > 1) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
+    } else if (args.stdin) {
+      if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
       if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
       source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
     } else {
@@ -47,6 +56,8 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    return finish(result, args, io);
+    const out = finish(result, args, io);
+    if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
+    return out;
   },
 };

@@ -92,7 +92,8 @@ export function buildAudit(result: ScanResult): Audit {
     const status = statusOf(f);
     const location: AuditLocation = f.atHead === false ? "history only" : "HEAD";
     const introduced = f.commit;
-    const removed = location === "history only" ? f.removedIn : undefined;
+    // The last removal is when the secret left the code for good (earlier ones may have been re-added).
+    const removed = location === "history only" ? f.removedIn?.[f.removedIn.length - 1]?.commit : undefined;
     const start = introduced ? Date.parse(introduced.date) : NaN;
     const end = removed ? Date.parse(removed.date) : now;
     const exposedDays = Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / DAY)) : undefined;
