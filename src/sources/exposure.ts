@@ -21,11 +21,6 @@ async function refsContaining(ctx: GitContext, commit: string): Promise<string[]
   return out.split("\n").filter((l) => l.length > 0);
 }
 
-async function removalCommit(ctx: GitContext, from: string, path: string): Promise<string | undefined> {
-  const out = await git(ctx, ["rev-list", "--ancestry-path", "--reverse", `${from}..HEAD`, "--", path], "find the commit that removed a secret");
-  return out.split("\n").find((l) => l.length > 0);
-}
-
 export async function addExposure(result: ScanResult, ctx: GitContext, stats: HistoryStats): Promise<ScanResult> {
   const warnings = [...(result.warnings ?? [])];
   const commits = new Set<string>();
