@@ -90,7 +90,7 @@ export function renderAuditHtml(result: ScanResult, options: ReportOptions): str
   const s = audit.summary;
   const sc = s.scanned;
   const card = (n: number | string, label: string) => `<div class="card"><span class="n">${n}</span>${escapeHtml(label)}</div>`;
-  const scanned = `${escapeHtml(sc.target)}${sc.commits !== undefined ? ` — ${sc.refs} refs, ${sc.commits} commits, ${sc.blobs} unique blobs` : ""}, ${(sc.bytes / 1e6).toFixed(1)} MB in ${(sc.durationMs / 1000).toFixed(1)} s`;
+  const scanned = `${sc.commits !== undefined ? `git history: ${sc.refs} refs, ${sc.commits} commits, ${sc.blobs} unique blobs` : escapeHtml(sc.target)}, ${(sc.bytes / 1e6).toFixed(1)} MB in ${(sc.durationMs / 1000).toFixed(1)} s`;
   const providers = s.byProvider.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${p.count}</td></tr>`).join("");
   const overview = audit.entries
     .map((e) => `<tr><td><a href="#secret-${e.rank}">${e.rank}</a></td><td><span class="badge ${statusClass(e.status)}">${escapeHtml(e.status)}</span></td><td>${escapeHtml(e.location)}</td><td>${escapeHtml(e.finding.providerName)}</td><td><code>${escapeHtml(e.finding.path)}</code></td><td>${day(e.introduced?.date)}</td><td>${day(e.removed?.date)}</td></tr>`)

@@ -52,7 +52,7 @@ export function renderAuditMarkdown(result: ScanResult, options: ReportOptions):
   const out: string[] = [];
   out.push("# keyscan history audit");
   out.push("");
-  out.push(`Scanned ${escapeMarkdown(s.scanned.target)}${s.scanned.commits !== undefined ? `: ${s.scanned.refs} refs, ${s.scanned.commits} commits, ${s.scanned.blobs} unique blobs` : ""}, ${(s.scanned.bytes / 1e6).toFixed(1)} MB in ${(s.scanned.durationMs / 1000).toFixed(1)} s on ${s.scanned.startedAt.slice(0, 10)} (keyscan ${escapeMarkdown(result.tool.version)}, rules ${escapeMarkdown(result.rules.version)}).`);
+  out.push(`Scanned ${s.scanned.commits !== undefined ? `git history: ${s.scanned.refs} refs, ${s.scanned.commits} commits, ${s.scanned.blobs} unique blobs` : escapeMarkdown(s.scanned.target)}, ${(s.scanned.bytes / 1e6).toFixed(1)} MB in ${(s.scanned.durationMs / 1000).toFixed(1)} s on ${s.scanned.startedAt.slice(0, 10)} (keyscan ${escapeMarkdown(result.tool.version)}, rules ${escapeMarkdown(result.rules.version)}).`);
   out.push("");
   if (s.total === 0) {
     out.push("**No secrets found.**");
