@@ -18,34 +18,41 @@ export class Limiter {
   private readonly waiting: (() => void)[] = [];
   private active = 0;
   private nextStart = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** The pending wake-up (a timer, or an immediate for the last millisecond), if any. */
+  private timer: { cancel: () => void } | undefined;
 
   constructor(readonly settings: LimiterSettings) {
     this.interval = 1000 / settings.rate;
   }
 
-  /** Run `fn` when a slot is free and the rate allows; the slot is held until `fn` settles. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    await new Promise<void>((resolve) => {
-      this.waiting.push(resolve);
+  /**
+   * Run `fn` when a slot is free and the rate allows; the slot is held until `fn` settles. `fn` is called in the
+   * same tick as its slot is granted, so the spacing the limiter keeps is the spacing the network sees.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        let p: Promise<T>;
+        try {
+          p = fn();
+        } catch (err) {
+          p = Promise.reject(err);
+        }
+        p.then(resolve, reject).finally(() => {
+          this.active--;
+          this.pump();
+        });
+      });
       this.pump();
     });
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.pump();
-    }
   }
 
   /** Start nothing before `ms` from now (a `Retry-After` from the provider). */
   pauseFor(ms: number): void {
     const until = performance.now() + ms;
     if (until > this.nextStart) this.nextStart = until;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.timer?.cancel();
+    this.timer = undefined;
     this.pump();
   }
 
@@ -54,15 +61,26 @@ export class Limiter {
     while (this.waiting.length > 0 && this.active < this.settings.concurrency) {
       const now = performance.now();
       if (now < this.nextStart) {
-        this.timer = setTimeout(() => {
+        // Timers fire a millisecond or more late; sleep until just before the slot, then poll for the last bit, so
+        // the achieved rate stays close to the configured one without ever starting early.
+        const wait = this.nextStart - now;
+        const wake = () => {
           this.timer = undefined;
           this.pump();
-        }, Math.ceil(this.nextStart - now));
+        };
+        if (wait > 2) {
+          const t = setTimeout(wake, Math.floor(wait) - 1);
+          this.timer = { cancel: () => clearTimeout(t) };
+        } else {
+          const i = setImmediate(wake);
+          this.timer = { cancel: () => clearImmediate(i) };
+        }
         return;
       }
-      this.nextStart = now + this.interval;
       this.active++;
       this.waiting.shift()!();
+      // Measured after the start, so consecutive starts are at least `interval` apart however long starting took.
+      this.nextStart = performance.now() + this.interval;
     }
   }
 }

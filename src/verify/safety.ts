@@ -1,6 +1,6 @@
 /**
  * The safety contract of live verification, enforced here for every rule rather than trusted to each rule file:
- * HTTPS only, on the default port, to a host the provider file declares; GET or HEAD, or a POST the rule marks
+ * HTTPS only, to a host the provider file declares; GET or HEAD, or a POST the rule marks
  * `read_only`; redirects only to declared hosts (http.ts calls `checkUrl` on every hop); never to a loopback,
  * private, link-local, CGNAT, multicast, reserved or cloud-metadata address — every address a host resolves to is
  * checked, and the connection goes to the checked address (`pinnedLookup`), so DNS rebinding between check and
@@ -126,8 +126,7 @@ export function checkUrl(url: URL, policy: UrlPolicy): string | undefined {
     return url.origin === policy.overrideOrigin ? undefined : `${url.origin} is not the override origin ${policy.overrideOrigin}`;
   }
   if (url.protocol !== "https:") return `${url.protocol}//${url.host} is not HTTPS; only HTTPS is allowed`;
-  if (url.port !== "") return `${url.host}: only the default HTTPS port is allowed`;
-  if (!hostDeclared(url.hostname, policy.hosts)) {
+  if (!hostDeclared(url.hostname.replace(/^\[|\]$/g, ""), policy.hosts)) {
     return `host ${url.hostname} is not one the provider declares (${policy.hosts.length ? policy.hosts.join(", ") : "none declared"})`;
   }
   return undefined;
