@@ -23,9 +23,9 @@ export function companionSpecs(rule: Rule): { name: string; spec?: CompanionSpec
 export function describeCompanion(rule: Rule, name: string): string {
   const c = companionSpecs(rule).find((x) => x.name === name);
   const what = c?.spec?.description ? ` (${c.spec.description})` : "";
-  if (!c?.spec) return `companion \`${name}\`${what}: the rule says no way to find it`;
-  const from = c.spec.rule ? `a ${c.spec.rule} finding` : "a match of its pattern";
-  return `companion \`${name}\`${what}: no ${from} within ${c.spec.within_lines ?? DEFAULT_WITHIN} lines of the secret`;
+  if (!c?.spec) return `companion \`${name}\`${what}, which the rule gives no way to find`;
+  const from = c.spec.rule ? `${c.spec.rule} finding` : "match of its pattern";
+  return `companion \`${name}\`${what}, but there is no ${from} within ${c.spec.within_lines ?? DEFAULT_WITHIN} lines of the secret`;
 }
 
 function regexFor(pattern: string): RegExp {
