@@ -34,7 +34,7 @@ export interface CommonArgs extends VerifyArgs {
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return addVerifyOptions(y)
+  const common = y
     .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${formatNames().join(", ")}` })
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
@@ -43,7 +43,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
-    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" }) as unknown as Argv<T & CommonArgs>;
+    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" });
+  return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
 }
 
 export interface Prepared {
