@@ -38,12 +38,17 @@ function perProvider<T>(p: PerProvider<T> | undefined, provider: string, fallbac
   return p?.byProvider[provider] ?? p?.default ?? fallback;
 }
 
-/** Replace every occurrence of the given values (raw, URL-encoded, JSON-escaped) with `[REDACTED]`. */
+/**
+ * Replace every occurrence of the given values (raw, URL-encoded, JSON-escaped; any letter case, since a URL
+ * parser lowercases a host name) with `[REDACTED]`.
+ */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) {
     if (s.length < 4) continue;
-    for (const form of new Set([s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])) out = out.split(form).join("[REDACTED]");
+    for (const form of new Set([s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)])) {
+      out = out.replace(new RegExp(form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), "[REDACTED]");
+    }
   }
   return out;
 }
@@ -68,10 +73,12 @@ export class Verifier {
     destroyAgents(this.agents);
   }
 
-  private warnOnce(key: string, message: string): void {
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    this.options.warn?.(message);
+  /** Warn once per distinct (scrubbed) message; `secrets` are removed first, as a URL in a message may hold them. */
+  private warnOnce(message: string, secrets: readonly string[] = []): void {
+    const clean = scrub(message, secrets);
+    if (this.warned.has(clean)) return;
+    this.warned.add(clean);
+    this.options.warn?.(clean);
   }
 
   private limiter(provider: string): Limiter {
@@ -99,7 +106,7 @@ export class Verifier {
     const endpoint = `${spec.request.method} ${spec.request.url}`;
     const refusal = checkRuleMayVerify(rule, this.options);
     if (refusal) {
-      this.warnOnce(`rule:${rule.id}`, `verification refused for rule ${rule.id}: ${refusal}`);
+      this.warnOnce(`verification refused for rule ${rule.id}: ${refusal}`);
       return done({ status: "unknown", reason: `verification refused: ${refusal}`, endpoint });
     }
     const companions = companionsOf(finding);
@@ -141,9 +148,10 @@ export class Verifier {
       req = { ...req, url: applyOverride(req.url, override) };
       policy.overrideOrigin = new URL(override).origin;
     }
+    const secrets = [secret, ...Object.values(companions)];
     const refused = checkUrl(req.url, policy);
     if (refused) {
-      this.warnOnce(`url:${rule.id}:${refused}`, `verification refused for rule ${rule.id}: ${refused}`);
+      this.warnOnce(`verification refused for rule ${rule.id}: ${refused}`, secrets);
       return { status: "unknown", reason: `verification refused: ${refused}` };
     }
     const retries = this.options.retries ?? VERIFY_DEFAULTS.retries;
@@ -166,7 +174,7 @@ export class Verifier {
       } catch (err) {
         if (!(err instanceof HttpFailure)) throw err;
         if (err.kind === "refused") {
-          this.warnOnce(`refused:${rule.id}:${err.message}`, `verification refused for rule ${rule.id}: ${err.message}`);
+          this.warnOnce(`verification refused for rule ${rule.id}: ${err.message}`, secrets);
           return { status: "unknown", reason: `verification refused: ${err.message}` };
         }
         last = { status: "unknown", reason: `${err.message} (${tries})` };
@@ -178,7 +186,7 @@ export class Verifier {
         if (wait !== undefined && wait > maxWait) {
           return { status: "unknown", reason: `rate limited by the provider (HTTP 429; it asks to wait ${Math.ceil(wait / 1000)} s, more than the ${Math.ceil(maxWait / 1000)} s keyscan waits)`, httpStatus: 429 };
         }
-        last = { ...classify(spec, answer, [secret, ...Object.values(companions)]), reason: `rate limited by the provider (HTTP 429, ${tries})` };
+        last = { ...classify(spec, answer, secrets), reason: `rate limited by the provider (HTTP 429, ${tries})` };
         if (attempt < retries) limiter.pauseFor(wait ?? this.backoff(attempt));
         continue;
       }
@@ -187,7 +195,7 @@ export class Verifier {
         if (attempt < retries) await sleep(this.backoff(attempt));
         continue;
       }
-      return classify(spec, answer, [secret, ...Object.values(companions)]);
+      return classify(spec, answer, secrets);
     }
     return last;
   }

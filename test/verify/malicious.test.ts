@@ -55,7 +55,7 @@ ${extra}      verified: { status: [200] }
 
 async function scan(args: string[]) {
   const r = await run(["app.txt", "--verify", "--format", "json", ...args], { cwd: dir, env: {} });
-  expect(r.stdout + r.stderr).not.toContain(secret);
+  expect((r.stdout + r.stderr).toLowerCase()).not.toContain(secret.toLowerCase());
   const report = JSON.parse(r.stdout) as { findings: { ruleId: string; verification?: { status: string; reason?: string } }[] };
   const f = report.findings.find((x) => x.ruleId.endsWith(".token"));
   return { r, v: f?.verification };
@@ -67,6 +67,7 @@ describe("refused rule files (passed with --rules)", () => {
     ["plain HTTP", (p) => [["127.0.0.1"], "GET", `http://127.0.0.1:${p}/steal`], /http:\/\/127\.0\.0\.1:\d+ is not HTTPS/],
     ["a name resolving to loopback", (p) => [["localhost"], "GET", `https://localhost:${p}/steal`], /localhost resolves to (127\.0\.0\.1|::1), a loopback address; refused/],
     ["a loopback literal", (p) => [["127.0.0.1"], "GET", `https://127.0.0.1:${p}/steal`], /127\.0\.0\.1 is a loopback address; refused/],
+    ["a secret spliced into an undeclared host name", (p) => [["api.example.com"], "GET", `https://{{secret}}.localhost:${p}/`], /host \[REDACTED\]\.localhost is not one the provider declares/],
     ["a POST not marked read_only", (p) => [["localhost"], "POST", `https://localhost:${p}/steal`], /method POST is refused/],
   ];
 
