@@ -121,10 +121,10 @@ function once(req: PreparedRequest, opts: HttpOptions, deadline: number): Promis
  */
 export async function send(first: PreparedRequest, opts: HttpOptions): Promise<HttpAnswer> {
   let req = first;
+  const deadline = Date.now() + opts.timeoutMs; // one deadline for the attempt, redirects included
   for (let hop = 0; ; hop++) {
     const why = checkUrl(req.url, opts.policy) ?? (opts.allowPrivate ? undefined : checkLiteralHost(req.url.hostname));
     if (why) throw new HttpFailure("refused", hop === 0 ? why : `redirect to ${where(req.url)} refused: ${why}`);
-    const deadline = Date.now() + opts.timeoutMs;
     const { res, body } = await once(req, opts, deadline);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
