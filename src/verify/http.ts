@@ -22,11 +22,16 @@ export class HttpFailure extends Error {
   constructor(
     readonly kind: FailureKind,
     message: string,
+    /** Worth another attempt (a timeout or a dropped connection; not a refusal or a name that does not exist). */
+    readonly retryable = kind === "timeout",
   ) {
     super(message);
     this.name = "HttpFailure";
   }
 }
+
+/** Network errors that say nothing final about the endpoint: try again. */
+const TRANSIENT = new Set(["ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNREFUSED"]);
 
 export interface HttpOptions {
   policy: UrlPolicy;
@@ -96,7 +101,7 @@ function once(req: PreparedRequest, opts: HttpOptions, deadline: number): Promis
           chunks.push(c);
           size += c.length;
         });
-        res.on("error", () => fail(new HttpFailure("network", `connection to ${url.host} broke while reading the answer`)));
+        res.on("error", () => fail(new HttpFailure("network", `connection to ${url.host} broke while reading the answer`, true)));
         res.on("end", () => {
           if (settled) return;
           settled = true;
@@ -108,7 +113,7 @@ function once(req: PreparedRequest, opts: HttpOptions, deadline: number): Promis
     const timer = setTimeout(() => fail(new HttpFailure("timeout", `${url.host} did not answer within ${opts.timeoutMs} ms`)), remaining);
     r.on("error", (err: Error & { code?: string; blockedAddress?: boolean }) => {
       if (err.blockedAddress) return fail(new HttpFailure("refused", err.message));
-      fail(new HttpFailure("network", `cannot reach ${url.host} (${err.code ?? "network error"})`));
+      fail(new HttpFailure("network", `cannot reach ${url.host} (${err.code ?? "network error"})`, err.code === undefined || TRANSIENT.has(err.code)));
     });
     if (req.body !== undefined) r.write(req.body);
     r.end();

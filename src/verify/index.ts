@@ -178,6 +178,7 @@ export class Verifier {
           return { status: "unknown", reason: `verification refused: ${err.message}` };
         }
         last = { status: "unknown", reason: `${err.message} (${tries})` };
+        if (!err.retryable) break;
         if (attempt < retries) await sleep(this.backoff(attempt));
         continue;
       }
