@@ -222,7 +222,7 @@ export const providerFileSchema = z
     provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and '-'"),
     /** Display name. */
     name: nonEmpty,
-    /** API hosts: the only hosts verification may call, and the `hosts` context of usages. */
+    /** API hosts: the only hosts verification may call (`*.example.com` allows subdomains), and the `hosts` context of usages. */
     hosts: z.array(nonEmpty).default([]),
     docs: z.string().url().optional(),
     /** Where a leaked key is revoked or rotated. */
