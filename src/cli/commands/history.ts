@@ -29,7 +29,7 @@ export const historyCommand: Command = {
     const result = idx.root
       ? await addExposure(attributed, { cwd: idx.root, env: io.env }, { refs: idx.refs, commits: idx.commits.length, blobs: idx.blobs.values.length })
       : attributed;
-    const out = finish(result, args, io);
+    const out = await finish(result, args, io);
     const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
     return { ...out, stderr: warnings + out.stderr };
   },
