@@ -11,7 +11,10 @@ export function escapeHtml(s: string): string {
 
 /** Markdown inline text: neutralise HTML and the characters that start Markdown syntax; keep it on one line. */
 export function escapeMarkdown(s: string): string {
-  return escapeHtml(s)
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/\r\n|\r|\n/g, " ");
 }

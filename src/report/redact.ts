@@ -3,7 +3,11 @@
  * characters (at most a quarter of it, at most 4, so a provider prefix such as `key-` or `ghp_` stays readable) and
  * its length; `--no-redact` shows it whole. Reporters call this; nothing else prints secrets.
  */
+const REDACTED_SHAPE = /^[^…]{0,4}…\(\d+ chars\)$/;
+
 export function redactSecret(secret: string): string {
+  // Idempotent: a saved report that is already redacted renders the same, not a redaction of the redaction.
+  if (REDACTED_SHAPE.test(secret)) return secret;
   const keep = Math.min(4, Math.floor(secret.length / 4));
   return `${secret.slice(0, keep)}…(${secret.length} chars)`;
 }
