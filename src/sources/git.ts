@@ -273,7 +273,7 @@ export function isRegularFile(mode: string): boolean {
  * a merge it is exactly what the merge itself wrote (a conflict resolution, an evil merge), not what it brought in
  * from one side (that side's own commits introduced it). Gitlinks (submodules), symlinks and deletions are dropped.
  */
-export async function* commitChanges(diffs: AsyncIterable<ParentDiff>): AsyncGenerator<CommitChanges> {
+export async function* commitChanges(diffs: AsyncIterable<ParentDiff> | Iterable<ParentDiff>): AsyncGenerator<CommitChanges> {
   let group: ParentDiff[] = [];
   const flush = (): CommitChanges | undefined => {
     if (group.length === 0) return undefined;

@@ -135,6 +135,29 @@ describe("keyscan --staged", () => {
     expect(result!.findings.map((f) => [f.path, f.line, f.secret])).toEqual([["moved.env", 3, fresh]]);
   });
 
+  it("while concluding a merge, reports what the resolution adds, not what the merged branch already committed", async () => {
+    const r = repo();
+    r.write("settings.txt", "mode=base\n");
+    r.commitAll("base");
+    r.git("checkout", "-q", "-b", "feature");
+    r.write("settings.txt", "mode=feature\n");
+    r.write("feature.env", `GETIMG_API_KEY=${newKey()}\n`); // committed on the branch (say, with --no-verify)
+    r.commitAll("feature");
+    r.git("checkout", "-q", "main");
+    r.write("settings.txt", "mode=main\n");
+    r.commitAll("main");
+    expect(r.tryGit("merge", "-q", "feature").status).not.toBe(0); // conflict: `git commit` will conclude it
+    r.write("settings.txt", "mode=merged\n");
+    r.git("add", "settings.txt");
+    expect((await r.keyscan("--staged")).exitCode).toBe(0);
+    const added = newKey();
+    r.write("settings.txt", `mode=merged\nGETIMG_API_KEY=${added}\n`);
+    r.git("add", "settings.txt");
+    const { exitCode, result } = await r.keyscan("--staged");
+    expect(exitCode).toBe(1);
+    expect(result!.findings.map((f) => [f.path, f.secret])).toEqual([["settings.txt", added]]);
+  });
+
   it("passes over deletions, binary files and submodules, and handles odd file names", async () => {
     const r = repo();
     r.write("gone.env", `GETIMG_API_KEY=${newKey()}\n`);
