@@ -60,7 +60,7 @@ export function stagedSource(options: StagedOptions): Source {
         for (const e of entries) {
           if (ignored(e.path)) continue;
           const read = await cat.read(e.blob, options.maxFileSize);
-          if (read.kind === "missing") {
+          if (read.kind === "unreadable") {
             yield { type: "problem", path: e.path, code: "E_GIT", message: `staged blob ${e.blob} cannot be read (${read.message})`, skipped: false };
             continue;
           }
