@@ -31,7 +31,7 @@ export const diffCommand: Command = {
     const source = commitRangeSource({ cwd: io.cwd, env: io.env, range: String(range), maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
     const commits = source.resolved()?.commits.length ?? 0;
-    const out = finish({ ...result, target: `${result.target} (${commits} commit${commits === 1 ? "" : "s"})` }, args, io);
+    const out = await finish({ ...result, target: `${result.target} (${commits} commit${commits === 1 ? "" : "s"})` }, args, io);
     return out;
   },
 };

@@ -24,7 +24,7 @@ export const historyCommand: Command = {
     const source = historySource({ cwd: io.cwd, env: io.env, allRefs: args["all-refs"], maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
     const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
     const result = await attributeHistory({ ...scanned, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
-    const out = finish(result, args, io);
+    const out = await finish(result, args, io);
     const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
     return { ...out, stderr: warnings + out.stderr };
   },

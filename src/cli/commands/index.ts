@@ -4,5 +4,6 @@ import { historyCommand } from "./history.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
+import { verifyCommand } from "./verify.js";
 
-export const COMMANDS: Command[] = [scanCommand, diffCommand, historyCommand, rulesCommand];
+export const COMMANDS: Command[] = [scanCommand, diffCommand, historyCommand, rulesCommand, verifyCommand];

@@ -56,7 +56,7 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const out = finish(result, args, io);
+    const out = await finish(result, args, io);
     if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
     return out;
   },
