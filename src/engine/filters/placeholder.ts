@@ -24,8 +24,17 @@ function words(value: string): string[] {
 /** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
 const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$/;
 
+/**
+ * Lowercase keys with a prefix (`sk-or-v1-3f9a…`, `sntryu_0a9f…`, `pat-na1-<uuid>`) have the shape of a snake/kebab
+ * identifier; what sets them apart is a part of 8+ characters that mixes letters with several digits, which no
+ * identifier word does (`sha256`, `utf8`, `base64url` have at most two digits or are short).
+ */
+function hasRandomPart(value: string): boolean {
+  return value.split(/[_-]/).some((p) => p.length >= 8 && /[a-z]/i.test(p) && (p.match(/[0-9]/g)?.length ?? 0) >= 3);
+}
+
 export function isPlaceholder(value: string): boolean {
-  if (IDENTIFIER.test(value)) return true;
+  if (IDENTIFIER.test(value) && !hasRandomPart(value)) return true;
   const lower = value.toLowerCase();
   for (const m of MARKERS) if (lower.includes(m)) return true;
   // One character repeated most of the way: "aaaaaaaa…", "00000…".
