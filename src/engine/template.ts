@@ -3,14 +3,16 @@
  * protection rejects them), so an example says what its secret looks like — `key-{alnum:96}`, `{hex:32}`,
  * `ghp_{alnum:30}{crc32}` — and the test generates one at run time from a seeded generator: reproducible, and
  * never a live credential. Tokens: `{CLASS:N}` or `{CLASS:N-M}` with CLASS one of alnum, alpha, lower, upper,
- * digits, hex, HEX, base64, b64url, lowernum, uppernum, bech32, BECH32; `{crc32}` appends the 6-character base62
- * CRC32 of the random characters generated since the last literal text (GitHub/npm format); `{uuid4hex}` a 32-hex
- * UUIDv4 without dashes.
+ * digits, hex, HEX, base64, b64url; `{crc32}` appends the 6-character base62 CRC32 of the random characters
+ * generated since the last literal text (GitHub/npm format); `{uuid4hex}` a 32-hex UUIDv4 without dashes.
  * Anything else is literal.
  */
 import { base62, crc32 } from "./filters/checksum.js";
 
 const CLASSES: Record<string, string> = {
+  // Bech32 data alphabet (BIP 173), lower and upper case: age identities and other bech32 strings.
+  bech32: "qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+  BECH32: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
   alnum: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
   alpha: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
   lower: "abcdefghijklmnopqrstuvwxyz",
@@ -22,9 +24,6 @@ const CLASSES: Record<string, string> = {
   b64url: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
   lowernum: "abcdefghijklmnopqrstuvwxyz0123456789",
   uppernum: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-  // Bech32 data alphabet (BIP 173), lower and upper case: age identities, bech32 addresses.
-  bech32: "qpzry9x8gf2tvdw0s3jn54khce6mua7l",
-  BECH32: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
 };
 
 const TOKEN = /\{(?:([A-Za-z0-9]+):(\d+)(?:-(\d+))?|(crc32)|(uuid4hex))\}/g;
