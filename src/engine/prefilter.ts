@@ -36,59 +36,33 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
   // A keyword implies every other keyword it contains: the alternation reports only one keyword per start position.
   const implies = new Map<string, string[]>();
   for (const k of keywords) implies.set(k, keywords.filter((o) => o !== k && k.includes(o)));
-  const regexes = alternations(keywords);
+  const regex = keywords.length > 0 ? new RegExp(keywords.map(escapeRegex).join("|"), "gi") : null;
   const total = matchers.length;
 
   return {
     keywords,
     select(text: string): Matcher[] {
-      if (regexes.length === 0) return always.slice();
+      if (!regex) return always.slice();
       const seen = new Set<string>();
       const selected = new Set<Matcher>(always);
-      for (const regex of regexes) {
-        regex.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = regex.exec(text)) !== null) {
-          const k = m[0].toLowerCase();
-          if (!seen.has(k)) {
-            seen.add(k);
-            for (const mm of byKeyword.get(k) ?? []) selected.add(mm);
-            for (const imp of implies.get(k) ?? []) {
-              if (seen.has(imp)) continue;
-              seen.add(imp);
-              for (const mm of byKeyword.get(imp) ?? []) selected.add(mm);
-            }
-            if (selected.size === total || seen.size === keywords.length) return [...selected];
+      regex.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = regex.exec(text)) !== null) {
+        const k = m[0].toLowerCase();
+        if (!seen.has(k)) {
+          seen.add(k);
+          for (const mm of byKeyword.get(k) ?? []) selected.add(mm);
+          for (const imp of implies.get(k) ?? []) {
+            if (seen.has(imp)) continue;
+            seen.add(imp);
+            for (const mm of byKeyword.get(imp) ?? []) selected.add(mm);
           }
-          regex.lastIndex = m.index + 1;
+          if (selected.size === total) break;
+          if (seen.size === keywords.length) break;
         }
+        regex.lastIndex = m.index + 1;
       }
       return [...selected];
     },
   };
-}
-
-/**
- * V8 stops optimising a regular expression whose source is longer than about 20 KB: one alternation of ~3,000
- * keywords (45 KB) ran 40 times slower than one of 400. So the keywords (longest first) are split into several
- * alternations of at most MAX_ALTERNATION_SOURCE characters, run one after the other.
- */
-const MAX_ALTERNATION_SOURCE = 16_000;
-
-function alternations(keywords: readonly string[]): RegExp[] {
-  const out: RegExp[] = [];
-  let part: string[] = [];
-  let size = 0;
-  for (const k of keywords) {
-    const e = escapeRegex(k);
-    if (part.length > 0 && size + e.length + 1 > MAX_ALTERNATION_SOURCE) {
-      out.push(new RegExp(part.join("|"), "gi"));
-      part = [];
-      size = 0;
-    }
-    part.push(e);
-    size += e.length + 1;
-  }
-  if (part.length > 0) out.push(new RegExp(part.join("|"), "gi"));
-  return out;
 }

@@ -1,5 +1,6 @@
-// The prefilter splits a large keyword set into several alternations (V8 stops optimising one regex past ~20 KB of
-// source); selection must not depend on which alternation a keyword landed in, and must stay fast.
+// The application rules bring the prefilter to thousands of keywords (env names expand into their -/_ spellings).
+// With that many, selection must still find every keyword wherever it sits in the set, case-insensitively; a single
+// V8 alternation of that size is also where irregexp stops optimising (see the speed branch's Aho-Corasick prefilter).
 import { describe, expect, it } from "vitest";
 import { buildPrefilter } from "../../src/engine/prefilter.js";
 import type { Matcher } from "../../src/engine/rule.js";
@@ -13,7 +14,7 @@ describe("prefilter with thousands of keywords", () => {
   const matchers = keywords.map(matcher);
   const prefilter = buildPrefilter(matchers);
 
-  it("selects keywords from the first, a middle and the last alternation, case-insensitively", () => {
+  it("selects the first, a middle and the last keyword, case-insensitively", () => {
     for (const i of [0, 1999, 3999]) {
       const text = `config:\n  ${keywords[i]!.toUpperCase()}: value\n`;
       const selected = prefilter.select(text);
@@ -21,7 +22,7 @@ describe("prefilter with thousands of keywords", () => {
     }
   });
 
-  it("selects every keyword present, across alternations", () => {
+  it("selects every keyword present", () => {
     const picked = [5, 1234, 2500, 3990];
     const text = picked.map((i) => `${keywords[i]}=1`).join("\n");
     expect(prefilter.select(text).map((m) => m.usage).sort()).toEqual(picked.map((i) => `kw:${keywords[i]}`).sort());
