@@ -23,7 +23,7 @@ const APPLICATION_PROVIDERS = new Set([
   "openai", "openrouter", "opsgenie", "pagerduty", "perplexity", "pinecone", "planetscale", "postman", "prefect",
   "readme", "replicate", "rollbar", "segment", "sentry", "shippo", "snyk", "sonar", "splunk", "stability",
   "sumologic", "tailscale", "together", "travis", "trello", "turso", "twitch", "typeform", "upstash", "voyage",
-  "wandb", "webflow", "xai", "zendesk", "zoom",
+  "wandb", "webflow", "xai", "zendesk", "zoom", "nvidia", "tavily", "posthog", "modal", "firecrawl",
 ]);
 
 /** Rule ids of this half's rules that report something in `text`. */
@@ -58,6 +58,7 @@ describe("values that are public by design are not reported", () => {
     expect(ids(`AMPLITUDE_SECRET_KEY=${hex}`)).toEqual(["amplitude.secret-key"]);
     expect(ids(`MIXPANEL_TOKEN=${hex}`)).toEqual([]);
     expect(ids(`ROLLBAR_CLIENT_TOKEN=${hex}`)).toEqual([]);
+    expect(ids(`posthog.init("${gen("phc_{alnum:43}")}")`)).toEqual([]);
     expect(ids(`LD_MOBILE_KEY=${gen("mob-{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}")}  # launchdarkly`)).toEqual([]);
   });
 });
