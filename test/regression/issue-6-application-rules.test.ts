@@ -24,6 +24,7 @@ const APPLICATION_PROVIDERS = new Set([
   "readme", "replicate", "rollbar", "segment", "sentry", "shippo", "snyk", "sonar", "splunk", "stability",
   "sumologic", "tailscale", "together", "travis", "trello", "turso", "twitch", "typeform", "upstash", "voyage",
   "wandb", "webflow", "xai", "zendesk", "zoom", "nvidia", "tavily", "posthog", "modal", "firecrawl",
+  "elastic", "salesforce", "pipedrive", "sanity", "statsig", "cloudinary", "sourcegraph", "zapier",
 ]);
 
 /** Rule ids of this half's rules that report something in `text`. */
@@ -75,6 +76,11 @@ describe("look-alike formats go to the right provider", () => {
     const bare32 = gen("sk-{lowernum:32}");
     expect(ids(`KEY=${bare32}`)).toEqual([]);
     expect(ids(`base_url="https://api.deepseek.com"\nKEY=${bare32}`)).toEqual(["deepseek.api-key"]);
+  });
+
+  it("sgp_ + 64 alphanumerics is Segment, sgp_ + hex is Sourcegraph", () => {
+    expect(ids(`T=${gen("sgp_{alnum:64}")}`)).toEqual(["segment.public-api-token"]);
+    expect(ids(`T=${gen("sgp_{hex:16}_{hex:40}")}`)).toEqual(["sourcegraph.access-token"]);
   });
 
   it("sk_ + 48 hex is ElevenLabs; Tailscale and New Relic kinds are told apart", () => {
