@@ -4,9 +4,12 @@
 // verify request is a free read on the provider's own hosts (never a chat, completion or generation call).
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { LineIndex } from "../../src/engine/lines.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
+import { resolveCompanions } from "../../src/verify/companions.js";
+import { hostDeclared } from "../../src/verify/safety.js";
 
 const ruleset = loadRules();
 const rand = seededRandom("issue-6-applications");
@@ -137,11 +140,12 @@ describe("verify requests are free reads on the provider's own hosts", () => {
       const req = rule.verify!.request;
       const url = new URL(req.url.replace(/\{\{[^}]+\}\}/g, "x"));
       expect(url.protocol).toBe("https:");
-      expect(rule.provider.hosts.some((h) => url.hostname === h || url.hostname.endsWith(`.${h}`)), url.hostname).toBe(true);
+      expect(hostDeclared(url.hostname, rule.provider.hosts), url.hostname).toBe(true);
       expect(url.pathname).not.toMatch(BILLED);
       if (req.method === "POST") expect(req.read_only).toBe(true);
       const needs = [...(req.url + JSON.stringify(req.headers ?? {}) + (req.body ?? "")).matchAll(/\{\{companion\.([A-Za-z0-9_]+)\}\}/g)].map((m) => m[1]);
-      for (const c of needs) expect(rule.verify!.companions ?? []).toContain(c);
+      const declared = (rule.verify!.companions ?? []).map((c) => (typeof c === "string" ? c : c.name));
+      for (const c of needs) expect(declared).toContain(c);
       if (req.body) expect(req.body).not.toMatch(/mutation/i);
     });
   }
@@ -151,5 +155,33 @@ describe("verify requests are free reads on the provider's own hosts", () => {
     expect(anthropic.verify?.request.method).toBe("GET");
     expect(anthropic.verify?.request.url).toBe("https://api.anthropic.com/v1/models");
     expect(ruleset.rules.find((r) => r.id === "perplexity.api-key")!.verify).toBeUndefined();
+  });
+});
+
+describe("companion values are found next to the key", () => {
+  const companionsFor = (text: string, ruleId: string) => {
+    const all = scanText(text, ruleset);
+    const t = all.find((f) => f.rule.id === ruleId);
+    expect(t, ruleId).toBeDefined();
+    return resolveCompanions(t!, all, () => new LineIndex(text));
+  };
+
+  it("Datadog: the API key finding beside the application key", () => {
+    const api = gen("{hex:32}");
+    expect(companionsFor(`DD_API_KEY=${api}\nDD_APP_KEY=${gen("{hex:40}")}\n`, "datadog.app-key")).toEqual({ api_key: api });
+  });
+
+  it("Trello: the app key in the same URL; Okta: the org subdomain; Algolia: the application id", () => {
+    const appKey = gen("{hex:32}");
+    const trello = `fetch("https://api.trello.com/1/members/me?key=${appKey}&token=${gen("ATTA{hex:64}{HEX:8}")}")`;
+    expect(companionsFor(trello, "trello.token")).toEqual({ api_key: appKey });
+    const okta = `OKTA_ORG_URL=https://acme-prod.okta.com\nOKTA_API_TOKEN=${gen("00{b64url:40}")}`;
+    expect(companionsFor(okta, "okta.api-token")).toEqual({ org: "acme-prod" });
+    const appId = gen("{uppernum:10}");
+    expect(companionsFor(`ALGOLIA_APP_ID=${appId}\nALGOLIA_ADMIN_KEY=${gen("{hex:32}")}`, "algolia.admin-key")).toEqual({ app_id: appId });
+  });
+
+  it("no companion, no value: the request stays unverified", () => {
+    expect(companionsFor(`DD_APP_KEY=${gen("{hex:40}")}`, "datadog.app-key")).toEqual({});
   });
 });
