@@ -28,6 +28,7 @@ const APPLICATION_PROVIDERS = new Set([
   "sumologic", "tailscale", "together", "travis", "trello", "turso", "twitch", "typeform", "upstash", "voyage",
   "wandb", "webflow", "xai", "zendesk", "zoom", "nvidia", "tavily", "posthog", "modal", "firecrawl",
   "elastic", "salesforce", "pipedrive", "sanity", "statsig", "cloudinary", "sourcegraph", "zapier",
+  "checkly", "coralogix",
 ]);
 
 /** Rule ids of this half's rules that report something in `text`. */
