@@ -96,7 +96,7 @@ export function commitRangeSource(options: CommitRangeOptions): Source & { resol
           for (const intro of change.introduced) {
             if (ignored(intro.path)) continue;
             const read = await cat.read(intro.blob, options.maxFileSize);
-            if (read.kind === "missing") {
+            if (read.kind === "unreadable") {
               yield { type: "problem", path: intro.path, code: "E_GIT", message: `blob ${intro.blob} of commit ${change.commit.slice(0, 12)} cannot be read (${read.message})`, skipped: false };
               continue;
             }

@@ -80,6 +80,11 @@ export function firstLine(stderr: string): string {
   return stderr.split("\n").map((l) => l.trim()).find((l) => l.length > 0)?.replace(/^(fatal|error): /, "") ?? "no message";
 }
 
+/** All of git's complaint on one line (for cat-file, whose last line names the corrupt object). */
+function allLines(stderr: string): string {
+  return stderr.split("\n").map((l) => l.trim().replace(/^(fatal|error): /, "")).filter((l) => l.length > 0).join("; ").slice(0, 500);
+}
+
 /** Run git; a non-zero exit is a fatal E_GIT error saying what was attempted. Returns stdout as text. */
 export async function git(ctx: GitContext, args: readonly string[], what: string, input?: string): Promise<string> {
   const r = await gitRaw(ctx, args, input);
@@ -273,7 +278,7 @@ export function isRegularFile(mode: string): boolean {
  * a merge it is exactly what the merge itself wrote (a conflict resolution, an evil merge), not what it brought in
  * from one side (that side's own commits introduced it). Gitlinks (submodules), symlinks and deletions are dropped.
  */
-export async function* commitChanges(diffs: AsyncIterable<ParentDiff>): AsyncGenerator<CommitChanges> {
+export async function* commitChanges(diffs: AsyncIterable<ParentDiff> | Iterable<ParentDiff>): AsyncGenerator<CommitChanges> {
   let group: ParentDiff[] = [];
   const flush = (): CommitChanges | undefined => {
     if (group.length === 0) return undefined;
@@ -361,7 +366,8 @@ export async function* walkCommits(ctx: GitContext, revArgs: readonly string[], 
 export type ObjectRead =
   | { oid: string; kind: "ok"; type: string; size: number; content: Buffer }
   | { oid: string; kind: "too-large"; type: string; size: number }
-  | { oid: string; kind: "missing"; message: string };
+  /** Missing from the repository, or corrupt (the message says which). */
+  | { oid: string; kind: "unreadable"; message: string };
 
 /**
  * Reads a child's stdout ahead into memory, up to `highWater` bytes, and hands out lines and byte runs. Reading
@@ -471,27 +477,35 @@ export class StreamReader {
 /**
  * One long-lived `git cat-file --batch`: requests are written as they are made, answers are parsed in order as
  * they are awaited. Objects larger than `maxSize` are drained without being kept. `--batch` returns the stored
- * bytes (no filters, no textconv), so nothing in the repository's config runs.
+ * bytes (no filters, no textconv), so nothing in the repository's config runs. cat-file exits on a corrupt object;
+ * the object it died on is answered as unreadable and a fresh process takes the remaining requests, so one broken
+ * object costs one problem item, not the scan.
  */
 export class CatFileBatch {
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly reader: StreamReader;
+  private proc!: ChildProcessWithoutNullStreams;
+  private reader!: StreamReader;
+  private exited!: Promise<void>;
   private readonly queue: Array<{ oid: string; maxSize: number; resolve: (r: ObjectRead) => void; reject: (e: Error) => void }> = [];
   private running = false;
   private failed: Error | undefined;
   private stderr = "";
+  private restarts = 0;
 
-  constructor(ctx: GitContext) {
-    this.proc = spawnGit(ctx, ["cat-file", "--batch"]);
-    this.reader = new StreamReader(this.proc.stdout);
-    this.proc.stderr.on("data", (b: Buffer) => (this.stderr += b.toString("utf8")));
-    this.proc.on("error", (e) => this.fail(gitMissing(e)));
-    this.proc.stdin.on("error", () => undefined);
+  constructor(private readonly ctx: GitContext) {
+    this.start();
   }
 
-  /** Number of requests written and not yet answered. */
-  get pending(): number {
-    return this.queue.length;
+  private start(): void {
+    const proc = spawnGit(this.ctx, ["cat-file", "--batch"]);
+    this.proc = proc;
+    this.stderr = "";
+    this.reader = new StreamReader(proc.stdout);
+    this.exited = new Promise<void>((r) => proc.on("close", () => r()));
+    proc.stderr.on("data", (b: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += b.toString("utf8");
+    });
+    proc.on("error", (e) => this.fail(gitMissing(e)));
+    proc.stdin.on("error", () => undefined);
   }
 
   read(oid: string, maxSize: number): Promise<ObjectRead> {
@@ -508,33 +522,48 @@ export class CatFileBatch {
     for (const q of this.queue.splice(0)) q.reject(this.failed);
   }
 
+  private async answer(req: { oid: string; maxSize: number }): Promise<ObjectRead> {
+    const header = await this.reader.line();
+    const parts = header.split(" ");
+    if (parts.length === 3 && /^\d+$/.test(parts[2]!)) {
+      const size = Number(parts[2]);
+      if (size > req.maxSize) {
+        await this.reader.skip(size + 1);
+        return { oid: parts[0]!, kind: "too-large", type: parts[1]!, size };
+      }
+      const content = await this.reader.bytes(size);
+      await this.reader.skip(1);
+      return { oid: parts[0]!, kind: "ok", type: parts[1]!, size, content };
+    }
+    // "<oid> missing": absent, or a loose object git could not inflate (git says which only on stderr).
+    return { oid: req.oid, kind: "unreadable", message: "missing or corrupt" };
+  }
+
   private async loop(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !this.failed) {
         const req = this.queue[0]!;
-        const header = await this.reader.line();
-        const parts = header.split(" ");
         let result: ObjectRead;
-        if (parts.length === 3 && /^\d+$/.test(parts[2]!)) {
-          const size = Number(parts[2]);
-          if (size > req.maxSize) {
-            await this.reader.skip(size + 1);
-            result = { oid: parts[0]!, kind: "too-large", type: parts[1]!, size };
-          } else {
-            const content = await this.reader.bytes(size);
-            await this.reader.skip(1);
-            result = { oid: parts[0]!, kind: "ok", type: parts[1]!, size, content };
-          }
-        } else {
-          result = { oid: req.oid, kind: "missing", message: header.slice(req.oid.length).trim() || "missing" };
+        try {
+          result = await this.answer(req);
+        } catch (err) {
+          // cat-file died on this object (corrupt or unreadable): answer it, and restart for the rest.
+          await this.exited;
+          const why = allLines(this.stderr) || describeCause(err);
+          if (++this.restarts > 100) throw new KeyscanError("E_GIT", `git cat-file keeps failing (${why})`, { cause: err });
+          result = { oid: req.oid, kind: "unreadable", message: why };
+          this.queue.shift();
+          req.resolve(result);
+          this.start();
+          for (const q of this.queue) this.proc.stdin.write(`${q.oid}\n`);
+          continue;
         }
         this.queue.shift();
         req.resolve(result);
       }
     } catch (err) {
-      const msg = this.stderr ? `${describeCause(err)}: ${firstLine(this.stderr)}` : describeCause(err);
-      this.fail(new KeyscanError("E_GIT", msg, { cause: err }));
+      this.fail(err instanceof KeyscanError ? err : new KeyscanError("E_GIT", describeCause(err), { cause: err }));
     } finally {
       this.running = false;
     }
@@ -542,10 +571,9 @@ export class CatFileBatch {
 
   async close(): Promise<void> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.proc.on("close", () => r()));
     this.proc.stdin.end();
     if (this.queue.length > 0 || this.failed) this.proc.kill();
-    await exited;
+    await this.exited;
   }
 }
 

@@ -150,7 +150,7 @@ export function historySource(options: HistoryOptions): HistorySource {
       const cat = new CatFileBatch(ctx);
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
-          if (read.kind === "missing") {
+          if (read.kind === "unreadable") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
             continue;
           }

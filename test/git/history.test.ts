@@ -1,5 +1,7 @@
 // `keyscan history` on real repositories: attribution to the introducing commit, merge-only content, one scan per
 // unique blob, every location of a secret, whether HEAD still has it, refs beyond branches, and shallow clones.
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TempRepo, newKey } from "./repo.js";
 
@@ -165,6 +167,41 @@ describe("keyscan history", () => {
     expect(byKey.get(keys[1]!)).toBe('quote"d.env');
     expect(byKey.get(keys[2]!)).toBe("new\nline.env");
     expect(byKey.get(keys[3]!)).toBe("b\uFFFDad.env"); // invalid UTF-8 shown with a replacement character
+  });
+
+  it("reports corrupt blobs (loose and packed) as unreadable inputs and goes on with the rest", async () => {
+    const r = repo();
+    const key = newKey();
+    r.write("packed-broken.txt", `${"random-ish content ".repeat(2000)}\n`);
+    r.write("b.env", `GETIMG_API_KEY=${key}\n`);
+    r.commitAll("packed");
+    r.git("gc", "-q");
+    // Damage the packed blob's compressed data: cat-file prints its header, then dies.
+    const pack = r.git("rev-parse", "--git-path", "objects/pack").trim();
+    const packFile = readdirSync(join(r.dir, pack)).find((f) => f.endsWith(".pack"))!;
+    const packed = r.git("rev-parse", "HEAD:packed-broken.txt");
+    const line = r.git("verify-pack", "-v", join(r.dir, pack, packFile.replace(/\.pack$/, ".idx"))).split("\n").find((l) => l.startsWith(packed))!;
+    const offset = Number(line.trim().split(/\s+/)[4]);
+    const packPath = join(r.dir, pack, packFile);
+    chmodSync(packPath, 0o644);
+    const bytes = readFileSync(packPath);
+    bytes.fill(0x58, offset + 8, offset + 40);
+    writeFileSync(packPath, bytes);
+    // And a loose object replaced by garbage: cat-file answers "missing" for it.
+    r.write("loose-broken.txt", "this blob will be corrupted\n");
+    r.commitAll("loose");
+    const loose = r.git("rev-parse", "HEAD:loose-broken.txt");
+    const looseFile = join(r.dir, ".git", "objects", loose.slice(0, 2), loose.slice(2));
+    chmodSync(looseFile, 0o644);
+    writeFileSync(looseFile, "not a zlib stream");
+
+    const { exitCode, result } = await r.keyscan("history");
+    expect(exitCode).toBe(1);
+    expect(result!.findings.map((f) => f.secret)).toEqual([key]);
+    const errors = new Map(result!.errors.map((e) => [e.path, e]));
+    expect([...errors.keys()].sort()).toEqual(["loose-broken.txt", "packed-broken.txt"]);
+    expect(errors.get("packed-broken.txt")!.message).toMatch(/corrupt/);
+    expect(errors.get("loose-broken.txt")!.message).toMatch(/missing or corrupt/);
   });
 
   it("scans a bare repository (a server-side mirror)", async () => {

@@ -75,7 +75,7 @@ describe("CatFileBatch", () => {
       const cat = new CatFileBatch({ cwd: r.dir, env: r.env });
       const reads = await Promise.all([cat.read(big, 1000), cat.read("f".repeat(40), 1000), cat.read(small, 1000), cat.read(big, 1_000_000)]);
       await cat.close();
-      expect(reads.map((x) => x.kind)).toEqual(["too-large", "missing", "ok", "ok"]);
+      expect(reads.map((x) => x.kind)).toEqual(["too-large", "unreadable", "ok", "ok"]);
       expect(reads[2]!.kind === "ok" && reads[2]!.content.toString()).toBe("small\n");
       expect(reads[3]!.kind === "ok" && reads[3]!.content.length).toBe(100_000);
     } finally {

@@ -71,9 +71,10 @@ export class TempRepo {
   }
 
   /** Run git and return status and output instead of throwing (for commands a hook may reject). */
-  tryGit(...args: string[]): { status: number; stdout: string; stderr: string } {
+  tryGit(...args: string[]): { status: number; stdout: string; stderr: string; output: string } {
     const r = spawnSync("git", args, { cwd: this.dir, env: this.datedEnv(), encoding: "utf8" });
-    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    const output = `git ${args.join(" ")} -> status ${r.status} signal ${r.signal}${r.error ? ` error ${r.error.message}` : ""}\n${r.stdout}${r.stderr}`;
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", output };
   }
 
   /** Write a file; a Buffer path is a raw file name (for names that are not UTF-8). */

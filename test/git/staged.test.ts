@@ -41,15 +41,15 @@ describe("keyscan --staged through a real pre-commit hook", () => {
     r.write("app.env", `GETIMG_API_KEY=${newKey()}\n`);
     r.git("add", "app.env");
     const rejected = r.tryGit("commit", "-m", "add key");
-    expect(rejected.status).not.toBe(0);
-    expect(rejected.stdout + rejected.stderr).toMatch(/app\.env:1:16/);
-    expect(rejected.stderr).toMatch(/commit blocked/);
+    expect(rejected.status, rejected.output).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr, rejected.output).toMatch(/app\.env:1:16/);
+    expect(rejected.stderr, rejected.output).toMatch(/commit blocked/);
     expect(log(r)).toEqual(["initial"]);
 
     r.write("app.env", "GETIMG_API_KEY=$GETIMG_API_KEY\n");
     r.git("add", "app.env");
     const accepted = r.tryGit("commit", "-m", "placeholder only");
-    expect(accepted.status, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.status, accepted.output).toBe(0);
     expect(log(r)[0]).toBe("placeholder only");
   });
 
@@ -60,8 +60,8 @@ describe("keyscan --staged through a real pre-commit hook", () => {
     installHook(r);
     r.write("app.env", `PORT=1\nGETIMG_API_KEY=${newKey()}\n`);
     const rejected = r.tryGit("commit", "-a", "-m", "add key");
-    expect(rejected.status).not.toBe(0);
-    expect(rejected.stdout + rejected.stderr).toMatch(/app\.env:2:16/);
+    expect(rejected.status, rejected.output).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr, rejected.output).toMatch(/app\.env:2:16/);
     expect(log(r)).toEqual(["initial"]);
   });
 
@@ -74,14 +74,14 @@ describe("keyscan --staged through a real pre-commit hook", () => {
     // A key in app.env, committed by path without `git add`: rejected.
     r.write("app.env", `PORT=1\nGETIMG_API_KEY=${newKey()}\n`);
     const rejected = r.tryGit("commit", "-m", "by path", "app.env");
-    expect(rejected.status).not.toBe(0);
-    expect(rejected.stdout + rejected.stderr).toMatch(/app\.env/);
+    expect(rejected.status, rejected.output).not.toBe(0);
+    expect(rejected.stdout + rejected.stderr, rejected.output).toMatch(/app\.env/);
     expect(log(r)).toEqual(["initial"]);
     // The key staged in app.env is not part of a commit of notes.txt only: allowed, and app.env stays uncommitted.
     r.git("add", "app.env");
     r.write("notes.txt", "more notes\n");
     const accepted = r.tryGit("commit", "-m", "notes only", "notes.txt");
-    expect(accepted.status, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.status, accepted.output).toBe(0);
     expect(r.git("show", "--name-only", "--format=", "HEAD")).toBe("notes.txt");
   });
 
@@ -95,7 +95,7 @@ describe("keyscan --staged through a real pre-commit hook", () => {
     r.write("app.env", `PORT=2\nGETIMG_API_KEY=${newKey()}\n`); // on disk only
     expect((await r.keyscan("--staged")).exitCode).toBe(0);
     const accepted = r.tryGit("commit", "-m", "port");
-    expect(accepted.status, accepted.stdout + accepted.stderr).toBe(0);
+    expect(accepted.status, accepted.output).toBe(0);
     // And the reverse: a staged key that was deleted from disk afterwards is still caught.
     r.write("app.env", `PORT=3\nGETIMG_API_KEY=${newKey()}\n`);
     r.git("add", "app.env");
@@ -133,6 +133,29 @@ describe("keyscan --staged", () => {
     const { exitCode, result } = await r.keyscan("--staged");
     expect(exitCode).toBe(1);
     expect(result!.findings.map((f) => [f.path, f.line, f.secret])).toEqual([["moved.env", 3, fresh]]);
+  });
+
+  it("while concluding a merge, reports what the resolution adds, not what the merged branch already committed", async () => {
+    const r = repo();
+    r.write("settings.txt", "mode=base\n");
+    r.commitAll("base");
+    r.git("checkout", "-q", "-b", "feature");
+    r.write("settings.txt", "mode=feature\n");
+    r.write("feature.env", `GETIMG_API_KEY=${newKey()}\n`); // committed on the branch (say, with --no-verify)
+    r.commitAll("feature");
+    r.git("checkout", "-q", "main");
+    r.write("settings.txt", "mode=main\n");
+    r.commitAll("main");
+    expect(r.tryGit("merge", "-q", "feature").status).not.toBe(0); // conflict: `git commit` will conclude it
+    r.write("settings.txt", "mode=merged\n");
+    r.git("add", "settings.txt");
+    expect((await r.keyscan("--staged")).exitCode).toBe(0);
+    const added = newKey();
+    r.write("settings.txt", `mode=merged\nGETIMG_API_KEY=${added}\n`);
+    r.git("add", "settings.txt");
+    const { exitCode, result } = await r.keyscan("--staged");
+    expect(exitCode).toBe(1);
+    expect(result!.findings.map((f) => [f.path, f.secret])).toEqual([["settings.txt", added]]);
   });
 
   it("passes over deletions, binary files and submodules, and handles odd file names", async () => {
