@@ -5,16 +5,17 @@
  */
 import type { ReportOptions } from "./index.js";
 import { palette } from "./color.js";
-import { showSecret } from "./redact.js";
+import { redactResult } from "./redact.js";
 import type { ScanResult } from "./types.js";
 
-export function renderText(result: ScanResult, options: ReportOptions): string {
+export function renderText(scanResult: ScanResult, options: ReportOptions): string {
+  const result = redactResult(scanResult, options.redact);
   const c = palette(options.color);
   const out: string[] = [];
   for (const f of result.findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
     out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
-    out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
+    out.push(`    secret: ${f.secret}   found by: ${f.usage}   confidence: ${f.confidence}`);
     if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${f.commit.author}  ${f.commit.date}`);
     if (f.verification) {
       const v = f.verification;
