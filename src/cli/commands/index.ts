@@ -1,7 +1,8 @@
 /** Every CLI command, in help order. Add a command by adding its module here. */
+import { ciCommand } from "./ci.js";
 import { reportCommand } from "./report.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: Command[] = [scanCommand, rulesCommand, reportCommand];
+export const COMMANDS: Command[] = [scanCommand, rulesCommand, reportCommand, ciCommand];
