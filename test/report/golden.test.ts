@@ -9,12 +9,12 @@ import Ajv2020 from "ajv/dist/2020.js";
 import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../src/cli/run.js";
-import { REPORTERS, formatNames } from "../src/report/index.js";
-import { escapeMarkdown } from "../src/report/markdown.js";
-import { scanResultJsonSchema } from "../src/report/saved-scan.js";
-import type { ScanResult } from "../src/report/types.js";
-import { fixtureScan } from "./helpers/fixture-scan.js";
+import { run } from "../../src/cli/run.js";
+import { REPORTERS, formatNames } from "../../src/report/index.js";
+import { escapeMarkdown } from "../../src/report/markdown.js";
+import { scanResultJsonSchema } from "../../src/report/saved-scan.js";
+import type { ScanResult } from "../../src/report/types.js";
+import { fixtureScan } from "./fixture-scan.js";
 
 const EXT: Record<string, string> = { text: "txt", json: "json", jsonl: "jsonl", sarif: "sarif", github: "github.log", markdown: "md", html: "html" };
 const OPTIONS = { redact: true, color: false, stopToken: "golden-stop-token" };
@@ -37,7 +37,7 @@ describe("golden files", () => {
   for (const format of Object.keys(EXT)) {
     it(`${format} matches test/golden/scan.${EXT[format]}`, async () => {
       const out = REPORTERS[format]!(result, OPTIONS);
-      await expect(out).toMatchFileSnapshot(`golden/scan.${EXT[format]}`);
+      await expect(out).toMatchFileSnapshot(`../golden/scan.${EXT[format]}`);
     });
   }
 
@@ -61,7 +61,7 @@ describe("golden files", () => {
 });
 
 describe("sarif", () => {
-  const schema = JSON.parse(readFileSync(resolve(__dirname, "schemas/sarif-schema-2.1.0.json"), "utf8"));
+  const schema = JSON.parse(readFileSync(resolve(__dirname, "../schemas/sarif-schema-2.1.0.json"), "utf8"));
   // unicodeRegExp off: the schema's `language` pattern has a stray `]` that only non-unicode RegExp accepts.
   const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats.default(ajv);
@@ -135,7 +135,7 @@ describe("sarif", () => {
 
 describe("json", () => {
   it("is valid against docs/scan-result.schema.json, which matches the code", () => {
-    const committed = JSON.parse(readFileSync(resolve(__dirname, "../docs/scan-result.schema.json"), "utf8"));
+    const committed = JSON.parse(readFileSync(resolve(__dirname, "../../docs/scan-result.schema.json"), "utf8"));
     expect(committed).toEqual(JSON.parse(JSON.stringify(scanResultJsonSchema())));
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     const validate = ajv.compile(committed);

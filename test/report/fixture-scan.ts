@@ -1,6 +1,6 @@
 // The one fixture scan every golden-file test renders: a temp tree written at test time with secrets generated from
 // a fixed seed (never committed), scanned with the made-up rules in test/golden/examplecorp.yaml, then normalised
-// (start time, duration, tool version) so the result is the same on every machine and every run.
+// (start time, duration, tool and rule-set versions) so the result is the same on every machine and every run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -37,7 +37,7 @@ export async function fixtureScan(): Promise<ScanResult> {
     result.findings[0]!.verification = { status: "verified", checkedAt: "2026-01-01T00:00:01.000Z", fields: { account: "demo@examplecorp.test" } };
     result.findings[1]!.verification = { status: "invalid", checkedAt: "2026-01-01T00:00:02.000Z" };
     result.errors.push({ path: "private/<locked>.env", code: "E_READ", message: "EACCES: permission denied" });
-    return { ...result, startedAt: "2026-01-01T00:00:00.000Z", stats: { ...result.stats, durationMs: 42 }, tool: { name: "keyscan", version: "0.0.0-test" } };
+    return { ...result, startedAt: "2026-01-01T00:00:00.000Z", stats: { ...result.stats, durationMs: 42 }, tool: { name: "keyscan", version: "0.0.0-test" }, rules: { ...result.rules, version: "golden-rules" } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
