@@ -101,20 +101,27 @@ class Repo {
   }
 
   /**
-   * Fetch more history, if the clone is shallow and fetching is allowed: first `--deepen` by a few steps (enough
-   * for a typical pull request or push), then the rest (`--unshallow`). Returns false when nothing more can be had.
+   * Fetch more history, if the clone is shallow and fetching is allowed. Commits in `wants` that are missing are
+   * fetched first (by id, as deep as the first step); then the history behind `wants` is deepened by a few steps
+   * (enough for a typical pull request or push), then fetched whole (`--unshallow`). Returns false when nothing
+   * more can be had.
    */
-  async fetchMore(hint: number, why: string): Promise<boolean> {
+  async fetchMore(hint: number, why: string, wants: readonly string[]): Promise<boolean> {
     if (!(await this.isShallow())) return false;
     if (!this.options.deepen) return false;
     const steps = [Math.max(hint + 2, 50), Math.max(hint * 4, 500)];
-    const args =
-      this.deepened < steps.length
-        ? ["fetch", "--no-tags", "--no-recurse-submodules", `--deepen=${steps[this.deepened]}`, this.options.remote]
-        : ["fetch", "--no-tags", "--no-recurse-submodules", "--unshallow", this.options.remote];
     if (this.deepened > steps.length) return false;
+    const missing: string[] = [];
+    for (const w of wants) if (!(await this.hasCommit(w))) missing.push(w);
+    const base = ["fetch", "--no-tags", "--no-recurse-submodules"];
+    let args: string[];
+    if (missing.length > 0 && this.deepened < steps.length) args = [...base, `--depth=${steps[0]}`, this.options.remote, ...missing];
+    else if (this.deepened < steps.length) args = [...base, `--deepen=${steps[this.deepened++]}`, this.options.remote, ...wants];
+    else {
+      args = [...base, "--unshallow", this.options.remote, ...wants];
+      this.deepened++;
+    }
     this.options.log?.(`keyscan: ${why}; fetching more history (git ${args.join(" ")})`);
-    this.deepened++;
     await this.must(args, "fetching more history of the shallow clone");
     this.shallow = undefined;
     return true;
@@ -132,11 +139,11 @@ class Repo {
   }
 
   /** Make `check` true by fetching more history while the clone is shallow; false if it stays false on a full clone. */
-  async withHistory(check: () => Promise<boolean>, hint: number, why: string): Promise<boolean> {
+  async withHistory(check: () => Promise<boolean>, hint: number, why: string, wants: readonly string[]): Promise<boolean> {
     for (;;) {
       if (await check()) return true;
       if (!(await this.isShallow())) return false;
-      if (!(await this.fetchMore(hint, why))) {
+      if (!(await this.fetchMore(hint, why, wants))) {
         throw new KeyscanError("E_GIT", `${why} and this clone is shallow${this.options.deepen ? " even after fetching its full history" : ""}: ${SHALLOW_HELP}.`);
       }
     }
@@ -187,6 +194,7 @@ async function pullRequestPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan
     async () => (await repo.hasCommit(base)) && (await repo.hasCommit(head)),
     hint,
     `the pull request's base ${base.slice(0, 12)} or head ${head.slice(0, 12)} is not in this clone`,
+    [base, head],
   );
   if (!present) {
     throw new KeyscanError("E_GIT", `the pull request's base ${base.slice(0, 12)} or head ${head.slice(0, 12)} is not in this clone; fetch them (actions/checkout with \`fetch-depth: 0\`).`);
@@ -200,6 +208,7 @@ async function pullRequestPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan
     },
     hint,
     `base ${base.slice(0, 12)} and head ${head.slice(0, 12)} have no common ancestor in this clone`,
+    [base, head],
   );
   if (!mergeBase) throw new KeyscanError("E_GIT", `the pull request's base ${base.slice(0, 12)} and head ${head.slice(0, 12)} share no history; nothing can be compared.`);
   // Every commit of the range must have its parents: a range that runs into the shallow boundary is incomplete.
@@ -221,6 +230,7 @@ async function ensureComplete(repo: Repo, head: string, exclude: readonly string
     },
     hint,
     "the commits to scan reach the shallow clone's boundary",
+    [head],
   );
 }
 
@@ -238,13 +248,16 @@ async function readTextFile(gitPath: string, repo: Repo): Promise<string[]> {
 async function newBranchPlan(repo: Repo, after: string, branch: string | undefined, why: string): Promise<ScanPlan> {
   const remote = repo.options.remote;
   await repo.fetchAll(why);
+  // `--exclude` patterns for `--remotes` are relative to refs/remotes/ (a full refname silently excludes nothing).
   const args = ["rev-list", "--boundary", after, "--not"];
-  if (branch) args.push(`--exclude=refs/remotes/${remote}/${branch}`);
+  if (branch) args.push(`--exclude=${remote}/${branch}`);
   args.push(`--remotes=${remote}`, "--");
   const out = await repo.must(args, `listing the commits of ${branch ?? after.slice(0, 12)} that no other branch has`);
   const lines = out.split("\n").filter(Boolean);
+  const what = `${why}: commits reachable from ${after.slice(0, 12)} and from no other branch of ${remote}`;
+  if (!lines.some((l) => !l.startsWith("-"))) return { mode: "none", reason: `${what}; there are none` };
   const boundary = lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1));
-  return diffPlan(repo, after, boundary, `${why}: commits reachable from ${after.slice(0, 12)} and from no other branch of ${remote}`);
+  return diffPlan(repo, after, boundary, what);
 }
 
 async function pushPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan> {
@@ -252,7 +265,7 @@ async function pushPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan> {
   if (!after || ZERO.test(after) || event.deleted) return { mode: "none", reason: "push deleted a branch or tag; nothing to scan" };
   const head = requireSha(after, "after");
   const branch = event.ref?.startsWith("refs/heads/") ? event.ref.slice("refs/heads/".length) : undefined;
-  if (!(await repo.withHistory(() => repo.hasCommit(head), 0, `the pushed commit ${head.slice(0, 12)} is not in this clone`))) {
+  if (!(await repo.withHistory(() => repo.hasCommit(head), 0, `the pushed commit ${head.slice(0, 12)} is not in this clone`, [head]))) {
     throw new KeyscanError("E_GIT", `the pushed commit ${head.slice(0, 12)} is not in this clone; check out the pushed ref.`);
   }
   const before = event.before;
@@ -264,6 +277,8 @@ async function pushPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan> {
     async () => (await repo.hasCommit(base)) && (await repo.isAncestor(base, head)),
     0,
     `the push's previous commit ${base.slice(0, 12)} is not in this clone's history`,
+    // Only `after` is named: after a force-push the server may no longer have `before`.
+    [head],
   );
   if (!reachable || event.forced) {
     if (reachable) {
