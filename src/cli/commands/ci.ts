@@ -119,7 +119,8 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
   if (sarifFile) writeFileSync(resolve(io.cwd, sarifFile), REPORTERS.sarif!(result, options));
   const outputFile = args["output-file"] ?? io.env.GITHUB_OUTPUT;
   if (outputFile) {
-    appendFileSync(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifFile ? `sarif-file=${sarifFile.replace(/[\r\n]/g, "")}\n` : ""}`);
+    const sarifPath = sarifFile ? resolve(io.cwd, sarifFile).replace(/[\r\n]/g, "") : "";
+    appendFileSync(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifPath ? `sarif-file=${sarifPath}\n` : ""}`);
   }
   const failOn = args["fail-on"];
   const failing = failOn === "none" ? [] : result.findings.filter((f) => severityRank(f.severity) <= severityRank(failOn));
