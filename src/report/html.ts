@@ -19,7 +19,7 @@ function findingRow(f: Finding): string {
   return [
     "<tr>",
     `<td class="sev sev-${e(f.severity)}">${e(f.severity)}</td>`,
-    `<td>${e(f.ruleName)}<br><code>${e(f.ruleId)}</code></td>`,
+    `<td>${e(f.ruleName)}<br><code>${e(f.ruleId)}</code><br><span class="meta">${e(f.providerName)}</span></td>`,
     `<td><code>${e(locationOf(f))}</code></td>`,
     `<td><code>${e(f.secret)}</code><br><span class="meta">found by ${e(f.usage)}, ${e(f.confidence)} confidence</span></td>`,
     `<td>${commit}</td>`,

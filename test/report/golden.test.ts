@@ -133,6 +133,20 @@ describe("sarif", () => {
   });
 });
 
+describe("html", () => {
+  it("is self-contained: no script, no resource loaded from anywhere, repo text escaped", () => {
+    const html = REPORTERS.html!(result, OPTIONS);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|<object|@import|url\(/i);
+    expect(html).not.toMatch(/\son\w+=/i); // no event handler attributes
+    // Only links the reader clicks (revoke pages), never a fetched resource; a crafted name is text.
+    for (const m of html.matchAll(/\s(src|href)="([^"]*)"/g)) expect(m[1]).toBe("href");
+    expect(html).toContain("docs/we|ird &lt;b&gt;&amp;name*.md");
+    expect(html).not.toContain("<b>&name");
+    expect(html).toContain("Example Corp &lt;Test&gt; &amp; Co");
+  });
+});
+
 describe("json", () => {
   it("is valid against docs/scan-result.schema.json, which matches the code", () => {
     const committed = JSON.parse(readFileSync(resolve(__dirname, "../../docs/scan-result.schema.json"), "utf8"));
