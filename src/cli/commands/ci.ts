@@ -102,7 +102,8 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
     const { run } = await import("../run.js");
     const inner = await run(argv, io);
     if (inner.exitCode === EXIT_ERROR) {
-      return { exitCode: EXIT_ERROR, stdout: log(notes.join("\n")), stderr: inner.stderr || `keyscan: \`keyscan ${argv.join(" ")}\` failed.\n` };
+      // The error may quote repository text (paths, refs): it goes to the log inside a stop-commands block too.
+      return { exitCode: EXIT_ERROR, stdout: log(notes.join("\n")), stderr: log(inner.stderr || `keyscan: \`keyscan ${argv.join(" ")}\` failed.`) };
     }
     result = parseSavedScan(inner.stdout, `the output of \`keyscan ${argv[0]}\``);
     if (inner.stderr) notes.push(inner.stderr.trimEnd());
