@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import type { ReportOptions } from "./index.js";
 import { redactResult } from "./redact.js";
-import { bySeverity, headline, locationOf, plural } from "./summary.js";
+import { bySeverity, headline, locationOf, plural, printable } from "./summary.js";
 import type { Finding, ScanResult } from "./types.js";
 
 export const MAX_ERROR_ANNOTATIONS = 10;
@@ -41,27 +41,28 @@ function annotation(f: Finding): string {
     // GitHub ignores col/endColumn on multi-line ranges; keyscan secrets are single-line in practice.
     `col=${f.column}`,
     `endColumn=${f.endColumn}`,
-    `title=${escapeProperty(`keyscan: ${f.ruleName} [${f.ruleId}]`)}`,
+    `title=${escapeProperty(printable(`keyscan: ${f.ruleName} [${f.ruleId}]`))}`,
   ].join(",");
   const commit = f.commit ? ` Introduced in commit ${f.commit.commit.slice(0, 12)} by ${f.commit.author} (${f.commit.date}).` : "";
   const live = f.verification?.status === "verified" ? " VERIFIED LIVE." : "";
   const revoke = f.revoke ? ` Revoke it at ${f.revoke}.` : " Revoke it with the provider.";
   const msg = `${f.ruleName} (${f.severity}): ${f.secret}, found by ${f.usage}.${live}${commit}${revoke} Fingerprint ${f.fingerprint}.`;
-  return `::error ${props}::${escapeData(msg)}`;
+  // `file=` stays exact (escaped, decoded by the runner) so the annotation lands on the file; shown text is printable.
+  return `::error ${props}::${escapeData(printable(msg))}`;
 }
 
 function logLine(f: Finding): string {
   const commit = f.commit ? `  commit ${f.commit.commit.slice(0, 12)} ${f.commit.author}` : "";
-  return `${locationOf(f)}  ${f.severity}  ${f.providerName} — ${f.ruleName} [${f.ruleId}]  ${f.secret}  fingerprint ${f.fingerprint}${commit}`;
+  return printable(`${locationOf(f)}  ${f.severity}  ${f.providerName} — ${f.ruleName} [${f.ruleId}]  ${f.secret}  fingerprint ${f.fingerprint}${commit}`);
 }
 
 export function renderGithub(scanResult: ScanResult, options: ReportOptions): string {
   const result = redactResult(scanResult, options.redact);
   const token = options.stopToken ?? newStopToken();
   const ordered = bySeverity(result.findings);
-  const logged: string[] = [`keyscan: ${headline(result)} (${result.target})`];
+  const logged: string[] = [printable(`keyscan: ${headline(result)} (${result.target})`)];
   for (const f of ordered) logged.push(logLine(f));
-  for (const e of result.errors) logged.push(`unreadable: ${e.path}: ${e.message} (${e.code})`);
+  for (const e of result.errors) logged.push(printable(`unreadable: ${e.path}: ${e.message} (${e.code})`));
   const out = stopCommands(logged, token);
   const annotated = ordered.slice(0, MAX_ERROR_ANNOTATIONS);
   for (const f of annotated) out.push(annotation(f));

@@ -74,3 +74,15 @@ export function headline(result: ScanResult): string {
   const n = result.findings.length;
   return `${n === 0 ? "no secrets found" : `${plural(n, "secret")} found`} in ${plural(result.stats.scanned, "file")}`;
 }
+
+/**
+ * Repository text made safe for a terminal or a CI log: control characters (ESC sequences that recolour, hide or
+ * rewrite the screen, newlines that forge extra lines) become visible `\xNN`/`\uNNNN` escapes.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}

@@ -133,6 +133,21 @@ describe("sarif", () => {
   });
 });
 
+describe("terminal and log safety", () => {
+  it("text and github logs show control characters in repo text as escapes", () => {
+    const evil = "evil\u001b[2J\u001b]8;;https://x.invalid\u0007name\nforged line.env";
+    const r = { ...result, findings: [{ ...result.findings[0]!, path: evil, commit: { commit: "a".repeat(40), author: "m\u001b[8mallory", date: "2026-01-01" } }] };
+    for (const format of ["text", "github"]) {
+      const out = REPORTERS[format]!(r, OPTIONS);
+      // An annotation's file= property keeps the exact (escaped) path so it lands on the file; the runner does not print it.
+      const shown = out.split("\n").map((l) => l.replace(/^::error file=[^,]*,/, "::error ")).join("\n");
+      expect(shown, format).not.toMatch(/\u001b|\u0007/);
+      expect(out, format).toContain("evil\\x1b[2J\\x1b]8;;https://x.invalid\\x07name\\x0aforged line.env");
+      expect(out.split("\n").some((l) => l.startsWith("forged line")), format).toBe(false);
+    }
+  });
+});
+
 describe("html", () => {
   it("is self-contained: no script, no resource loaded from anywhere, repo text escaped", () => {
     const html = REPORTERS.html!(result, OPTIONS);
