@@ -7,7 +7,7 @@
  */
 import type { ReportOptions } from "./index.js";
 import { redactResult } from "./redact.js";
-import { bySeverity, locationOf, plural, rulesUsed, severityCounts } from "./summary.js";
+import { bySeverity, locationOf, plural, rulesUsed, severityCounts, skipWord } from "./summary.js";
 import type { Finding, ScanResult } from "./types.js";
 
 /**
@@ -84,7 +84,7 @@ export function renderMarkdown(scanResult: ScanResult, options: ReportOptions): 
     out.push(...table(["Path", "Problem"], result.errors.map((e) => [escapeMarkdown(e.path), escapeMarkdown(`${e.message} (${e.code})`)])), "");
   }
   const skipped = Object.entries(result.stats.skipped);
-  if (skipped.length > 0) out.push(`Skipped: ${skipped.map(([code, c]) => `${c} ${escapeMarkdown(code)}`).join(", ")}.`, "");
+  if (skipped.length > 0) out.push(`Skipped: ${skipped.map(([code, c]) => `${c} ${escapeMarkdown(skipWord(code))}`).join(", ")}.`, "");
   return `${out.join("\n").trimEnd()}\n`;
 }
 

@@ -86,3 +86,15 @@ export function printable(s: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+const SKIP_WORDS: Record<string, string> = {
+  E_BINARY: "binary",
+  E_TOO_LARGE: "too large",
+  E_SYMLINK: "symlinks",
+  E_NOT_REGULAR: "special files",
+};
+
+/** `E_BINARY` → `binary`: skip reasons in words (unknown codes are shown as they are). */
+export function skipWord(code: string): string {
+  return SKIP_WORDS[code] ?? code;
+}
