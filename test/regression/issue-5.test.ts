@@ -108,6 +108,15 @@ describe("action.yml", () => {
     expect(sarif.runs[0].results).toHaveLength(13);
   });
 
+  it("extra-args reach the scan command; output flags are refused", () => {
+    const r = runActionStep({ mode: "tree", "extra-args": "--max-file-size 10" });
+    expect(r.status).toBe(0);
+    expect(r.outputs).toBe("findings=0\n");
+    const bad = runActionStep({ mode: "tree", "extra-args": "-o x.json" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/-o cannot be passed to the scan/);
+  });
+
   it("fail-on decides the exit code", () => {
     expect(runActionStep({ mode: "tree", "fail-on": "none" }).status).toBe(0);
     expect(runActionStep({ mode: "tree", "fail-on": "critical" }).status).toBe(0); // getimg keys are high

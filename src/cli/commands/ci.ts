@@ -20,6 +20,7 @@ import { truncateMarkdown } from "../../report/markdown.js";
 import { parseSavedScan } from "../../report/saved-scan.js";
 import { severityRank } from "../../report/summary.js";
 import type { ScanResult } from "../../report/types.js";
+import { TOOL_NAME, VERSION } from "../../version.js";
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliResult, type Io } from "../io.js";
 import type { Command } from "./types.js";
 
@@ -41,7 +42,6 @@ interface CiArgs {
   redact: boolean;
   verify?: boolean;
   _: Array<string | number>;
-  "--"?: Array<string | number>;
 }
 
 function readEvent(path: string | undefined, name: string): GithubEvent {
@@ -64,7 +64,7 @@ function emptyResult(reason: string): ScanResult {
   return {
     format: "keyscan-scan",
     version: 1,
-    tool: { name: "keyscan", version: "" },
+    tool: { name: TOOL_NAME, version: VERSION },
     rules: { version: "", count: 0 },
     target: `nothing to scan (${reason})`,
     startedAt: new Date().toISOString(),
@@ -94,7 +94,10 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
   const log = (text: string) => stopCommands(text.trimEnd().split("\n"), token).join("\n") + "\n";
 
   let result: ScanResult;
-  const extra = [...(args["--"] ?? [])].map(String);
+  // yargs leaves the arguments after `--` in `_`, after the command name.
+  const extra = args._.slice(1).map(String);
+  const taken = extra.find((a) => /^(-o|-f|--output|--format|--redact|--no-redact|--color|--no-color)(=.*)?$/.test(a));
+  if (taken) throw new KeyscanError("E_USAGE", `${taken} cannot be passed to the scan through \`keyscan ci --\`: ci sets the scan's output itself; use ci's own --format, --sarif-file and --no-redact.`);
   if (plan.mode === "none") {
     result = emptyResult(plan.reason);
   } else {
@@ -134,7 +137,6 @@ export const ciCommand: Command = {
   describe: "GitHub Actions: scan what the triggering event changed; write annotations, job summary, SARIF and outputs",
   builder: (y: Argv) =>
     y
-      .parserConfiguration({ "populate--": true })
       .option("mode", { type: "string", choices: ["auto", "diff", "history", "tree"], default: "auto", describe: "auto: diff for pull requests and pushes, history for schedule/workflow_dispatch" })
       .option("event-name", { type: "string", describe: "Event name (default $GITHUB_EVENT_NAME)" })
       .option("event-path", { type: "string", describe: "Event payload JSON (default $GITHUB_EVENT_PATH)" })
