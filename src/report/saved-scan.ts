@@ -111,7 +111,8 @@ export function parseSavedScan(text: string, name: string): ScanResult {
   if (!parsed.success) {
     throw new KeyscanError("E_USAGE", `${name} is a damaged keyscan scan:\n${z.prettifyError(parsed.error)}`);
   }
-  return parsed.data as unknown as ScanResult;
+  // The file as written (not zod's copy): fields this version does not know and their order survive a re-render.
+  return data as ScanResult;
 }
 
 /** The JSON Schema of the `json` format (committed as docs/scan-result.schema.json; a test keeps them equal). */
