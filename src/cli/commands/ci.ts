@@ -44,6 +44,15 @@ interface CiArgs {
   _: Array<string | number>;
 }
 
+/** Write or append a file that GitHub reads; a failure is exit 2 naming the file, never a crash. */
+function writeOut(path: string, text: string, what: string, append: boolean): void {
+  try {
+    (append ? appendFileSync : writeFileSync)(path, text);
+  } catch (err) {
+    throw new KeyscanError("E_USAGE", `cannot write the ${what} ${path} (${describeCause(err)}).`, { cause: err });
+  }
+}
+
 function readEvent(path: string | undefined, name: string): GithubEvent {
   if (!path) throw new KeyscanError("E_USAGE", `no event payload for the ${name} event: set GITHUB_EVENT_PATH (GitHub Actions does) or pass --event-path, or use --mode tree/history.`);
   try {
@@ -117,14 +126,14 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
   const summaryFile = args["summary-file"] ?? io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
     const md = `${REPORTERS.markdown!(result, options)}\n<sub>${plan.mode === "none" ? "Nothing to scan" : `Scanned ${plan.mode}`}: ${plan.reason.replace(/[<>&|`*_[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`)}</sub>\n`;
-    appendFileSync(resolve(io.cwd, summaryFile), truncateMarkdown(md, SUMMARY_LIMIT, "the SARIF file or a `--format json` report"));
+    writeOut(resolve(io.cwd, summaryFile), truncateMarkdown(md, SUMMARY_LIMIT, "the SARIF file or a `--format json` report"), "job summary", true);
   }
   const sarifFile = args["sarif-file"];
-  if (sarifFile) writeFileSync(resolve(io.cwd, sarifFile), REPORTERS.sarif!(result, options));
+  if (sarifFile) writeOut(resolve(io.cwd, sarifFile), REPORTERS.sarif!(result, options), "SARIF file", false);
   const outputFile = args["output-file"] ?? io.env.GITHUB_OUTPUT;
   if (outputFile) {
     const sarifPath = sarifFile ? resolve(io.cwd, sarifFile).replace(/[\r\n]/g, "") : "";
-    appendFileSync(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifPath ? `sarif-file=${sarifPath}\n` : ""}`);
+    writeOut(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifPath ? `sarif-file=${sarifPath}\n` : ""}`, "step outputs file", true);
   }
   const failOn = args["fail-on"];
   const failing = failOn === "none" ? [] : result.findings.filter((f) => severityRank(f.severity) <= severityRank(failOn));
