@@ -12,10 +12,12 @@ import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Severity } from "../engine/rule-schema.js";
 import type { ReportOptions } from "./index.js";
 import { redactResult } from "./redact.js";
-import { rulesUsed, scanKind } from "./summary.js";
+import { bySeverity, rulesUsed, scanKind } from "./summary.js";
 import type { Finding, ScanResult } from "./types.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+/** GitHub code scanning rejects a run with more results than this. */
+export const MAX_SARIF_RESULTS = 25_000;
 
 /** GitHub's bands: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "1.0" };
@@ -72,7 +74,9 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
   });
 
   const seen = new Map<string, number>();
-  const results: Result[] = result.findings.map((f) => {
+  const kept = result.findings.length > MAX_SARIF_RESULTS ? bySeverity(result.findings).slice(0, MAX_SARIF_RESULTS) : result.findings;
+  const dropped = result.findings.length - kept.length;
+  const results: Result[] = kept.map((f) => {
     const hash = lineHash(f);
     const occurrence = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, occurrence);
@@ -120,11 +124,16 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: result.errors.map((e) => ({
+            toolExecutionNotifications: [
+              ...(dropped > 0
+                ? [{ level: "warning" as const, message: { text: `${dropped} less severe findings were left out: GitHub code scanning accepts at most ${MAX_SARIF_RESULTS} results per run. Use --format json for all of them.` } }]
+                : []),
+              ...result.errors.map((e) => ({
               level: "warning" as const,
               message: { text: `${e.path}: ${e.message} (${e.code})` },
               locations: [{ physicalLocation: { artifactLocation: { uri: pathToUri(e.path), uriBaseId: "%SRCROOT%" } } }],
-            })),
+              })),
+            ],
           },
         ],
         columnKind: "utf16CodeUnits",

@@ -122,6 +122,14 @@ describe("sarif", () => {
     expect(uris).toContain("deploy/a%2Cb%3Ac.yaml");
   });
 
+  it("keeps the most severe 25,000 results (GitHub's limit per run) and says how many were left out", () => {
+    const many = { ...result, findings: Array.from({ length: 25_003 }, (_, i) => ({ ...result.findings[i % result.findings.length]!, line: i + 1, endLine: i + 1 })) };
+    const run0 = JSON.parse(REPORTERS.sarif!(many, OPTIONS)).runs[0];
+    expect(run0.results).toHaveLength(25_000);
+    expect(run0.results.filter((r: { level: string }) => r.level === "warning")).toHaveLength(many.findings.filter((f) => f.severity === "medium").length - 3);
+    expect(run0.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/^3 less severe findings were left out/);
+  });
+
   it("partial fingerprints survive a line move and change with the secret", () => {
     const moved = { ...result, findings: result.findings.map((f) => ({ ...f, line: f.line + 5, endLine: f.endLine + 5 })) };
     const a = JSON.parse(REPORTERS.sarif!(result, OPTIONS)).runs[0].results;
