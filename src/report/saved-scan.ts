@@ -46,7 +46,10 @@ const finding = z
         checkedAt: z.string(),
         reason: z.string().optional(),
         fields: z.record(z.string(), z.unknown()).optional(),
+        httpStatus: z.number().int().optional(),
+        endpoint: z.string().optional(),
       })
+      .loose()
       .optional(),
   })
   .loose();

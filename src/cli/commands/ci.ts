@@ -37,7 +37,7 @@ interface CiArgs {
   "sarif-file"?: string;
   "summary-file"?: string;
   "output-file"?: string;
-  "fail-on": Severity | "none";
+  "fail-on": Severity | "any" | "verified" | "none";
   config?: string;
   redact: boolean;
   verify?: boolean;
@@ -85,6 +85,7 @@ function emptyResult(reason: string): ScanResult {
 }
 
 export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
+  if (args["fail-on"] === "verified" && !args.verify) throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
   if (!formatNames().includes(args.format)) throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
   const token = newStopToken();
   const notes: string[] = [];
@@ -136,7 +137,12 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
     writeOut(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifPath ? `sarif-file=${sarifPath}\n` : ""}`, "step outputs file", true);
   }
   const failOn = args["fail-on"];
-  const failing = failOn === "none" ? [] : result.findings.filter((f) => severityRank(f.severity) <= severityRank(failOn));
+  const failing =
+    failOn === "none"
+      ? []
+      : failOn === "verified"
+        ? result.findings.filter((f) => f.verification?.status === "verified")
+        : result.findings.filter((f) => severityRank(f.severity) <= severityRank(failOn === "any" ? "info" : failOn));
   if (result.findings.length > 0 && failing.length === 0) stdout += log(`keyscan: ${result.findings.length} findings, none at or above --fail-on ${failOn}; not failing the step.`);
   return { exitCode: failing.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr: "" };
 }
@@ -155,7 +161,12 @@ export const ciCommand: Command = {
       .option("sarif-file", { type: "string", describe: "Also write SARIF here (for github/codeql-action/upload-sarif)" })
       .option("summary-file", { type: "string", describe: "Markdown job summary file (default $GITHUB_STEP_SUMMARY)" })
       .option("output-file", { type: "string", describe: "Step outputs file (default $GITHUB_OUTPUT)" })
-      .option("fail-on", { type: "string", choices: [...SEVERITIES, "none"], default: "info", describe: "Lowest severity that fails the step (none: never)" })
+      .option("fail-on", {
+        type: "string",
+        choices: [...SEVERITIES, "any", "verified", "none"],
+        default: "any",
+        describe: "What fails the step: any finding, the lowest severity that does, only keys verified live (needs --verify), or none",
+      })
       .option("config", { alias: "c", type: "string", describe: "Config file" })
       .option("redact", { type: "boolean", default: true, describe: "Redact secrets in every output (--no-redact shows them)" })
       .option("verify", { type: "boolean", describe: "Check whether found keys are live (passed to the scan)" })

@@ -4,5 +4,6 @@ import { reportCommand } from "./report.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
+import { verifyCommand } from "./verify.js";
 
-export const COMMANDS: Command[] = [scanCommand, rulesCommand, reportCommand, ciCommand];
+export const COMMANDS: Command[] = [scanCommand, rulesCommand, verifyCommand, reportCommand, ciCommand];

@@ -41,7 +41,7 @@ export const reportCommand: Command = {
       throw new KeyscanError("E_USAGE", `cannot read --from ${args.from} (${describeCause(err)}).`, { cause: err });
     }
     const result = parseSavedScan(text, args.from);
-    const out = finish(result, args, io);
+    const out = await finish(result, args, io);
     const note = result.redacted && !args.redact ? `keyscan: ${args.from} was saved redacted; its secrets cannot be shown in full.\n` : "";
     return { ...out, stderr: note + out.stderr };
   },
