@@ -121,6 +121,10 @@ describe("action.yml", () => {
     expect(runActionStep({ mode: "tree", "fail-on": "none" }).status).toBe(0);
     expect(runActionStep({ mode: "tree", "fail-on": "critical" }).status).toBe(0); // getimg keys are high
     expect(runActionStep({ mode: "tree", "fail-on": "high" }).status).toBe(1);
+    expect(runActionStep({ mode: "tree", "fail-on": "any" }).status).toBe(1);
+    const verified = runActionStep({ mode: "tree", "fail-on": "verified" });
+    expect(verified.status).toBe(2);
+    expect(verified.stderr).toMatch(/--fail-on verified needs --verify/);
   });
 
   it("a git failure is exit 2 and writes no clean outputs", () => {
