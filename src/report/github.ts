@@ -64,6 +64,7 @@ export function renderGithub(scanResult: ScanResult, options: ReportOptions): st
   for (const f of ordered) logged.push(logLine(f));
   for (const e of result.errors) logged.push(printable(`unreadable: ${e.path}: ${e.message} (${e.code})`));
   const out = stopCommands(logged, token);
+  for (const w of (result.warnings ?? []).slice(0, MAX_ERROR_ANNOTATIONS)) out.push(`::warning title=keyscan::${escapeData(printable(w))}`);
   const annotated = ordered.slice(0, MAX_ERROR_ANNOTATIONS);
   for (const f of annotated) out.push(annotation(f));
   const rest = ordered.length - annotated.length;

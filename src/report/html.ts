@@ -11,8 +11,11 @@ import { bySeverity, headline, locationOf, plural, rulesUsed, severityCounts, sk
 import type { Finding, ScanResult } from "./types.js";
 
 function findingRow(f: Finding): string {
+  const history = f.locations
+    ? `<br><span class="meta">${f.locations.length > 1 ? `+${f.locations.length - 1} more location${f.locations.length === 2 ? "" : "s"}` : "one location"}${f.atHead === false ? ", history only" : f.atHead ? ", still at HEAD" : ""}</span>`
+    : "";
   const commit = f.commit
-    ? `<code>${e(f.commit.commit.slice(0, 12))}</code><br>${e(f.commit.author)}<br><span class="meta">${e(f.commit.date)}</span>`
+    ? `<code>${e(f.commit.commit.slice(0, 12))}</code><br>${e(f.commit.author)}<br><span class="meta">${e(f.commit.date)}</span>${history}`
     : "";
   const v = f.verification;
   const verify = !v ? "not checked" : v.status === "verified" ? '<span class="live">LIVE</span>' : e(v.status) + (v.reason ? ` <span class="meta">(${e(v.reason)})</span>` : "");
@@ -39,6 +42,7 @@ export function renderHtml(scanResult: ScanResult, options: ReportOptions): stri
     "<header>",
     `<h1>${e(title)}</h1>`,
     `<p class="meta">${e(result.target)} · ${e(headline(result))} (${mb} MB) in ${result.stats.durationMs} ms · ${result.rules.count} rules (rule set <code>${e(result.rules.version)}</code>) · ${e(result.tool.name)} ${e(result.tool.version)} · started ${e(result.startedAt)} · ${result.redacted ? "secrets redacted" : "<strong>secrets shown in full</strong>"}</p>`,
+    ...(result.warnings ?? []).map((w) => `<p class="warn"><strong>Warning:</strong> ${e(w)}</p>`),
     "</header>",
     "<main>",
   ];

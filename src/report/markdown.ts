@@ -43,7 +43,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 function findingRow(f: Finding): string[] {
-  const commit = f.commit ? `${codeSpan(f.commit.commit.slice(0, 12))} ${escapeMarkdown(f.commit.author)}` : "";
+  const history = f.locations ? `${f.locations.length > 1 ? ` (+${f.locations.length - 1} more)` : ""}${f.atHead === false ? ", history only" : f.atHead ? ", still at HEAD" : ""}` : "";
+  const commit = f.commit ? `${codeSpan(f.commit.commit.slice(0, 12))} ${escapeMarkdown(f.commit.author)}${history}` : "";
   const verify = f.verification ? (f.verification.status === "verified" ? "**LIVE**" : f.verification.status) : "not checked";
   return [
     f.severity,
@@ -69,6 +70,7 @@ export function renderMarkdown(scanResult: ScanResult, options: ReportOptions): 
       `${result.redacted ? "; secrets redacted" : "; **secrets shown in full**"}.`,
     "",
   );
+  for (const w of result.warnings ?? []) out.push(`> **Warning:** ${escapeMarkdown(w)}`, "");
   if (n > 0) {
     out.push(severityCounts(result.findings).map(([s, c]) => `**${c}** ${s}`).join(" · "), "");
     out.push(...table(["Severity", "Rule", "Location", "Secret", "Commit", "Verified", "Revoke", "Fingerprint"], bySeverity(result.findings).map(findingRow)), "");

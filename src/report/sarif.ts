@@ -99,6 +99,8 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
         usage: f.usage,
         source: f.source,
         ...(f.commit ? { commit: f.commit.commit } : {}),
+        ...(f.locations ? { locations: f.locations.length } : {}),
+        ...(f.atHead !== undefined ? { atHead: f.atHead } : {}),
         ...(f.verification ? { verification: f.verification.status } : {}),
       },
     };
@@ -128,10 +130,11 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
               ...(dropped > 0
                 ? [{ level: "warning" as const, message: { text: `${dropped} less severe findings were left out: GitHub code scanning accepts at most ${MAX_SARIF_RESULTS} results per run. Use --format json for all of them.` } }]
                 : []),
+              ...(result.warnings ?? []).map((w) => ({ level: "warning" as const, message: { text: w } })),
               ...result.errors.map((e) => ({
-              level: "warning" as const,
-              message: { text: `${e.path}: ${e.message} (${e.code})` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: pathToUri(e.path), uriBaseId: "%SRCROOT%" } } }],
+                level: "warning" as const,
+                message: { text: `${e.path}: ${e.message} (${e.code})` },
+                locations: [{ physicalLocation: { artifactLocation: { uri: pathToUri(e.path), uriBaseId: "%SRCROOT%" } } }],
               })),
             ],
           },

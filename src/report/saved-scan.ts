@@ -51,6 +51,16 @@ const finding = z
       })
       .loose()
       .optional(),
+    blob: z.string().optional().describe("Git sources: the blob the secret was found in"),
+    locations: z
+      .array(z.object({ path: z.string(), commit: commitInfo, line: z.number().int(), column: z.number().int(), blob: z.string() }).loose())
+      .optional()
+      .describe("history: every path and commit where the secret occurs, oldest first"),
+    atHead: z.boolean().optional().describe("history: whether HEAD still contains the secret"),
+    removedIn: z
+      .array(z.object({ path: z.string(), commit: commitInfo }).loose())
+      .optional()
+      .describe("history: commits that replaced or deleted a version holding the secret, oldest first"),
   })
   .loose();
 
@@ -89,6 +99,7 @@ export const scanResultSchema = z
       )
       .optional(),
     redacted: z.boolean().optional(),
+    warnings: z.array(z.string()).optional().describe("What limits the result's completeness (e.g. a shallow clone)"),
   })
   .loose();
 

@@ -139,6 +139,46 @@ describe("action.yml", () => {
 });
 
 describe("keyscan ci", () => {
+  it("push: reports only what the pushed commits add, with the commit, as diff-category SARIF", async () => {
+    const repo = tempDir("keyscan-issue5-push-");
+    try {
+      const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: repo.dir, GIT_AUTHOR_NAME: "Alice", GIT_AUTHOR_EMAIL: "alice@example.invalid", GIT_COMMITTER_NAME: "Alice", GIT_COMMITTER_EMAIL: "alice@example.invalid" };
+      const git = (...args: string[]) => execFileSync("git", args, { cwd: repo.dir, env, encoding: "utf8" }).trim();
+      git("init", "-q", "-b", "main");
+      const old = gen("key-{alnum:96}");
+      const added = gen("key-{alnum:96}");
+      writeTree(repo.dir, { "old.env": `GETIMG_API_KEY=${old}\n` });
+      git("add", "-A");
+      git("commit", "-q", "-m", "old key, before the push");
+      const before = git("rev-parse", "HEAD");
+      writeTree(repo.dir, { "src/new.env": `GETIMG_API_KEY=${added}\n` });
+      git("add", "-A");
+      git("commit", "-q", "-m", "add a key");
+      const after = git("rev-parse", "HEAD");
+      const eventPath = join(repo.dir, "..", `push-${process.pid}.json`);
+      writeFileSync(eventPath, JSON.stringify({ ref: "refs/heads/main", before, after, forced: false }));
+      const out = await run(["ci", "--sarif-file", "out.sarif", "--summary-file", "summary.md", "--output-file", "outputs.txt"], {
+        cwd: repo.dir,
+        env: { ...env, GITHUB_EVENT_NAME: "push", GITHUB_EVENT_PATH: eventPath },
+      });
+      expect(out.stderr).toBe("");
+      expect(out.exitCode).toBe(1);
+      const commands = workflowCommands(out.stdout);
+      expect(commands).toHaveLength(1);
+      expect(commands[0]).toMatch(/^::error file=src\/new\.env,line=1,/);
+      expect(commands[0]).toContain(`Introduced in commit ${after.slice(0, 12)} by Alice`);
+      expect(out.stdout).not.toContain(added);
+      expect(out.stdout).toContain(`scanning diff: push ${before.slice(0, 12)}..${after.slice(0, 12)}`);
+      const sarif = JSON.parse(readFileSync(join(repo.dir, "out.sarif"), "utf8"));
+      expect(sarif.runs[0].automationDetails.id).toBe("keyscan/diff/");
+      expect(sarif.runs[0].results.map((r: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => r.locations[0]!.physicalLocation.artifactLocation.uri)).toEqual(["src/new.env"]);
+      expect(readFileSync(join(repo.dir, "summary.md"), "utf8")).toMatch(/keyscan: 1 secret found[\s\S]*Alice/);
+      expect(readFileSync(join(repo.dir, "outputs.txt"), "utf8")).toBe(`findings=1\nsarif-file=${join(repo.dir, "out.sarif")}\n`);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it("needs an event for diff mode, and says how to give one", async () => {
     const r = await run(["ci", "--mode", "diff"], { cwd: t.dir, env: {} });
     expect(r.exitCode).toBe(2);

@@ -37,7 +37,8 @@ export async function fixtureScan(): Promise<ScanResult> {
     result.findings[0]!.verification = { status: "verified", checkedAt: "2026-01-01T00:00:01.000Z", fields: { account: "demo@examplecorp.test" } };
     result.findings[1]!.verification = { status: "invalid", checkedAt: "2026-01-01T00:00:02.000Z" };
     result.errors.push({ path: "private/<locked>.env", code: "E_READ", message: "EACCES: permission denied" });
-    return { ...result, startedAt: "2026-01-01T00:00:00.000Z", stats: { ...result.stats, durationMs: 42 }, tool: { name: "keyscan", version: "0.0.0-test" }, rules: { ...result.rules, version: "golden-rules" } };
+    // Warnings come from git sources (e.g. a shallow clone); one fixed warning exercises how reports show it.
+    return { ...result, warnings: ["history before the shallow clone's boundary was not scanned"], startedAt: "2026-01-01T00:00:00.000Z", stats: { ...result.stats, durationMs: 42 }, tool: { name: "keyscan", version: "0.0.0-test" }, rules: { ...result.rules, version: "golden-rules" } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

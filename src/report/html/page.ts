@@ -43,6 +43,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .sev { font-weight: 600; text-transform: uppercase; font-size: 12px; }
 .sev-critical { color: var(--crit); } .sev-high { color: var(--high); } .sev-medium { color: var(--med); } .sev-low, .sev-info { color: var(--low); }
 .live { color: var(--high); font-weight: 700; }
+.warn { border-left: 4px solid var(--med); padding: .25rem .75rem; }
 footer { color: var(--muted); margin-top: 2rem; font-size: 12px; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } a[href]::after { content: " (" attr(href) ")"; font-size: 11px; } }
 `;
