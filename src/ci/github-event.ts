@@ -296,9 +296,12 @@ async function pushPlan(repo: Repo, event: GithubEvent): Promise<ScanPlan> {
 export async function planScan(git: GitRunner, options: PlanOptions): Promise<ScanPlan> {
   const { eventName, mode } = options;
   if (mode === "tree") return { mode: "tree", reason: "mode tree: the checked-out files" };
-  if (mode === "history") return { mode: "history", reason: "mode history: every commit of every branch and tag" };
   const repo = new Repo(git, options);
-  if (mode === "auto" && HISTORY_EVENTS.has(eventName)) return { mode: "history", reason: `${eventName} event: the full history` };
+  if (mode === "history" || (mode === "auto" && HISTORY_EVENTS.has(eventName))) {
+    // An audit of a shallow clone would silently cover only its last commits: fetch everything, or stop.
+    if (await repo.isShallow()) await repo.fetchAll("a history scan needs the whole history");
+    return { mode: "history", reason: mode === "history" ? "mode history: every commit of every branch and tag" : `${eventName} event: the full history` };
+  }
   if (PR_EVENTS.has(eventName)) return pullRequestPlan(repo, options.event);
   if (eventName === "push") return pushPlan(repo, options.event);
   if (mode === "diff") throw new KeyscanError("E_USAGE", `mode diff needs a pull_request or push event (this is ${JSON.stringify(eventName)}); use mode history or tree.`);

@@ -190,6 +190,16 @@ describe("shallow clones", () => {
     expect(p.reason).toMatch(/force-push/);
   });
 
+  it("history on a shallow clone: fetched in full with --deepen, else exit 2", async () => {
+    const ci = checkout("shallow-history", { depth: 1, branch: "main" });
+    const err = await plan(ci, "schedule", event("schedule.json", {})).catch((e: unknown) => e);
+    expect((err as KeyscanError).message).toMatch(/history scan needs the whole history.*fetch-depth: 0/);
+    const p = await plan(ci, "schedule", event("schedule.json", {}), { deepen: true });
+    expect(p.mode).toBe("history");
+    expect(git(ci, "rev-parse", "--is-shallow-repository")).toBe("false");
+    expect(git(ci, "rev-parse", "--verify", "refs/remotes/origin/topic")).toBe(sha.t2);
+  });
+
   it("a range that runs into the shallow boundary is an error, never a shorter clean range", async () => {
     // before (c1) is an ancestor of after (c3) but depth 2 holds only c3 and c2: c2's parent c1 is missing.
     const ci = checkout("shallow-boundary", { depth: 2, branch: "main" });
