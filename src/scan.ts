@@ -4,10 +4,12 @@
  * are recorded and the scan continues. This is the library entry point used by the CLI and by tests.
  */
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
-import type { RuleSet } from "./engine/rule.js";
+import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./engine/pool.js";
+import type { Rule, RuleSet } from "./engine/rule.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
-import type { Source, TextItem } from "./sources/types.js";
+import { decodeBytes } from "./sources/decode.js";
+import type { BytesItem, Source, TextItem } from "./sources/types.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -15,11 +17,23 @@ export interface ScanOptions {
   inlineAllow?: boolean;
   /** Fingerprints to drop (from .keyscanignore `fingerprint:` lines). */
   ignoreFingerprints?: ReadonlySet<string>;
+  /**
+   * Worker threads for matching (issue 7). 0 or 1: match on this thread only. Default: every core, but only once
+   * the input has proved large (POOL_AFTER_*), so a pre-commit run of a few files never pays worker start-up.
+   */
+  threads?: number;
+  /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. */
+  poolAfter?: { bytes?: number; items?: number };
 }
 
 const MAX_LISTED_SKIPS = 1000;
+/** A scan moves to the worker pool after this much input (what came before is already matched here). */
+const POOL_AFTER_BYTES = 4 * 1024 * 1024;
+const POOL_AFTER_ITEMS = 400;
+/** Inputs handed to the pool and not yet answered, per thread: enough to keep workers busy, bounded for memory. */
+const IN_FLIGHT_PER_THREAD = 6;
 
-export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): Finding {
+export function toFinding(t: TextFinding, item: Pick<TextItem | BytesItem, "provenance">): Finding {
   const p = item.provenance;
   return {
     ruleId: t.rule.id,
@@ -43,6 +57,11 @@ export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): F
   };
 }
 
+function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
+  const { ruleId: _ruleId, ...rest } = p;
+  return { ...rest, rule };
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
@@ -62,24 +81,76 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let scanned = 0;
   let bytes = 0;
   const ignore = options.ignoreFingerprints;
+  const inlineAllow = options.inlineAllow ?? true;
+  const threads = options.threads ?? defaultThreads();
 
-  for await (const item of source.items()) {
-    if (item.type === "problem") {
-      const problem = { path: item.path, code: item.code, message: item.message };
-      if (item.skipped) {
-        skippedCounts[item.code] = (skippedCounts[item.code] ?? 0) + 1;
-        if (skipped.length < MAX_LISTED_SKIPS) skipped.push(problem);
-      } else errors.push(problem);
-      continue;
+  const problem = (p: ScanProblem & { skipped: boolean }): void => {
+    const entry = { path: p.path, code: p.code, message: p.message };
+    if (p.skipped) {
+      skippedCounts[p.code] = (skippedCounts[p.code] ?? 0) + 1;
+      if (skipped.length < MAX_LISTED_SKIPS) skipped.push(entry);
+    } else errors.push(entry);
+  };
+  const accept = (t: TextFinding, item: TextItem | BytesItem): void => {
+    if (item.lines && !item.lines.has(t.line)) return;
+    const f = toFinding(t, item);
+    if (ignore?.has(f.fingerprint)) return;
+    findings.push(f);
+  };
+  // Matching runs here, or in the pool (src/engine/pool.ts) once the input is large; both paths end in `settle`.
+  let rulesById: Map<string, Rule> | undefined;
+  const settle = (outcome: PoolOutcome, item: TextItem | BytesItem): void => {
+    if (!outcome.ok) {
+      if (outcome.skipped) {
+        scanned--;
+        bytes -= item.bytes;
+      }
+      problem({ path: item.provenance.path, code: outcome.code, message: outcome.message, skipped: outcome.skipped });
+      return;
     }
-    scanned++;
-    bytes += item.bytes;
-    for (const t of scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true })) {
-      if (item.lines && !item.lines.has(t.line)) continue;
-      const f = toFinding(t, item);
-      if (ignore?.has(f.fingerprint)) continue;
-      findings.push(f);
+    rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
+    for (const p of outcome.findings) {
+      const rule = rulesById.get(p.ruleId);
+      if (rule) accept(fromPlain(p, rule), item);
     }
+  };
+  let pool: ScanPool | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  try {
+    for await (const item of source.items()) {
+      if (item.type === "problem") {
+        problem(item);
+        continue;
+      }
+      scanned++;
+      bytes += item.bytes;
+      if (!pool && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || scanned > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
+        pool = new ScanPool(ruleset, { threads, inlineAllow });
+      }
+      if (pool) {
+        const pending: Promise<void> = pool.scan(item.type === "bytes" ? item.data : item.text).then((outcome) => {
+          inFlight.delete(pending);
+          settle(outcome, item);
+        });
+        inFlight.add(pending);
+        while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD) await Promise.race(inFlight);
+        continue;
+      }
+      let text: string;
+      if (item.type === "bytes") {
+        const decoded = decodeBytes(item.data);
+        if (!decoded.ok) {
+          settle({ ok: false, code: decoded.code, message: decoded.message, skipped: true }, item);
+          continue;
+        }
+        text = decoded.text;
+      } else text = item.text;
+      for (const t of scanText(text, ruleset, { inlineAllow })) accept(t, item);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
   findings.sort(compareFindings);
   return {

@@ -1,0 +1,36 @@
+/**
+ * The body of one scan-pool worker thread (see pool.ts): rebuilds the rule set from the specs it was started with,
+ * then answers each `{id, data}` with the findings in that input — decoding bytes here, off the main thread — or
+ * with the input's problem (binary, or an error thrown while matching). It holds nothing between inputs.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { decodeBytes } from "../sources/decode.js";
+import { compileRuleSet } from "./load-rules.js";
+import type { PlainFinding, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
+import { scanText } from "./scan-text.js";
+
+const init = workerData as WorkerInit;
+const ruleset = compileRuleSet(init.specs, init.disable, init.version);
+const port = parentPort!;
+
+function handle(req: WorkerRequest): WorkerReply {
+  let text: string;
+  if (typeof req.data === "string") text = req.data;
+  else {
+    const decoded = decodeBytes(req.data);
+    if (!decoded.ok) return { id: req.id, ok: false, code: decoded.code, message: decoded.message, skipped: true };
+    text = decoded.text;
+  }
+  const findings: PlainFinding[] = scanText(text, ruleset, { inlineAllow: init.inlineAllow }).map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id }));
+  return { id: req.id, ok: true, findings };
+}
+
+port.on("message", (req: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    reply = handle(req);
+  } catch (err) {
+    reply = { id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false };
+  }
+  port.postMessage(reply);
+});
