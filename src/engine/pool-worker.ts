@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { decodeBytes } from "../sources/decode.js";
+import { readFileBounded } from "../sources/read-file.js";
 import { compileRuleSet } from "./load-rules.js";
 import type { PlainFinding, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 import { scanText } from "./scan-text.js";
@@ -14,15 +15,23 @@ const ruleset = compileRuleSet(init.specs, init.disable, init.version);
 const port = parentPort!;
 
 function handle(req: WorkerRequest): WorkerReply {
+  let data: Uint8Array | string;
+  let bytes: number | undefined;
+  if ("file" in req) {
+    const read = readFileBounded(req.file.path, req.file.maxFileSize);
+    if (!read.ok) return { id: req.id, ...read };
+    data = read.data;
+    bytes = read.data.length;
+  } else data = req.data;
   let text: string;
-  if (typeof req.data === "string") text = req.data;
+  if (typeof data === "string") text = data;
   else {
-    const decoded = decodeBytes(req.data);
+    const decoded = decodeBytes(data);
     if (!decoded.ok) return { id: req.id, ok: false, code: decoded.code, message: decoded.message, skipped: true };
     text = decoded.text;
   }
   const findings: PlainFinding[] = scanText(text, ruleset, { inlineAllow: init.inlineAllow }).map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id }));
-  return { id: req.id, ok: true, findings };
+  return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
 }
 
 port.on("message", (req: WorkerRequest) => {

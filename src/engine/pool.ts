@@ -20,7 +20,7 @@ import type { TextFinding } from "./scan-text.js";
 export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string };
 
 export type PoolOutcome =
-  | { ok: true; findings: PlainFinding[] }
+  | { ok: true; findings: PlainFinding[]; /** Bytes read, for file inputs. */ bytes?: number }
   | { ok: false; code: string; message: string; skipped: boolean };
 
 export interface PoolOptions {
@@ -38,7 +38,7 @@ export interface WorkerInit {
   inlineAllow: boolean;
 }
 
-export type WorkerRequest = { id: number; data: Uint8Array | string };
+export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
 export type WorkerReply = { id: number } & PoolOutcome;
 
 interface Pending {
@@ -94,18 +94,29 @@ export class ScanPool {
    * owns it; a pooled small Buffer is copied). Never rejects: failures come back as `{ok: false}`.
    */
   scan(data: Uint8Array | string): Promise<PoolOutcome> {
+    const bytes = typeof data === "string" ? data.length : data.byteLength;
+    const owned = typeof data !== "string" && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    return this.send((id) => ({ id, data }), bytes, owned ? [(data as Uint8Array).buffer as ArrayBuffer] : []);
+  }
+
+  /**
+   * Read (src/sources/read-file.ts), decode and scan one file in a worker: the per-file system calls then run on
+   * every core too, which is most of the cost of a tree of many small files. The outcome carries the bytes read.
+   */
+  scanFile(path: string | Uint8Array, maxFileSize: number): Promise<PoolOutcome> {
+    return this.send((id) => ({ id, file: { path, maxFileSize } }), 16 * 1024, []);
+  }
+
+  private send(make: (id: number) => WorkerRequest, weight: number, transfer: ArrayBuffer[]): Promise<PoolOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, code: "E_WORKER", message: "scan pool is closed", skipped: false });
     const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
     const id = this.nextId++;
-    const bytes = typeof data === "string" ? data.length : data.byteLength;
+    const bytes = weight;
     return new Promise<PoolOutcome>((resolve) => {
       slot.pending.set(id, { resolve, bytes });
       slot.load += bytes + 4096;
-      const req: WorkerRequest = { id, data };
       try {
-        if (typeof data !== "string" && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) {
-          slot.worker.postMessage(req, [data.buffer]);
-        } else slot.worker.postMessage(req);
+        slot.worker.postMessage(make(id), transfer);
       } catch (err) {
         slot.pending.delete(id);
         slot.load -= bytes + 4096;

@@ -39,6 +39,19 @@ export interface BytesItem {
   lines?: ReadonlySet<number>;
 }
 
+/**
+ * A file not read yet, from a source asked to defer reading (issue 7): the scanner reads it where it matches — in a
+ * worker thread for large scans — with src/sources/read-file.ts, which may still turn it into a problem.
+ */
+export interface FileRefItem {
+  type: "file";
+  provenance: Provenance;
+  /** Absolute path (bytes when the name is not valid UTF-8). */
+  path: string | Uint8Array;
+  maxFileSize: number;
+  lines?: ReadonlySet<number>;
+}
+
 export interface ProblemItem {
   type: "problem";
   path: string;
@@ -49,7 +62,7 @@ export interface ProblemItem {
   skipped: boolean;
 }
 
-export type SourceItem = TextItem | ProblemItem | BytesItem;
+export type SourceItem = TextItem | ProblemItem | BytesItem | FileRefItem;
 
 export interface Source {
   /** Short description for reports, e.g. `files: .` or `history: 3 refs`. */

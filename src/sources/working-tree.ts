@@ -26,8 +26,8 @@ export interface WorkingTreeOptions {
   exclude?: readonly string[];
   /** Reads in flight. */
   concurrency?: number;
-  /** Yield undecoded `bytes` items; the scanner decodes them where it matches (issue 7). Default false. */
-  deferDecode?: boolean;
+  /** Yield unread `file` items; the scanner reads and decodes them where it matches (issue 7). Default false. */
+  deferRead?: boolean;
 }
 
 type Entry = { kind: "file"; abs: string; shown: string } | { kind: "problem"; item: SourceItem };
@@ -112,6 +112,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   async function read(e: Entry): Promise<SourceItem> {
     if (e.kind === "problem") return e.item;
+    if (options.deferRead) return { type: "file", provenance: { kind: "file", path: e.shown }, path: e.abs, maxFileSize };
     try {
       const st = await lstat(e.abs);
       if (!st.isFile()) return { type: "problem", path: e.shown, code: "E_NOT_REGULAR", message: "no longer a regular file; skipped", skipped: true };
@@ -122,7 +123,6 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       if (buf.length > maxFileSize) {
         return { type: "problem", path: e.shown, code: "E_TOO_LARGE", message: `${buf.length} bytes is over --max-file-size (${maxFileSize}); skipped`, skipped: true };
       }
-      if (options.deferDecode) return { type: "bytes", provenance: { kind: "file", path: e.shown }, data: buf, bytes: buf.length };
       const decoded = decodeBytes(buf);
       if (!decoded.ok) return { type: "problem", path: e.shown, code: decoded.code, message: decoded.message, skipped: true };
       return { type: "text", provenance: { kind: "file", path: e.shown }, text: decoded.text, bytes: buf.length };

@@ -51,7 +51,7 @@ describe("issue 7: scan pool", () => {
   });
   afterAll(() => t.cleanup());
 
-  const source = () => workingTreeSource({ paths: ["."], cwd: t.dir, maxFileSize: 10_000_000, deferDecode: true });
+  const source = () => workingTreeSource({ paths: ["."], cwd: t.dir, maxFileSize: 10_000_000, deferRead: true });
 
   it("finds exactly what the single-thread path finds on a tree with planted secrets", async () => {
     const rs = loadRules({ cacheDir: false });

@@ -41,7 +41,7 @@ export const scanCommand: Command = {
         maxFileSize: prepared.maxFileSize,
         gitignore: args.gitignore,
         exclude: prepared.exclude,
-        deferDecode: true, // decoded where matched: in a worker thread for large scans (issue 7)
+        deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
