@@ -139,11 +139,14 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         continue;
       }
       seen++;
-      if (!pool && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
+      if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
         pool = new ScanPool(ruleset, { threads, inlineAllow });
       }
-      if (pool) {
-        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.type === "bytes" ? item.data : item.text);
+      // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it
+      // (measured on `history`, whose source decodes); file references and raw bytes go to the pool, where the
+      // read and the decode happen too.
+      if (pool && item.type !== "text") {
+        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
         const pending: Promise<void> = sent.then((outcome) => {
           inFlight.delete(pending);
           settle(outcome, item);
