@@ -6,9 +6,9 @@
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./engine/pool.js";
 import type { Rule, RuleSet } from "./engine/rule.js";
+import { scanBytes } from "./engine/scan-bytes.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
-import { decodeBytes } from "./sources/decode.js";
 import { readFileBounded } from "./sources/read-file.js";
 import type { BytesItem, FileRefItem, Source, TextItem } from "./sources/types.js";
 import { TOOL_NAME, VERSION } from "./version.js";
@@ -36,17 +36,17 @@ const IN_FLIGHT_PER_THREAD = 8;
 
 type ContentItem = TextItem | BytesItem | FileRefItem;
 
-/** Text of an item matched on this thread: read (file refs) and decoded (bytes) here, or the item's problem. */
-function contentOf(item: ContentItem): { ok: true; text: string; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
-  if (item.type === "text") return { ok: true, text: item.text, bytes: item.bytes };
+/** Match an item on this thread: read (file refs) and decode (bytes, only when a keyword occurs) here. */
+function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: boolean): { ok: true; findings: TextFinding[]; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
+  if (item.type === "text") return { ok: true, findings: scanText(item.text, ruleset, { inlineAllow }), bytes: item.bytes };
   let data: Uint8Array;
   if (item.type === "file") {
     const read = readFileBounded(item.path, item.maxFileSize);
     if (!read.ok) return read;
     data = read.data;
   } else data = item.data;
-  const decoded = decodeBytes(data);
-  return decoded.ok ? { ok: true, text: decoded.text, bytes: data.length } : { ok: false, code: decoded.code, message: decoded.message, skipped: true };
+  const outcome = scanBytes(data, ruleset, { inlineAllow });
+  return outcome.ok ? { ...outcome, bytes: data.length } : outcome;
 }
 
 export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">): Finding {
@@ -155,14 +155,14 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD) await Promise.race(inFlight);
         continue;
       }
-      const content = contentOf(item);
-      if (!content.ok) {
-        problem({ path: item.provenance.path, ...content });
+      const here = matchHere(item, ruleset, inlineAllow);
+      if (!here.ok) {
+        problem({ path: item.provenance.path, ...here });
         continue;
       }
       scanned++;
-      bytes += content.bytes;
-      for (const t of scanText(content.text, ruleset, { inlineAllow })) accept(t, item);
+      bytes += here.bytes;
+      for (const t of here.findings) accept(t, item);
     }
     await Promise.all(inFlight);
   } finally {

@@ -4,17 +4,18 @@
  * with the input's problem (binary, or an error thrown while matching). It holds nothing between inputs.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeBytes } from "../sources/decode.js";
 import { readFileBounded } from "../sources/read-file.js";
 import { compileRuleSet } from "./load-rules.js";
 import type { PlainFinding, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
-import { scanText } from "./scan-text.js";
+import { scanBytes } from "./scan-bytes.js";
+import { scanText, type TextFinding } from "./scan-text.js";
 
 const init = workerData as WorkerInit;
 const ruleset = compileRuleSet(init.specs, init.disable, init.version);
 const port = parentPort!;
 
 function handle(req: WorkerRequest): WorkerReply {
+  const inlineAllow = init.inlineAllow;
   let data: Uint8Array | string;
   let bytes: number | undefined;
   if ("file" in req) {
@@ -23,14 +24,14 @@ function handle(req: WorkerRequest): WorkerReply {
     data = read.data;
     bytes = read.data.length;
   } else data = req.data;
-  let text: string;
-  if (typeof data === "string") text = data;
+  let found: TextFinding[];
+  if (typeof data === "string") found = scanText(data, ruleset, { inlineAllow });
   else {
-    const decoded = decodeBytes(data);
-    if (!decoded.ok) return { id: req.id, ok: false, code: decoded.code, message: decoded.message, skipped: true };
-    text = decoded.text;
+    const outcome = scanBytes(data, ruleset, { inlineAllow });
+    if (!outcome.ok) return { id: req.id, ...outcome };
+    found = outcome.findings;
   }
-  const findings: PlainFinding[] = scanText(text, ruleset, { inlineAllow: init.inlineAllow }).map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id }));
+  const findings: PlainFinding[] = found.map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id }));
   return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
 }
 

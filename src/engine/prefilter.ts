@@ -17,12 +17,20 @@ export interface Prefilter {
   select(text: string): Matcher[];
   /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
   keywords: readonly string[];
+  /**
+   * Whether any matcher could run on the UTF-8 text these bytes decode to, decided on the bytes themselves, so that
+   * a file without a keyword is never decoded. Exact when every keyword is ASCII (invalid UTF-8 decodes to U+FFFD,
+   * never to ASCII); with a non-ASCII keyword it answers true (decode and select as usual).
+   */
+  mayMatchBytes(data: Uint8Array): boolean;
 }
 
 /** The compiled automaton. Exported for tests and the benchmark; `select` is the interface the engine uses. */
 export interface KeywordAutomaton {
   /** Keyword ids seen in `text`, each once, in order of first occurrence. Stops early once `limit` distinct ids. */
   find(text: string, limit?: number): number[];
+  /** Whether any keyword occurs in these bytes, read as Latin-1 (right for ASCII keywords in UTF-8). */
+  occursInBytes(data: Uint8Array): boolean;
   states: number;
 }
 
@@ -102,6 +110,15 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
 
   return {
     states: n,
+    occursInBytes(data: Uint8Array): boolean {
+      if (keywords.length === 0) return false;
+      let s = 0;
+      for (let i = 0, len = data.length; i < len; i++) {
+        s = delta[s + classOf[data[i]!]!]!;
+        if (hasOutput[s] === 1) return true;
+      }
+      return false;
+    },
     find(text: string, limit = keywords.length): number[] {
       const found: number[] = [];
       if (keywords.length === 0) return found;
@@ -149,9 +166,14 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
   const lists = keywords.map((k) => byKeyword.get(k)!);
   const automaton = buildKeywordAutomaton(keywords);
   const total = matchers.length;
+  const asciiOnly = keywords.every((k) => /^[\x00-\x7f]*$/.test(k));
 
   return {
     keywords,
+    mayMatchBytes(data: Uint8Array): boolean {
+      if (always.length > 0 || !asciiOnly) return true;
+      return automaton.occursInBytes(data);
+    },
     select(text: string): Matcher[] {
       if (keywords.length === 0) return always.slice();
       const selected = new Set<Matcher>(always);

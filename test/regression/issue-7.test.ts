@@ -12,7 +12,9 @@ import { buildKeywordAutomaton, buildPrefilter } from "../../src/engine/prefilte
 import { openRuleCache, ruleFileKey } from "../../src/engine/rule-cache.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher } from "../../src/engine/rule.js";
+import { scanBytes } from "../../src/engine/scan-bytes.js";
 import { scanText } from "../../src/engine/scan-text.js";
+import { decodeBytes } from "../../src/sources/decode.js";
 import { seededRandom } from "../../src/engine/template.js";
 import { scan } from "../../src/scan.js";
 import { workingTreeSource } from "../../src/sources/working-tree.js";
@@ -222,5 +224,37 @@ describe("issue 7: Aho-Corasick prefilter", () => {
     expect(pf.keywords.length).toBe(6000);
     const picked = pf.select("const a = PROVIDER17_API_KEY; b = provider2999ApiKey; c = provider3000_api_key").map((m) => m.usage).sort();
     expect(picked).toEqual(["m17", "m2999"]);
+  });
+});
+
+describe("issue 7: matching bytes without decoding files that hold no keyword", () => {
+  it("gives what decoding first and scanning the text gives, for every kind of input", () => {
+    const rs = loadRules({ cacheDir: false });
+    const inputs: Buffer[] = [Buffer.from("plain code without any of the words\n"), Buffer.from([0x61, 0, 0x62]), Buffer.from([0xff, 0xfe, 0x41, 0])];
+    for (const rule of rs.rules) {
+      for (const c of exampleCases(rule)) {
+        inputs.push(Buffer.from(c.text, "utf8"));
+        inputs.push(Buffer.concat([Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(c.text, "utf8")])); // invalid UTF-8 first
+        inputs.push(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(c.text, "utf16le")])); // UTF-16 with a BOM
+      }
+    }
+    let withFindings = 0;
+    for (const data of inputs) {
+      const decoded = decodeBytes(data);
+      const expected = decoded.ok ? { ok: true, findings: scanText(decoded.text, rs) } : { ok: false, code: decoded.code, message: decoded.message, skipped: true };
+      const got = scanBytes(data, rs);
+      expect(got).toEqual(expected);
+      if (got.ok && got.findings.length > 0) withFindings++;
+    }
+    expect(withFindings).toBeGreaterThan(10);
+  });
+
+  it("says a keyword may match only when one occurs, in any case", () => {
+    const pf = buildPrefilter([{ usage: "a", keywords: ["x-api-key"] }, { usage: "b", keywords: ["getimg"] }] as unknown as Matcher[]);
+    expect(pf.mayMatchBytes(Buffer.from("nothing here"))).toBe(false);
+    expect(pf.mayMatchBytes(Buffer.from("const c = new GETIMG()"))).toBe(true);
+    expect(pf.mayMatchBytes(Buffer.from("héllo X-Api-Key: 1"))).toBe(true);
+    const always = buildPrefilter([{ usage: "c", keywords: [] }] as unknown as Matcher[]);
+    expect(always.mayMatchBytes(Buffer.from("nothing"))).toBe(true);
   });
 });
