@@ -31,8 +31,10 @@ const MAX_LISTED_SKIPS = 1000;
 /** A scan moves to the worker pool after this much input (what came before is already matched here). */
 const POOL_AFTER_BYTES = 4 * 1024 * 1024;
 const POOL_AFTER_ITEMS = 400;
-/** Inputs handed to the pool and not yet answered, per thread: enough to keep workers busy, bounded for memory. */
-const IN_FLIGHT_PER_THREAD = 8;
+/** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
+const IN_FLIGHT_PER_THREAD = 64;
+/** Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it). */
+const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
 type ContentItem = TextItem | BytesItem | FileRefItem;
 
@@ -130,6 +132,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   };
   let pool: ScanPool | undefined;
   const inFlight = new Set<Promise<void>>();
+  let inFlightBytes = 0;
   let seen = 0;
 
   try {
@@ -147,12 +150,15 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       // read and the decode happen too.
       if (pool && item.type !== "text") {
         const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
+        const held = item.type === "bytes" ? item.bytes : 0;
+        inFlightBytes += held;
         const pending: Promise<void> = sent.then((outcome) => {
           inFlight.delete(pending);
+          inFlightBytes -= held;
           settle(outcome, item);
         });
         inFlight.add(pending);
-        while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD) await Promise.race(inFlight);
+        while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES) await Promise.race(inFlight);
         continue;
       }
       const here = matchHere(item, ruleset, inlineAllow);

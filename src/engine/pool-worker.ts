@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileBounded } from "../sources/read-file.js";
 import { compileRuleSet } from "./load-rules.js";
-import type { PlainFinding, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
+import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 import { scanBytes } from "./scan-bytes.js";
 import { scanText, type TextFinding } from "./scan-text.js";
 
@@ -35,12 +35,14 @@ function handle(req: WorkerRequest): WorkerReply {
   return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
 }
 
-port.on("message", (req: WorkerRequest) => {
-  let reply: WorkerReply;
-  try {
-    reply = handle(req);
-  } catch (err) {
-    reply = { id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false };
+port.on("message", (batch: WorkerBatch) => {
+  const replies: WorkerReply[] = [];
+  for (const req of batch) {
+    try {
+      replies.push(handle(req));
+    } catch (err) {
+      replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
+    }
   }
-  port.postMessage(reply);
+  port.postMessage(replies);
 });

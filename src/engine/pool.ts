@@ -40,6 +40,8 @@ export interface WorkerInit {
 
 export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
 export type WorkerReply = { id: number } & PoolOutcome;
+/** Messages carry batches: the pool posts WorkerRequest[] and the worker answers with WorkerReply[]. */
+export type WorkerBatch = WorkerRequest[];
 
 interface Pending {
   resolve: (o: PoolOutcome) => void;
@@ -50,9 +52,16 @@ interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
   load: number;
+  /** Requests not yet posted: small inputs go in batches, one message per batch (a message costs ~10 µs a side). */
+  batch: WorkerRequest[];
+  transfer: ArrayBuffer[];
+  flushScheduled: boolean;
 }
 
 const MAX_RESPAWNS = 4;
+const BATCH_MAX = 32;
+/** An input this large is posted at once rather than batched. */
+const BATCH_BYTES = 256 * 1024;
 
 function workerUrl(): URL {
   // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files.
@@ -94,8 +103,8 @@ export class ScanPool {
    * owns it; a pooled small Buffer is copied). Never rejects: failures come back as `{ok: false}`.
    */
   scan(data: Uint8Array | string): Promise<PoolOutcome> {
-    const bytes = typeof data === "string" ? data.length : data.byteLength;
-    const owned = typeof data !== "string" && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    const bytes = typeof data === "string" ? data.length : Number(data?.byteLength) || 0;
+    const owned = typeof data !== "string" && data?.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
     return this.send((id) => ({ id, data }), bytes, owned ? [(data as Uint8Array).buffer as ArrayBuffer] : []);
   }
 
@@ -108,21 +117,43 @@ export class ScanPool {
   }
 
   private send(make: (id: number) => WorkerRequest, weight: number, transfer: ArrayBuffer[]): Promise<PoolOutcome> {
-    if (this.closed) return Promise.resolve({ ok: false, code: "E_WORKER", message: "scan pool is closed", skipped: false });
+    if (this.closed || this.slots.length === 0) return Promise.resolve({ ok: false, code: "E_WORKER", message: "scan pool is closed", skipped: false });
     const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
     const id = this.nextId++;
-    const bytes = weight;
     return new Promise<PoolOutcome>((resolve) => {
-      slot.pending.set(id, { resolve, bytes });
-      slot.load += bytes + 4096;
-      try {
-        slot.worker.postMessage(make(id), transfer);
-      } catch (err) {
-        slot.pending.delete(id);
-        slot.load -= bytes + 4096;
-        resolve({ ok: false, code: "E_WORKER", message: `could not hand the input to a worker (${(err as Error).message})`, skipped: false });
+      slot.pending.set(id, { resolve, bytes: weight });
+      slot.load += weight + 4096;
+      slot.batch.push(make(id));
+      slot.transfer.push(...transfer);
+      if (slot.batch.length >= BATCH_MAX || weight >= BATCH_BYTES) this.flush(slot);
+      else if (!slot.flushScheduled) {
+        slot.flushScheduled = true;
+        setImmediate(() => this.flush(slot));
       }
     });
+  }
+
+  private flush(slot: Slot): void {
+    slot.flushScheduled = false;
+    if (slot.batch.length === 0) return;
+    const batch = slot.batch;
+    const transfer = slot.transfer;
+    slot.batch = [];
+    slot.transfer = [];
+    try {
+      slot.worker.postMessage(batch satisfies WorkerBatch, transfer);
+    } catch (err) {
+      for (const req of batch) this.answer(slot, { id: req.id, ok: false, code: "E_WORKER", message: `could not hand the input to a worker (${(err as Error).message})`, skipped: false });
+    }
+  }
+
+  private answer(slot: Slot, reply: WorkerReply): void {
+    const p = slot.pending.get(reply.id);
+    if (!p) return;
+    slot.pending.delete(reply.id);
+    slot.load -= p.bytes + 4096;
+    const { id: _id, ...outcome } = reply;
+    p.resolve(outcome as PoolOutcome);
   }
 
   /** Stop every worker; pending inputs are answered with a problem. Safe to call twice. */
@@ -136,14 +167,9 @@ export class ScanPool {
 
   private spawn(): Slot {
     const worker = new Worker(workerUrl(), { workerData: this.init });
-    const slot: Slot = { worker, pending: new Map(), load: 0 };
-    worker.on("message", (reply: WorkerReply) => {
-      const p = slot.pending.get(reply.id);
-      if (!p) return;
-      slot.pending.delete(reply.id);
-      slot.load -= p.bytes + 4096;
-      const { id: _id, ...outcome } = reply;
-      p.resolve(outcome as PoolOutcome);
+    const slot: Slot = { worker, pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
+    worker.on("message", (replies: WorkerReply[]) => {
+      for (const reply of replies) this.answer(slot, reply);
     });
     const died = (why: string): void => {
       const index = this.slots.indexOf(slot);
@@ -169,5 +195,7 @@ export class ScanPool {
     for (const p of slot.pending.values()) p.resolve({ ok: false, code: "E_WORKER", message, skipped: false });
     slot.pending.clear();
     slot.load = 0;
+    slot.batch = [];
+    slot.transfer = [];
   }
 }
