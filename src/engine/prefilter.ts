@@ -107,6 +107,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   for (let s = 0; s < n; s++) if (output[s]! >= 0 || dict[s]! >= 0) hasOutput[s * width] = 1;
   const out = output;
   const wide = classOfWide.size > 0;
+  const seen = new Uint32Array(keywords.length);
+  let stamp = 0;
 
   return {
     states: n,
@@ -122,7 +124,11 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
     find(text: string, limit = keywords.length): number[] {
       const found: number[] = [];
       if (keywords.length === 0) return found;
-      const seen = new Uint8Array(keywords.length);
+      // A per-call stamp instead of a fresh zeroed array per text (thousands of keywords, tens of thousands of files).
+      if (++stamp === 0xffffffff) {
+        seen.fill(0);
+        stamp = 1;
+      }
       let s = 0;
       for (let i = 0, len = text.length; i < len; i++) {
         const code = text.charCodeAt(i);
@@ -134,8 +140,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
           if (out[x]! < 0) x = dict[x]!;
           while (x >= 0) {
             const id = out[x]!;
-            if (seen[id] === 0) {
-              seen[id] = 1;
+            if (seen[id] !== stamp) {
+              seen[id] = stamp;
               found.push(id);
               if (found.length >= limit) return found;
             }
