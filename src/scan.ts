@@ -4,13 +4,14 @@
  * are recorded and the scan continues. This is the library entry point used by the CLI and by tests.
  */
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
-import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./engine/pool.js";
+import { companionsFor, defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./engine/pool.js";
 import type { Rule, RuleSet } from "./engine/rule.js";
 import { scanBytes } from "./engine/scan-bytes.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
 import { readFileBounded } from "./sources/read-file.js";
 import type { BytesItem, FileRefItem, Source, TextItem } from "./sources/types.js";
+import { setCompanions } from "./verify/companions.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -39,8 +40,15 @@ const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 type ContentItem = TextItem | BytesItem | FileRefItem;
 
 /** Match an item on this thread: read (file refs) and decode (bytes, only when a keyword occurs) here. */
-function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: boolean): { ok: true; findings: TextFinding[]; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
-  if (item.type === "text") return { ok: true, findings: scanText(item.text, ruleset, { inlineAllow }), bytes: item.bytes };
+function matchHere(
+  item: ContentItem,
+  ruleset: RuleSet,
+  inlineAllow: boolean,
+): { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
+  if (item.type === "text") {
+    const found = scanText(item.text, ruleset, { inlineAllow });
+    return { ok: true, findings: found, companions: companionsFor(found, item.text), bytes: item.bytes };
+  }
   let data: Uint8Array;
   if (item.type === "file") {
     const read = readFileBounded(item.path, item.maxFileSize);
@@ -48,7 +56,8 @@ function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: boolean): {
     data = read.data;
   } else data = item.data;
   const outcome = scanBytes(data, ruleset, { inlineAllow });
-  return outcome.ok ? { ...outcome, bytes: data.length } : outcome;
+  if (!outcome.ok) return outcome;
+  return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
 }
 
 export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">): Finding {
@@ -76,7 +85,7 @@ export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">)
 }
 
 function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
-  const { ruleId: _ruleId, ...rest } = p;
+  const { ruleId: _ruleId, companions: _companions, ...rest } = p;
   return { ...rest, rule };
 }
 
@@ -109,10 +118,12 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       if (skipped.length < MAX_LISTED_SKIPS) skipped.push(entry);
     } else errors.push(entry);
   };
-  const accept = (t: TextFinding, item: ContentItem): void => {
+  const accept = (t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void => {
     if (item.lines && !item.lines.has(t.line)) return;
     const f = toFinding(t, item);
     if (ignore?.has(f.fingerprint)) return;
+    // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.
+    if (companions) setCompanions(f, companions);
     findings.push(f);
   };
   // Matching runs here, or in the pool (src/engine/pool.ts) once the input is large.
@@ -127,7 +138,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
     for (const p of outcome.findings) {
       const rule = rulesById.get(p.ruleId);
-      if (rule) accept(fromPlain(p, rule), item);
+      if (rule) accept(fromPlain(p, rule), item, p.companions);
     }
   };
   let pool: ScanPool | undefined;
@@ -168,7 +179,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       }
       scanned++;
       bytes += here.bytes;
-      for (const t of here.findings) accept(t, item);
+      here.findings.forEach((t, i) => accept(t, item, here.companions[i]));
     }
     await Promise.all(inFlight);
   } finally {

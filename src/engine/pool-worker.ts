@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileBounded } from "../sources/read-file.js";
 import { compileRuleSet } from "./load-rules.js";
-import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
+import { companionsFor, type PlainFinding, type WorkerBatch, type WorkerInit, type WorkerReply, type WorkerRequest } from "./pool.js";
 import { scanBytes } from "./scan-bytes.js";
 import { scanText, type TextFinding } from "./scan-text.js";
 
@@ -25,13 +25,18 @@ function handle(req: WorkerRequest): WorkerReply {
     bytes = read.data.length;
   } else data = req.data;
   let found: TextFinding[];
-  if (typeof data === "string") found = scanText(data, ruleset, { inlineAllow });
-  else {
+  let text: string;
+  if (typeof data === "string") {
+    found = scanText(data, ruleset, { inlineAllow });
+    text = data;
+  } else {
     const outcome = scanBytes(data, ruleset, { inlineAllow });
     if (!outcome.ok) return { id: req.id, ...outcome };
     found = outcome.findings;
+    text = outcome.text ?? "";
   }
-  const findings: PlainFinding[] = found.map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id }));
+  const companions = companionsFor(found, text);
+  const findings: PlainFinding[] = found.map(({ rule, ...rest }, i) => ({ ...rest, ruleId: rule.id, ...(companions[i] ? { companions: companions[i] } : {}) }));
   return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
 }
 

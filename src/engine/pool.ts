@@ -13,11 +13,22 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { resolveCompanions } from "../verify/companions.js";
+import { LineIndex } from "./lines.js";
 import type { RuleSet } from "./rule.js";
 import type { TextFinding } from "./scan-text.js";
 
-/** A finding as it crosses the thread boundary: TextFinding with the rule named by id. */
-export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string };
+/** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
+export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
+
+/**
+ * The verify companions (src/verify/companions.ts) of each finding of one text, resolved while the text is at hand —
+ * in the worker for pooled inputs; undefined for rules without companions.
+ */
+export function companionsFor(found: readonly TextFinding[], text: string): Array<Record<string, string> | undefined> {
+  let li: LineIndex | undefined;
+  return found.map((t) => (t.rule.verify?.companions?.length ? resolveCompanions(t, found, () => (li ??= new LineIndex(text))) : undefined));
+}
 
 export type PoolOutcome =
   | { ok: true; findings: PlainFinding[]; /** Bytes read, for file inputs. */ bytes?: number }

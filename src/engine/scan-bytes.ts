@@ -11,7 +11,8 @@ import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js
 
 const BINARY_SNIFF_BYTES = 8000;
 
-export type BytesOutcome = { ok: true; findings: TextFinding[] } | { ok: false; code: string; message: string; skipped: true };
+/** `text` is the decoded text when there was one to decode (callers resolve verify companions from it). */
+export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: string; message: string; skipped: true };
 
 export function scanBytes(data: Uint8Array, ruleset: RuleSet, options: ScanTextOptions = {}): BytesOutcome {
   const utf16 = data.length >= 2 && ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff));
@@ -21,5 +22,5 @@ export function scanBytes(data: Uint8Array, ruleset: RuleSet, options: ScanTextO
   }
   const decoded = decodeBytes(data);
   if (!decoded.ok) return { ok: false, code: decoded.code, message: decoded.message, skipped: true };
-  return { ok: true, findings: scanText(decoded.text, ruleset, options) };
+  return { ok: true, findings: scanText(decoded.text, ruleset, options), text: decoded.text };
 }

@@ -15,7 +15,7 @@ import type { Matcher } from "../../src/engine/rule.js";
 import { scanBytes } from "../../src/engine/scan-bytes.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { decodeBytes } from "../../src/sources/decode.js";
-import { seededRandom } from "../../src/engine/template.js";
+import { generateSecret, seededRandom } from "../../src/engine/template.js";
 import { scan } from "../../src/scan.js";
 import { workingTreeSource } from "../../src/sources/working-tree.js";
 import { tempDir, writeTree } from "../helpers.js";
@@ -83,6 +83,22 @@ describe("issue 7: scan pool", () => {
         }
       }
       expect(await pool.scan(Buffer.from([1, 0, 2]))).toMatchObject({ ok: false, code: "E_BINARY", skipped: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("resolves verify companions in the worker, as the single-thread path does", async () => {
+    const rs = loadRules({ builtin: false, extra: [{ path: join(root, "test/verify/fixtures/rules/acme.yaml") }], cacheDir: false });
+    const token = generateSecret("acmetok_{alnum:32}", seededRandom("issue-7-companions"));
+    const text = `# shop: corner-store\nACME_ACCOUNT=AC0a1b2c3d4e5f6a7b\nACME_TOKEN=${token}\n`;
+    const pool = new ScanPool(rs, { threads: 1 });
+    try {
+      const out = await pool.scan(Buffer.from(text));
+      expect(out.ok).toBe(true);
+      const found = out.ok ? out.findings.find((f) => f.ruleId === "acme.token") : undefined;
+      expect(found?.secret).toBe(token);
+      expect(found?.companions).toEqual({ account: "AC0a1b2c3d4e5f6a7b", shop: "corner-store" });
     } finally {
       await pool.close();
     }
@@ -242,7 +258,8 @@ describe("issue 7: matching bytes without decoding files that hold no keyword", 
     for (const data of inputs) {
       const decoded = decodeBytes(data);
       const expected = decoded.ok ? { ok: true, findings: scanText(decoded.text, rs) } : { ok: false, code: decoded.code, message: decoded.message, skipped: true };
-      const got = scanBytes(data, rs);
+      const outcome = scanBytes(data, rs);
+      const { text: _text, ...got } = outcome as typeof outcome & { text?: string };
       expect(got).toEqual(expected);
       if (got.ok && got.findings.length > 0) withFindings++;
     }
