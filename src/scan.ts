@@ -51,7 +51,7 @@ function matchHere(
   }
   let data: Uint8Array;
   if (item.type === "file") {
-    const read = readFileBounded(item.path, item.maxFileSize);
+    const read = readFileBounded(item.path, item.maxFileSize, { reuseBuffer: true }); // matched before the next read
     if (!read.ok) return read;
     data = read.data;
   } else data = item.data;

@@ -19,7 +19,7 @@ function handle(req: WorkerRequest): WorkerReply {
   let data: Uint8Array | string;
   let bytes: number | undefined;
   if ("file" in req) {
-    const read = readFileBounded(req.file.path, req.file.maxFileSize);
+    const read = readFileBounded(req.file.path, req.file.maxFileSize, { reuseBuffer: true }); // used up below
     if (!read.ok) return { id: req.id, ...read };
     data = read.data;
     bytes = read.data.length;
