@@ -81,6 +81,7 @@ export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">)
     fingerprint: fingerprintOf(t.rule.id, t.secret),
     entropy: t.entropy,
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
+    ...((p.kind === "commit" || p.kind === "staged") && p.blob ? { blob: p.blob } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "n
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
-import { ScanPool } from "../../src/engine/pool.js";
+import { companionsFor, ScanPool } from "../../src/engine/pool.js";
 import { buildKeywordAutomaton, buildPrefilter } from "../../src/engine/prefilter.js";
 import { openRuleCache, ruleFileKey } from "../../src/engine/rule-cache.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
@@ -75,7 +75,9 @@ describe("issue 7: scan pool", () => {
     try {
       for (const rule of rs.rules) {
         for (const c of exampleCases(rule)) {
-          const expected = scanText(c.text, rs).map(({ rule: r, ...rest }) => ({ ...rest, ruleId: r.id }));
+          const found = scanText(c.text, rs);
+          const companions = companionsFor(found, c.text);
+          const expected = found.map(({ rule: r, ...rest }, i) => ({ ...rest, ruleId: r.id, ...(companions[i] ? { companions: companions[i] } : {}) }));
           const fromText = await pool.scan(c.text);
           const fromBytes = await pool.scan(Buffer.from(c.text, "utf8"));
           expect(fromText).toEqual({ ok: true, findings: expected });
