@@ -61,48 +61,57 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   }
   if (width > 256) throw new Error("prefilter: alphabet too large");
 
-  // Trie (goto function) in one flat table, then breadth-first failure links that turn it, in place, into the full
-  // transition table (a missing edge takes the failure state's edge, already final because it is shallower).
+  // Trie (goto function) in one flat table of premultiplied offsets (state * width, so the hot loop does one add and
+  // one load per character; 0 = root = "no edge" while building), children also kept as linked lists. Then, breadth
+  // first, each state's row starts as a copy of its failure state's row (already final: it is shallower) with its
+  // own edges written over it. Row copies are native (copyWithin), so a cold build — a CLI run never warms the JIT —
+  // stays in the low milliseconds for thousands of keywords.
   let maxStates = 1;
   for (const k of keywords) maxStates += k.length;
-  const table = new Int32Array(maxStates * width).fill(-1);
+  const table = new Int32Array(maxStates * width);
   const output = new Int32Array(maxStates).fill(-1);
+  const firstChild = new Int32Array(maxStates).fill(-1);
+  const nextSibling = new Int32Array(maxStates).fill(-1);
+  const edgeClass = new Int32Array(maxStates);
   let n = 1;
-  keywords.forEach((k, id) => {
+  for (let id = 0; id < keywords.length; id++) {
+    const k = keywords[id]!;
     let s = 0;
     for (let i = 0; i < k.length; i++) {
-      const at = s * width + classFor(k.charCodeAt(i));
-      if (table[at]! < 0) table[at] = n++;
-      s = table[at]!;
+      const c = classFor(k.charCodeAt(i));
+      const at = s * width + c;
+      if (table[at] === 0) {
+        table[at] = n * width;
+        edgeClass[n] = c;
+        nextSibling[n] = firstChild[s]!;
+        firstChild[s] = n;
+        n++;
+      }
+      s = table[at]! / width;
     }
     output[s] = id;
-  });
-  const fail = new Int32Array(n);
+  }
+  const fail = new Int32Array(n); // failure state (plain index)
   const dict = new Int32Array(n).fill(-1); // nearest proper suffix state that ends a keyword
   const queue = new Int32Array(n);
   let tail = 0;
-  for (let c = 0; c < width; c++) {
-    const t = table[c]!;
-    if (t > 0) queue[tail++] = t;
-    else table[c] = 0;
-  }
+  for (let t = firstChild[0]!; t >= 0; t = nextSibling[t]!) queue[tail++] = t;
   for (let head = 0; head < tail; head++) {
     const s = queue[head]!;
     const f = fail[s]!;
     dict[s] = output[f]! >= 0 ? f : dict[f]!;
     const row = s * width;
-    const frow = f * width;
-    for (let c = 0; c < width; c++) {
-      const t = table[row + c]!;
-      if (t > 0) {
-        fail[t] = table[frow + c]!;
-        queue[tail++] = t;
-      } else table[row + c] = table[frow + c]!;
+    // A child's failure state is the failure state's transition on the same character (f's row is final).
+    for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) {
+      fail[t] = table[f * width + edgeClass[t]!]! / width;
+      queue[tail++] = t;
+    }
+    if (s !== 0) {
+      table.copyWithin(row, f * width, f * width + width);
+      for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) table[row + edgeClass[t]!] = t * width;
     }
   }
-  // Premultiplied offsets (state * width) so the hot loop does one add and one load per character.
   const delta = table.subarray(0, n * width);
-  for (let i = 0; i < delta.length; i++) delta[i] = delta[i]! * width;
   const hasOutput = new Uint8Array(n * width);
   for (let s = 0; s < n; s++) if (output[s]! >= 0 || dict[s]! >= 0) hasOutput[s * width] = 1;
   const out = output;
