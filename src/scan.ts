@@ -8,7 +8,7 @@ import { companionsFor, defaultThreads, ScanPool, type PlainFinding, type PoolOu
 import type { Rule, RuleSet } from "./engine/rule.js";
 import { scanBytes } from "./engine/scan-bytes.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
-import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
+import type { Finding, RuleDetails, ScanProblem, ScanResult } from "./report/types.js";
 import { readFileBounded } from "./sources/read-file.js";
 import type { BytesItem, FileRefItem, Source, TextItem } from "./sources/types.js";
 import { setCompanions } from "./verify/companions.js";
@@ -187,6 +187,21 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     await pool?.close();
   }
   findings.sort(compareFindings);
+  const ruleDetails: Record<string, RuleDetails> = {};
+  const usedRules = new Set(findings.map((f) => f.ruleId));
+  for (const r of ruleset.rules) {
+    if (!usedRules.has(r.id)) continue;
+    ruleDetails[r.id] = {
+      name: r.name,
+      description: r.description,
+      severity: r.severity,
+      provider: r.provider.id,
+      providerName: r.provider.name,
+      generic: r.generic,
+      ...(r.provider.docs ? { docs: r.provider.docs } : {}),
+      ...(r.provider.revoke ? { revoke: r.provider.revoke } : {}),
+    };
+  }
   return {
     format: "keyscan-scan",
     version: 1,
@@ -198,5 +213,6 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     findings,
     errors,
     skipped,
+    ruleDetails,
   };
 }

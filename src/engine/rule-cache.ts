@@ -11,12 +11,17 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../version.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const CACHE_FORMAT = "keyscan-rule-specs/1";
-const CACHE_FILE = "rule-specs.json";
+/**
+ * Gzipped, not plain JSON: the specs hold the rules' examples, and a cache under a scanned folder (CI often sets HOME
+ * inside the workspace) must not be reported as full of secrets. Compressed, it is a binary file to every scanner.
+ */
+const CACHE_FILE = "rule-specs.json.gz";
 /** Entries kept when rewriting (the ones used now first); bounds the file when people switch between rule sets. */
 const MAX_ENTRIES = 2000;
 
@@ -73,7 +78,7 @@ export function openRuleCache(dir: string | undefined): RuleSpecCache {
   const stamp = cacheStamp();
   let entries: Record<string, ProviderFile> = {};
   try {
-    const data = JSON.parse(readFileSync(file, "utf8")) as Partial<CacheFile>;
+    const data = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")) as Partial<CacheFile>;
     if (data && data.format === CACHE_FORMAT && data.version === stamp && data.entries && typeof data.entries === "object") entries = data.entries;
   } catch {
     // Missing, unreadable or corrupt: start empty; the next save replaces it.
@@ -102,7 +107,7 @@ export function openRuleCache(dir: string | undefined): RuleSpecCache {
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, JSON.stringify(out));
+        writeFileSync(tmp, gzipSync(JSON.stringify(out), { level: 1 }));
         renameSync(tmp, file);
         dirty = false;
       } catch {

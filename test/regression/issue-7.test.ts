@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { companionsFor, ScanPool } from "../../src/engine/pool.js";
@@ -166,7 +167,7 @@ describe("issue 7: rule-spec cache", () => {
   it("writes validated specs and compiles the same rule set from them", () => {
     const fresh = load(false);
     const first = load(cacheDir);
-    expect(existsSync(join(cacheDir, "rule-specs.json"))).toBe(true);
+    expect(existsSync(join(cacheDir, "rule-specs.json.gz"))).toBe(true);
     const cached = load(cacheDir);
     expect(shape(first)).toEqual(shape(fresh));
     expect(shape(cached)).toEqual(shape(fresh));
@@ -175,11 +176,11 @@ describe("issue 7: rule-spec cache", () => {
 
   it("is read: an entry under the file's key is used instead of parsing", () => {
     load(cacheDir);
-    const file = join(cacheDir, "rule-specs.json");
-    const data = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, { rules: Array<{ name: string }> }> };
+    const file = join(cacheDir, "rule-specs.json.gz");
+    const data = JSON.parse(gunzipSync(readFileSync(file)).toString()) as { entries: Record<string, { rules: Array<{ name: string }> }> };
     const key = ruleFileKey(readFileSync(join(rulesDir, "getimg.yaml"), "utf8"));
     data.entries[key]!.rules[0]!.name = "name from the cache";
-    writeFileSync(file, JSON.stringify(data));
+    writeFileSync(file, gzipSync(JSON.stringify(data)));
     expect(load(cacheDir).rules[0]!.name).toBe("name from the cache");
     rmSync(file);
   });
@@ -198,25 +199,34 @@ describe("issue 7: rule-spec cache", () => {
   });
 
   it("ignores a corrupt cache file or a damaged entry and rewrites it", () => {
-    const file = join(cacheDir, "rule-specs.json");
+    const file = join(cacheDir, "rule-specs.json.gz");
     writeFileSync(file, "{ this is not json");
     expect(shape(load(cacheDir))).toEqual(shape(load(false)));
-    expect(() => JSON.parse(readFileSync(file, "utf8"))).not.toThrow();
-    const data = JSON.parse(readFileSync(file, "utf8")) as { entries: Record<string, unknown> };
+    expect(() => JSON.parse(gunzipSync(readFileSync(file)).toString())).not.toThrow();
+    const data = JSON.parse(gunzipSync(readFileSync(file)).toString()) as { entries: Record<string, unknown> };
     const key = ruleFileKey(readFileSync(join(rulesDir, "getimg.yaml"), "utf8"));
     data.entries[key] = { provider: "getimg", rules: [{ id: 7 }] };
-    writeFileSync(file, JSON.stringify(data));
+    writeFileSync(file, gzipSync(JSON.stringify(data)));
     expect(shape(load(cacheDir))).toEqual(shape(load(false)));
+  });
+
+  it("holds the rules' examples compressed, so a cache inside a scanned folder is not reported", async () => {
+    const home = join(t.dir, "home-cache");
+    const rs = loadRules({ cacheDir: home }); // every shipped rule, examples included
+    expect(existsSync(join(home, "rule-specs.json.gz"))).toBe(true);
+    const result = await scan(workingTreeSource({ paths: [home], cwd: t.dir, maxFileSize: 50_000_000 }), rs, { threads: 1 });
+    expect(result.findings).toEqual([]);
+    expect(result.stats.skipped.E_BINARY).toBe(1);
   });
 
   it("ignores a cache written by another keyscan version", () => {
     const cache = openRuleCache(cacheDir);
     cache.set("k", { provider: "p", rules: [] } as never);
     cache.save();
-    const file = join(cacheDir, "rule-specs.json");
-    const data = JSON.parse(readFileSync(file, "utf8")) as { version: string };
+    const file = join(cacheDir, "rule-specs.json.gz");
+    const data = JSON.parse(gunzipSync(readFileSync(file)).toString()) as { version: string };
     data.version = "0.0.0-other";
-    writeFileSync(file, JSON.stringify(data));
+    writeFileSync(file, gzipSync(JSON.stringify(data)));
     expect(openRuleCache(cacheDir).get("k")).toBeUndefined();
   });
 });
