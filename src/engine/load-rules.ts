@@ -94,6 +94,7 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   const providers: Provider[] = [];
   const seenRule = new Map<string, string>();
   const seenProvider = new Map<string, string>();
+  const warnings: string[] = [];
 
   for (const source of sources) {
     for (const file of listRuleFiles(source.path)) {
@@ -114,6 +115,7 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
       if (disabled.has(spec.provider)) continue;
       const compiled = compileProvider(spec, shown, source.fromRepoConfig ?? false);
       providers.push(compiled.provider);
+      warnings.push(...compiled.warnings);
       for (const r of compiled.rules) {
         const dup = seenRule.get(r.id);
         if (dup) throw new KeyscanError("E_RULE_DUPLICATE", `${shown}: rule id \`${r.id}\` is already defined in ${dup}.`);
@@ -124,6 +126,7 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
     }
   }
   return {
+    warnings,
     rules,
     matchers,
     providers,
