@@ -4,7 +4,7 @@
  * are recorded and the scan continues. This is the library entry point used by the CLI and by tests.
  */
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
-import type { RuleSet } from "./engine/rule.js";
+import type { Rule, RuleSet } from "./engine/rule.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
 import type { Source, TextItem } from "./sources/types.js";
@@ -40,7 +40,16 @@ export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): F
     fingerprint: fingerprintOf(t.rule.id, t.secret),
     entropy: t.entropy,
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
+    ...(t.details ? { details: t.details } : {}),
+    ...(t.decoded ? { decoded: t.decoded } : {}),
   };
+}
+
+/** Rule path scoping (imported gitleaks rules): `pathOnly` must match, no `pathAllow` may. */
+function pathAllowed(rule: Rule, path: string): boolean {
+  if (rule.pathOnly && !rule.pathOnly.test(path)) return false;
+  if (rule.pathAllow && rule.pathAllow.some((p) => p.test(path))) return false;
+  return true;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
@@ -76,6 +85,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     bytes += item.bytes;
     for (const t of scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true })) {
       if (item.lines && !item.lines.has(t.line)) continue;
+      if (!pathAllowed(t.rule, item.provenance.path)) continue;
       const f = toFinding(t, item);
       if (ignore?.has(f.fingerprint)) continue;
       findings.push(f);

@@ -14,7 +14,8 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
   for (const f of result.findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
     out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
-    out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
+    out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}${f.decoded ? ` (${f.decoded.join(" → ")})` : ""}   confidence: ${f.confidence}`);
+    if (f.details) out.push(`    details: ${Object.entries(f.details).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`).join("  ")}`);
     if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${f.commit.author}  ${f.commit.date}`);
     if (f.verification) {
       const v = f.verification;
