@@ -41,8 +41,11 @@ export function parseJwt(token: string, now: number = Date.now()): ParseResult {
   if (!header || typeof header.alg !== "string") return { ok: false, reason: "header is not JSON with `alg`" };
   if (!payload) return { ok: false, reason: "payload is not a JSON object" };
   if (header.alg.toLowerCase() === "none" || parts[2]!.length === 0) return { ok: false, reason: "unsigned (alg none)" };
-  // The jwt.io sample token ("John Doe", sub 1234567890) is in countless docs and tests.
+  // The jwt.io sample token ("John Doe", sub 1234567890) is in countless docs and tests; API references fill
+  // claims with example domains and repeated digits.
   if (payload.sub === "1234567890" && payload.name === "John Doe") return { ok: false, reason: "jwt.io documentation example" };
+  const exampleValue = /(\d)\1{7,}|example\.(?:com|org|net)\b|1234567890/;
+  if (Object.values(payload).some((v) => typeof v === "string" && exampleValue.test(v))) return { ok: false, reason: "documentation example claims" };
   const details: Record<string, unknown> = { alg: header.alg };
   for (const claim of JWT_CLAIMS) {
     const v = payload[claim];

@@ -16,7 +16,7 @@ const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…"
 function words(value: string): string[] {
   return value
     .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .split(/[\s_\-.:/+=]+/)
+    .split(/(?:[\s_\-.:/+=]|%[0-9A-Fa-f]{2})+/)
     .filter((w) => w.length > 0)
     .map((w) => w.toLowerCase());
 }
@@ -26,6 +26,8 @@ const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0
 
 export function isPlaceholder(value: string): boolean {
   if (IDENTIFIER.test(value)) return true;
+  // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
+  if (value.includes("EXAMPLE")) return true;
   const lower = value.toLowerCase();
   for (const m of MARKERS) if (lower.includes(m)) return true;
   // One character repeated most of the way: "aaaaaaaa…", "00000…".

@@ -57,15 +57,36 @@ function logDistinctCdf(d: number, n: number, c: number): number {
   return Math.log(Math.max(s, 1e-300));
 }
 
-/** True when the value is made of words joined by separators or case changes (ctrl+shift+down, my-app.config). */
+/**
+ * True when the value is made of words joined by separators or case changes (ctrl+shift+down, my-app.config,
+ * applicationDefault), or of capitalised words around short numbers (Uint8Array, Base64Encoder): every part is a
+ * word, an acronym or a short number, and parts of three or more letters hold most of the letters. Random text
+ * splits into many one- and two-letter fragments instead.
+ */
 function isWordy(value: string): boolean {
-  const parts = value
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+|\s+/)
-    .filter((p) => p.length > 0);
-  if (parts.length < 2) return false;
-  return parts.every((p) => /^[A-Z]?[a-z]{1,14}$/.test(p) || /^[A-Z]{1,5}$/.test(p) || /^\d{1,4}$/.test(p));
+  return wordParts(value, false) || (/[A-Z][a-z]/.test(value) && wordParts(value, true));
 }
+
+function wordParts(value: string, splitDigits: boolean): boolean {
+  let v = value.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2");
+  if (splitDigits) v = v.replace(/([A-Za-z])(\d)/g, "$1 $2").replace(/(\d)([A-Za-z])/g, "$1 $2");
+  const parts = v.split(/[^A-Za-z0-9]+|\s+/).filter((p) => p.length > 0);
+  if (parts.length < 2 || (!splitDigits && parts.length * 3 > value.length)) return false;
+  if (!parts.every((p) => /^[A-Z]?[a-z]{1,14}$/.test(p) || /^[A-Z]{1,5}$/.test(p) || /^\d{1,4}$/.test(p))) return false;
+  const letters = parts.filter((p) => /^[A-Za-z]/.test(p));
+  // Word-like: at least one vowel in four letters (random consonant clusters such as "Hbcx" or "Vsqvm" are not words).
+  const long = letters.filter((p) => p.length >= 3 && (p.match(/[aeiouy]/gi) ?? []).length * 4 >= p.length);
+  if (splitDigits && (long.length < 2 || !long.every((p, i) => /^[A-Z][a-z]+$/.test(p) || (i === 0 && /^[a-z]+$/.test(p))))) return false;
+  const total = letters.reduce((n, p) => n + p.length, 0);
+  const inWords = long.reduce((n, p) => n + p.length, 0);
+  return total > 0 && inWords >= total * 0.7;
+}
+
+/** Keyboard shortcuts: `ctrl+shift+down`, `Cmd+Alt+K`. */
+const KEY_CHORD = /^(?:(?:ctrl|control|alt|shift|cmd|command|meta|super|win|option|opt|mod|hyper)[+-])+[^\s+]{1,12}$/i;
+
+/** A reference in code rather than a value: `i1.HttpBackend`, `this.config.token`, `os.environ`, `$store.state.key`. */
+const CODE_PATH = /^[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::|->)[A-Za-z_$][\w$]*)+$/;
 
 export interface RandomnessVerdict {
   random: boolean;
@@ -88,7 +109,9 @@ export function randomness(value: string): RandomnessVerdict {
   if (EMAIL.test(value)) return { random: false, reason: "email" };
   if (/^\d+$/.test(value)) return { random: false, reason: "number" };
   if ((/^[a-z]+$/.test(value) || /^[A-Z]+$/.test(value)) && n < 24) return { random: false, reason: "letters only" };
+  if (KEY_CHORD.test(value)) return { random: false, reason: "key chord" };
   if (isWordy(value)) return { random: false, reason: "words" };
+  if (CODE_PATH.test(value)) return { random: false, reason: "code reference" };
   // Hash prefixes (sha512-…, sha256:…) are integrity checksums, public by design.
   if (/^(?:sha\d{1,3}|md5|sha)[-:]/i.test(value)) return { random: false, reason: "hash" };
 
@@ -102,6 +125,7 @@ export function randomness(value: string): RandomnessVerdict {
     else if (ch >= "a" && ch <= "z") lower++;
     else other++;
   }
+  if ((digits > 0 ? 1 : 0) + (upper > 0 ? 1 : 0) + (lower > 0 ? 1 : 0) < 2 && n < 32) return { random: false, reason: "one character class" };
   const hex = /^[0-9a-f]+$/.test(value) || /^[0-9A-F]+$/.test(value);
   // The alphabet the value was plausibly drawn from.
   let c: number;
