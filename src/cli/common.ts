@@ -25,6 +25,7 @@ export interface CommonArgs {
   output?: string;
   redact: boolean;
   config?: string;
+  "gitleaks-config"?: string;
   rules?: string[];
   "max-file-size"?: string;
   gitignore: boolean;
@@ -38,6 +39,7 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
     .option("config", { alias: "c", type: "string", describe: "Config file (default: .keyscan.yaml/.yml/.json in the working directory)" })
+    .option("gitleaks-config", { type: "string", describe: "Import the rules and allowlists of a gitleaks config (.gitleaks.toml); `--config x.toml` does the same" })
     .option("rules", { type: "string", array: true, describe: "Extra rule files or folders (repeatable)" })
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
@@ -47,6 +49,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
 
 export interface Prepared {
   ruleset: RuleSet;
+  /** Load warnings (untranslated gitleaks features, risky patterns in user rules), for stderr. */
+  warnings: string[];
   config?: LoadedConfig;
   maxFileSize: number;
   scanOptions: ScanOptions;
@@ -57,8 +61,11 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   if (!REPORTERS[args.format]) {
     throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
   }
-  const config = loadConfig(args.config, io.cwd);
+  // A TOML file given as --config is a gitleaks config (keyscan's own config is YAML or JSON).
+  const gitleaks = [args["gitleaks-config"], args.config && /\.toml$/i.test(args.config) ? args.config : undefined].filter((p): p is string => !!p);
+  const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd);
   const extra: RuleSource[] = [
+    ...gitleaks.map((p) => ({ path: resolve(io.cwd, p), format: "gitleaks" as const })),
     ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: config?.fromRepo ?? false })),
     ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, p) })),
   ];
@@ -67,6 +74,7 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   const ignoreFile = readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));
   return {
     ruleset,
+    warnings: [...(ruleset.warnings ?? [])],
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],

@@ -23,19 +23,45 @@ export const MIN_HEX = 32;
 const MAX_RUN = 64 * 1024;
 const MAX_DECODED_BYTES = 1024 * 1024;
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
-const HEX_RUN = /(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Za-z])/g;
-const PERCENT_RUN = /[A-Za-z0-9._~+\-!*'();:@&=$,/?#%]{12,}/g;
+// Character classes of base64 characters, as bits: a run's OR tells whether it is hex-only, mixed case, URL-safe.
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT = 4;
+const SYMBOL = 8;
+const URLSAFE = 16;
+/** Any character that is not a hex digit. */
+const NOT_HEX = 32;
+const B64 = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 97; c <= 122; c++) t[c] = LOWER | (c > 102 ? NOT_HEX : 0);
+  for (let c = 65; c <= 90; c++) t[c] = UPPER | (c > 70 ? NOT_HEX : 0);
+  for (let c = 48; c <= 57; c++) t[c] = DIGIT;
+  t[43] = SYMBOL | NOT_HEX; // +
+  t[47] = SYMBOL | NOT_HEX; // /
+  t[45] = URLSAFE | NOT_HEX; // -
+  t[95] = URLSAFE | NOT_HEX; // _
+  return t;
+})();
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+const PERCENT_COUNT = /%[0-9A-Fa-f]{2}/g;
+/** Characters that may appear in a percent-encoded run (URL characters and the escapes themselves). */
+const URL_CHAR = /[A-Za-z0-9._~+\-!*'();:@&=$,/?#%]/;
 
 /** Mostly printable UTF-8 text (tabs and newlines allowed), with no NUL and at most 5% other control/invalid bytes. */
 function printableText(bytes: Uint8Array): string | undefined {
   if (bytes.length < 8) return undefined;
   let bad = 0;
+  const allowed = bytes.length * 0.05;
   for (const b of bytes) {
     if (b === 0) return undefined;
-    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) bad++;
+    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) {
+      if (++bad > allowed) return undefined;
+    }
   }
-  if (bad > bytes.length * 0.05) return undefined;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   const replacement = (text.match(/\uFFFD/g) ?? []).length;
   if (replacement > text.length * 0.05) return undefined;
@@ -56,34 +82,62 @@ export function encodedSegments(text: string): EncodedSegment[] {
     out.push({ start, end, encoding, text: decoded });
   };
 
-  BASE64_RUN.lastIndex = 0;
+  // One pass over the text with a lookup table finds the runs of base64 characters (a hex run is one of them);
+  // a plain loop is several times faster than a regex here, and this runs over every byte scanned.
   let m: RegExpExecArray | null;
-  while ((m = BASE64_RUN.exec(text)) !== null && budget > 0) {
-    const run = m[0];
-    if (run.length > MAX_RUN) continue;
-    // Text encodes to mixed case; identifiers and hex do not look like this.
-    if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || !/[0-9]/.test(run)) continue;
-    const body = run.replace(/=+$/, "");
-    if (body.length % 4 === 1) continue;
-    budget -= body.length;
-    const bytes = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-    take(m.index, m.index + run.length, "base64", printableText(bytes));
-  }
-
-  HEX_RUN.lastIndex = 0;
-  while ((m = HEX_RUN.exec(text)) !== null && budget > 0) {
-    const run = m[0];
-    if (run.length > MAX_RUN) continue;
-    budget -= run.length;
-    take(m.index, m.index + run.length, "hex", printableText(Buffer.from(run, "hex")));
+  const n = text.length;
+  let i = 0;
+  while (i < n && budget > 0) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let classes = 0;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || B64[d] === 0) break;
+      classes |= B64[d]!;
+      i++;
+    }
+    let end = i;
+    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
+    const len = i - start;
+    if (len < MIN_HEX || len > MAX_RUN) {
+      if (len < MIN_BASE64 || len > MAX_RUN) continue;
+    }
+    if ((classes & NOT_HEX) === 0) {
+      // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
+      if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(text.charCodeAt(start - 1)) && !isAlnum(text.charCodeAt(i))) {
+        budget -= len;
+        take(start, i, "hex", printableText(Buffer.from(text.slice(start, i), "hex")));
+      }
+      continue;
+    }
+    // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
+    if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len < MIN_BASE64) continue;
+    if (len % 4 === 1) continue;
+    budget -= len;
+    const body = text.slice(start, i);
+    const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
+    take(start, end, "base64", printableText(bytes));
   }
 
   if (text.includes("%")) {
-    PERCENT_RUN.lastIndex = 0;
-    while ((m = PERCENT_RUN.exec(text)) !== null && budget > 0) {
-      const run = m[0];
-      if (run.length > MAX_RUN) continue;
-      if ((run.match(/%[0-9A-Fa-f]{2}/g) ?? []).length < 2) continue;
+    // Anchor on the escapes and widen each to its run of URL characters: linear, and only where escapes are.
+    PERCENT_ESCAPE.lastIndex = 0;
+    let covered = 0;
+    while ((m = PERCENT_ESCAPE.exec(text)) !== null && budget > 0) {
+      if (m.index < covered) continue;
+      let a = m.index;
+      let b = m.index + 3;
+      while (a > 0 && b - a < MAX_RUN && URL_CHAR.test(text[a - 1]!)) a--;
+      while (b < text.length && b - a < MAX_RUN && URL_CHAR.test(text[b]!)) b++;
+      covered = b;
+      PERCENT_ESCAPE.lastIndex = b;
+      const run = text.slice(a, b);
+      if (run.length < 12 || (run.match(PERCENT_COUNT) ?? []).length < 2) continue;
       budget -= run.length;
       let decoded: string;
       try {
@@ -91,7 +145,7 @@ export function encodedSegments(text: string): EncodedSegment[] {
       } catch {
         continue;
       }
-      if (decoded !== run) take(m.index, m.index + run.length, "percent", decoded);
+      if (decoded !== run) take(a, b, "percent", decoded);
     }
   }
   return out;

@@ -13,6 +13,7 @@ import { LineCounter, parseDocument, isNode } from "yaml";
 import type { z } from "zod";
 import { KeyscanError, describeCause } from "../errors.js";
 import { compileProvider } from "./compile.js";
+import { importGitleaksConfig } from "./gitleaks.js";
 import { buildPrefilter } from "./prefilter.js";
 import type { Matcher, Provider, Rule, RuleSet } from "./rule.js";
 import { providerFileSchema, type ProviderFile } from "./rule-schema.js";
@@ -28,6 +29,8 @@ export interface RuleSource {
   path: string;
   /** Came from the scanned repository's own config (restricts verification). */
   fromRepoConfig?: boolean;
+  /** `gitleaks`: a `.gitleaks.toml` to import (the default for a `.toml` file). */
+  format?: "keyscan" | "gitleaks";
 }
 
 export interface LoadRulesOptions {
@@ -106,14 +109,17 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
       }
       const shown = displayPath(file);
       hash.update(basename(file)).update("\0").update(text).update("\0");
-      const spec = parseProviderFile(text, shown);
+      const gitleaks = source.format === "gitleaks" || (source.format === undefined && /\.toml$/i.test(file));
+      const imported = gitleaks ? importGitleaksConfig(file, shown) : undefined;
+      if (imported) warnings.push(...imported.warnings);
+      const spec = imported ? imported.spec : parseProviderFile(text, shown);
       const prior = seenProvider.get(spec.provider);
       if (prior) {
         throw new KeyscanError("E_RULE_DUPLICATE", `${shown}: provider \`${spec.provider}\` is already defined in ${prior}; one provider per file.`);
       }
       seenProvider.set(spec.provider, shown);
       if (disabled.has(spec.provider)) continue;
-      const compiled = compileProvider(spec, shown, source.fromRepoConfig ?? false);
+      const compiled = compileProvider(spec, shown, source.fromRepoConfig ?? false, imported?.options);
       providers.push(compiled.provider);
       warnings.push(...compiled.warnings);
       for (const r of compiled.rules) {

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { KeyscanError } from "../../errors.js";
 import { loadRules } from "../../engine/load-rules.js";
 import { checkRules } from "../../engine/rule-examples.js";
+import { MAX_OVERLAP } from "../../engine/scan-text.js";
 import { providerFileSchema } from "../../engine/rule-schema.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
 import type { Command } from "./types.js";
@@ -47,7 +48,15 @@ export const rulesCommand: Command = {
     const failures = checkRules(rs);
     const cases = rs.rules.reduce((n, r) => n + r.examples.length + r.negatives.length, 0);
     const lines = failures.map((f) => `FAIL ${f.rule.id}: ${f.problem}`);
-    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed`);
+    // Patterns that can backtrack catastrophically, and matchers whose longest match is unbounded.
+    const warnings = [...(rs.warnings ?? [])];
+    for (const m of rs.matchers) {
+      if ((m.maxMatchLength ?? 0) > MAX_OVERLAP) {
+        warnings.push(`${m.rule.provider.file}: rule ${m.rule.id} (${m.usage}): a match can be longer than ${MAX_OVERLAP} characters (unbounded quantifier?); bound it, e.g. {1,256} instead of +, or matches longer than that may be missed in very long lines.`);
+      }
+    }
+    lines.push(...[...new Set(warnings)].map((w) => `WARN ${w}`));
+    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed${warnings.length ? `; ${new Set(warnings).size} warning(s)` : ""}`);
     return { exitCode: failures.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr: "" };
   },
 };

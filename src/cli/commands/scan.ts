@@ -41,6 +41,8 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    return finish(result, args, io);
+    const done = finish(result, args, io);
+    const warnings = prepared.warnings.map((w) => `keyscan: warning: ${w}\n`).join("");
+    return { ...done, stderr: warnings + done.stderr };
   },
 };

@@ -82,6 +82,9 @@ function wordParts(value: string, splitDigits: boolean): boolean {
   return total > 0 && inWords >= total * 0.7;
 }
 
+/** A PascalCase type or class name: `HttpBackend`, `Uint8ClampedArray`, `ApiKeyCredentials`. */
+const PASCAL_IDENTIFIER = /^(?:[A-Z][a-z]+[0-9]{0,2}){2,}$/;
+
 /** Keyboard shortcuts: `ctrl+shift+down`, `Cmd+Alt+K`. */
 const KEY_CHORD = /^(?:(?:ctrl|control|alt|shift|cmd|command|meta|super|win|option|opt|mod|hyper)[+-])+[^\s+]{1,12}$/i;
 
@@ -111,7 +114,7 @@ export function randomness(value: string): RandomnessVerdict {
   if ((/^[a-z]+$/.test(value) || /^[A-Z]+$/.test(value)) && n < 24) return { random: false, reason: "letters only" };
   if (KEY_CHORD.test(value)) return { random: false, reason: "key chord" };
   if (isWordy(value)) return { random: false, reason: "words" };
-  if (CODE_PATH.test(value)) return { random: false, reason: "code reference" };
+  if (CODE_PATH.test(value) || PASCAL_IDENTIFIER.test(value)) return { random: false, reason: "code reference" };
   // Hash prefixes (sha512-…, sha256:…) are integrity checksums, public by design.
   if (/^(?:sha\d{1,3}|md5|sha)[-:]/i.test(value)) return { random: false, reason: "hash" };
 
