@@ -50,7 +50,7 @@ function listRuleFiles(path: string): string[] {
   }
   if (st.isFile()) return [path];
   return readdirSync(path)
-    .filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith("."))
+    .filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith(".") && !/\.schema\.json$/i.test(f))
     .sort()
     .map((f) => join(path, f));
 }

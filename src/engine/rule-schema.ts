@@ -187,3 +187,8 @@ export type SecretFormatSpec = z.infer<typeof secretFormatSchema>;
 export type VerifySpec = z.infer<typeof verifySchema>;
 export type ExampleSpec = z.infer<typeof exampleSchema>;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** The rule-file JSON Schema (what `keyscan rules schema` prints and rules/rules.schema.json holds). */
+export function ruleFileJsonSchema(): unknown {
+  return z.toJSONSchema(providerFileSchema, { io: "input" });
+}

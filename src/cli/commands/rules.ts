@@ -5,12 +5,11 @@
  */
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { z } from "zod";
 import { KeyscanError } from "../../errors.js";
 import { loadRules } from "../../engine/load-rules.js";
 import { checkRules } from "../../engine/rule-examples.js";
 import { MAX_OVERLAP } from "../../engine/scan-text.js";
-import { providerFileSchema } from "../../engine/rule-schema.js";
+import { ruleFileJsonSchema } from "../../engine/rule-schema.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
 import type { Command } from "./types.js";
 
@@ -31,7 +30,7 @@ export const rulesCommand: Command = {
   async run(raw, io) {
     const args = raw as unknown as RulesArgs;
     if (args.action === "schema") {
-      const schema = z.toJSONSchema(providerFileSchema, { io: "input" });
+      const schema = ruleFileJsonSchema();
       return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify(schema, null, 2)}\n`, stderr: "" };
     }
     if (args.action === "list") {

@@ -22,7 +22,9 @@ function words(value: string): string[] {
 }
 
 /** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
-const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$/;
+// camelCase parts are letter words with digits only at their end (`apiKeyV2`): random mixed-case text such as
+// `vA3vx2Zlnd5AkP7i` must not pass as an identifier.
+const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z]+[0-9]*)+)$/;
 
 export function isPlaceholder(value: string): boolean {
   if (IDENTIFIER.test(value)) return true;
