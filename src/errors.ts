@@ -19,6 +19,7 @@ export type ErrorCode =
   | "E_BINARY"
   | "E_NOT_FOUND"
   | "E_GIT"
+  | "E_VERIFY"
   | "E_INTERNAL";
 
 export class KeyscanError extends Error {
@@ -38,7 +39,7 @@ export class KeyscanError extends Error {
 export function describeCause(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${err.message}` : err.message;
+    return code && !err.message.startsWith(code) ? `${code}: ${err.message}` : err.message;
   }
   return String(err);
 }

@@ -109,6 +109,7 @@ export function randomness(value: string): RandomnessVerdict {
   if (UUID.test(value)) return { random: false, reason: "uuid" };
   if (VERSION.test(value)) return { random: false, reason: "version" };
   if (PATHLIKE.test(value) || /\.(?:js|ts|json|ya?ml|html?|css|png|svg|txt|md|py|go|rb|java|sh)$/i.test(value)) return { random: false, reason: "path" };
+  if (/(?:^|\/)\.\.?\//.test(value) || /[?&][A-Za-z_][\w.-]*=/.test(value)) return { random: false, reason: "path or query" };
   if (EMAIL.test(value)) return { random: false, reason: "email" };
   if (/^\d+$/.test(value)) return { random: false, reason: "number" };
   if ((/^[a-z]+$/.test(value) || /^[A-Z]+$/.test(value)) && n < 24) return { random: false, reason: "letters only" };
