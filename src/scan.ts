@@ -43,6 +43,7 @@ export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): F
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
     ...(t.details ? { details: t.details } : {}),
     ...(t.decoded ? { decoded: t.decoded } : {}),
+    ...((p.kind === "commit" || p.kind === "staged") && p.blob ? { blob: p.blob } : {}),
   };
 }
 

@@ -227,10 +227,21 @@ function dedupe(candidates: Candidate[]): Candidate[] {
   return kept;
 }
 
+/** 1 for a rule of a vendor (a provider with API hosts), 0 for structural families (private keys, JWTs, URIs). */
+function vendor(c: Candidate): number {
+  return c.matcher.rule.provider.hosts.length > 0 ? 1 : 0;
+}
+
 function best(group: Candidate[]): Candidate {
   let b = group[0]!;
   for (const c of group.slice(1)) {
-    const d = c.matcher.specificity - b.matcher.specificity || c.secret.length - b.secret.length || (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0);
+    // Equal specificity: a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
+    // reported as PlanetScale's), then the longer secret, then the rule id (for a stable choice).
+    const d =
+      c.matcher.specificity - b.matcher.specificity ||
+      vendor(c) - vendor(b) ||
+      c.secret.length - b.secret.length ||
+      (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0);
     if (d > 0) b = c;
   }
   return b;

@@ -107,6 +107,8 @@ export function randomness(value: string): RandomnessVerdict {
   const n = value.length;
   if (n < MIN_RANDOM_LENGTH) return { random: false, reason: "short" };
   if (UUID.test(value)) return { random: false, reason: "uuid" };
+  // Truncated documentation values: `sk-ant-api03-...`, `eyJrIjoi…`.
+  if (/\.{3}|…/.test(value)) return { random: false, reason: "truncated" };
   if (VERSION.test(value)) return { random: false, reason: "version" };
   if (PATHLIKE.test(value) || /\.(?:js|ts|json|ya?ml|html?|css|png|svg|txt|md|py|go|rb|java|sh)$/i.test(value)) return { random: false, reason: "path" };
   if (/(?:^|\/)\.\.?\//.test(value) || /[?&][A-Za-z_][\w.-]*=/.test(value)) return { random: false, reason: "path or query" };
