@@ -13,6 +13,7 @@ export type ErrorCode =
   | "E_RULE_SCHEMA"
   | "E_RULE_REGEX"
   | "E_RULE_DUPLICATE"
+  | "E_GITLEAKS"
   | "E_READ"
   | "E_TOO_LARGE"
   | "E_BINARY"

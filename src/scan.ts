@@ -81,6 +81,8 @@ export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">)
     fingerprint: fingerprintOf(t.rule.id, t.secret),
     entropy: t.entropy,
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
+    ...(t.details ? { details: t.details } : {}),
+    ...(t.decoded ? { decoded: t.decoded } : {}),
     ...((p.kind === "commit" || p.kind === "staged") && p.blob ? { blob: p.blob } : {}),
   };
 }
@@ -88,6 +90,13 @@ export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">)
 function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
   const { ruleId: _ruleId, companions: _companions, ...rest } = p;
   return { ...rest, rule };
+}
+
+/** Rule path scoping (imported gitleaks rules): `pathOnly` must match, no `pathAllow` may. */
+function pathAllowed(rule: Rule, path: string): boolean {
+  if (rule.pathOnly && !rule.pathOnly.test(path)) return false;
+  if (rule.pathAllow && rule.pathAllow.some((p) => p.test(path))) return false;
+  return true;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
@@ -121,6 +130,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   };
   const accept = (t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void => {
     if (item.lines && !item.lines.has(t.line)) return;
+    if (!pathAllowed(t.rule, item.provenance.path)) return;
     const f = toFinding(t, item);
     if (ignore?.has(f.fingerprint)) return;
     // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.

@@ -26,6 +26,7 @@ export interface CommonArgs extends VerifyArgs {
   output?: string;
   redact: boolean;
   config?: string;
+  "gitleaks-config"?: string;
   rules?: string[];
   "max-file-size"?: string;
   gitignore: boolean;
@@ -40,6 +41,7 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
     .option("config", { alias: "c", type: "string", describe: "Config file (default: .keyscan.yaml/.yml/.json in the working directory)" })
+    .option("gitleaks-config", { type: "string", describe: "Import the rules and allowlists of a gitleaks config (.gitleaks.toml); `--config x.toml` does the same" })
     .option("rules", { type: "string", array: true, describe: "Extra rule files or folders (repeatable)" })
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
@@ -51,6 +53,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
 
 export interface Prepared {
   ruleset: RuleSet;
+  /** Load warnings (untranslated gitleaks features, risky patterns in user rules), for stderr. */
+  warnings: string[];
   config?: LoadedConfig;
   maxFileSize: number;
   scanOptions: ScanOptions;
@@ -66,8 +70,11 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   if (!REPORTERS[args.format]) {
     throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
   }
-  const config = loadConfig(args.config, io.cwd);
+  // A TOML file given as --config is a gitleaks config (keyscan's own config is YAML or JSON).
+  const gitleaks = [args["gitleaks-config"], args.config && /\.toml$/i.test(args.config) ? args.config : undefined].filter((p): p is string => !!p);
+  const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd);
   const extra: RuleSource[] = [
+    ...gitleaks.map((p) => ({ path: resolve(io.cwd, p), format: "gitleaks" as const })),
     ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: config?.fromRepo ?? false })),
     ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, p) })),
   ];
@@ -81,6 +88,7 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   const prepared: Prepared = {
     ruleset,
     verify,
+    warnings: [...(ruleset.warnings ?? [])],
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],

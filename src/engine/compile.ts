@@ -9,6 +9,7 @@
  */
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
+import { analyseRegex } from "./regex-safety.js";
 import type { Matcher, Provider, Rule } from "./rule.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
@@ -87,14 +88,14 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
   if ("header" in u) {
     const scheme = u.scheme ? `${foldName(u.scheme)}\\s+` : "(?:(?:[bB]earer|[tT]oken)\\s+)?";
     const source =
-      `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?\\s*\\]?\\s*` +
+      `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?\\s*(?:\\]\\s*)?` +
       `(?:(?:=>|:|=)\\s*(?:[\\[{(]\\s*)?${OPEN_STRING}?|,\\s*${OPEN_STRING})\\s*${scheme}${v}${end}`;
     return [{ ...base, usage: `header:${u.header}`, source, keywords: nameKeywords(u.header) }];
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
     const source =
-      `(?<![A-Za-z0-9])(?:${names})${Q}?\\s*\\]?\\s*` +
+      `(?<![A-Za-z0-9])(?:${names})${Q}?\\s*(?:\\]\\s*)?` +
       `(?:(?::=|=>|[:=])\\s*${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)\\s*${OPEN_STRING})${v}${end}`;
     return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords) }];
   }
@@ -140,8 +141,21 @@ function compileRegex(source: string, flags: string, where: string): RegExp {
   return re;
 }
 
-/** Compile one provider file into rules and matchers. `file` is used in messages. */
-export function compileProvider(spec: ProviderFile, file: string, fromRepoConfig: boolean): { provider: Provider; rules: Rule[]; matchers: Matcher[] } {
+export interface CompileOptions {
+  /** Allow standalone formats without keywords (imported gitleaks rules: they then run on every text). */
+  allowNoKeywords?: boolean;
+  /** Extra per-rule fields the YAML format does not expose (gitleaks allowlists), keyed by rule id. */
+  extras?: ReadonlyMap<string, Partial<Pick<Rule, "allowLine" | "stopwords" | "pathAllow" | "pathOnly" | "allowMatch">>>;
+}
+
+/** Compile one provider file into rules and matchers. `file` is used in messages; `warnings` collects ReDoS risks. */
+export function compileProvider(
+  spec: ProviderFile,
+  file: string,
+  fromRepoConfig: boolean,
+  options: CompileOptions = {},
+): { provider: Provider; rules: Rule[]; matchers: Matcher[]; warnings: string[] } {
+  const warnings: string[] = [];
   const provider: Provider = {
     id: spec.provider,
     name: spec.name,
@@ -171,6 +185,10 @@ export function compileProvider(spec: ProviderFile, file: string, fromRepoConfig
       ...(r.secret.min_entropy !== undefined ? { minEntropy: r.secret.min_entropy } : {}),
       ...(r.secret.checksum ? { checksum: r.secret.checksum } : {}),
       allow: (r.allow ?? []).map((a, i) => compileAllow(a, `${where} (allow[${i}])`)),
+      ...(r.allow_match ? { allowMatch: r.allow_match.map((a, i) => compileAllow(a, `${where} (allow_match[${i}])`)) } : {}),
+      ...(r.secret.random ? { random: true } : {}),
+      ...(r.secret.parse ? { parse: r.secret.parse } : {}),
+      ...(options.extras?.get(r.id) ?? {}),
       ...(verify ? { verify } : {}),
       examples: r.examples,
       negatives: r.negatives,
@@ -184,7 +202,7 @@ export function compileProvider(spec: ProviderFile, file: string, fromRepoConfig
       const near = standalone === true ? undefined : nearWords(standalone.near, provider, r.id);
       const keywords = (r.secret.keywords ?? []).map((k) => k.toLowerCase());
       const kw = keywords.length > 0 ? keywords : (near ?? []);
-      if (kw.length === 0 && !r.generic) {
+      if (kw.length === 0 && !r.generic && !options.allowNoKeywords) {
         throw new KeyscanError("E_RULE", `${where}: a standalone format needs \`secret.keywords\` (or \`near\` words) for the prefilter.`);
       }
       const boundary = r.secret.boundary ?? true;
@@ -206,12 +224,21 @@ export function compileProvider(spec: ProviderFile, file: string, fromRepoConfig
     }
     const extra = (r.keywords ?? []).map((k) => k.toLowerCase());
     const flags = r.secret.ignore_case ? "gdi" : "gd";
+    const reported = new Set<string>();
     for (const b of built) {
       const minEntropy = b.value === "any" ? (r.secret.min_entropy ?? ANY_VALUE_MIN_ENTROPY) : r.secret.min_entropy;
+      const regex = compileRegex(b.source, flags, `${where} (${b.usage})`);
+      const analysis = analyseRegex(b.source, flags);
+      for (const risk of analysis.risks) {
+        const msg = `${where} (${b.usage}): ${risk}`;
+        if (!reported.has(msg)) warnings.push(msg);
+        reported.add(msg);
+      }
       matchers.push({
         rule,
         usage: b.usage,
-        regex: compileRegex(b.source, flags, `${where} (${b.usage})`),
+        regex,
+        maxMatchLength: analysis.maxLength + analysis.context,
         keywords: [...new Set([...b.keywords, ...(b.standalone ? extra : [])])],
         ...(b.near ? { near: b.near } : {}),
         nearLines: b.nearLines,
@@ -220,12 +247,14 @@ export function compileProvider(spec: ProviderFile, file: string, fromRepoConfig
       });
     }
   }
-  return { provider, rules, matchers };
+  return { provider, rules, matchers, warnings };
 }
 
-function compileAllow(source: string, where: string): RegExp {
+/** Compile an allow regex; a leading `(?i)` (gitleaks/Go habit) makes it case-insensitive. */
+export function compileAllow(source: string, where: string): RegExp {
+  const ci = source.startsWith("(?i)");
   try {
-    return new RegExp(source);
+    return new RegExp(ci ? source.slice(4) : source, ci ? "i" : "");
   } catch (err) {
     throw new KeyscanError("E_RULE_REGEX", `${where}: not a valid JavaScript regular expression (${(err as Error).message}).`, { cause: err });
   }

@@ -52,6 +52,31 @@ export class LineIndex {
     return this.text.slice(a, b);
   }
 
+  /** Offset where a 1-based line starts (clamped to the text). */
+  lineStart(line: number): number {
+    if (line <= 1) return 0;
+    if (line > this.starts.length) return this.text.length;
+    return this.starts[line - 1]!;
+  }
+
+  /** Offset just past a 1-based line's terminator (clamped to the text). */
+  lineEnd(line: number): number {
+    return line < this.starts.length ? this.starts[Math.max(line, 1)]! : this.text.length;
+  }
+
+  /** The line containing `offset`, clipped to at most `radius` characters on each side of it. */
+  lineAround(offset: number, radius: number): string {
+    const line = this.lineOf(offset);
+    const a = Math.max(this.lineStart(line), offset - radius);
+    let b = Math.min(this.lineEnd(line), offset + radius);
+    while (b > a && (this.text.charCodeAt(b - 1) === 10 || this.text.charCodeAt(b - 1) === 13)) b--;
+    return this.text.slice(a, b);
+  }
+
+  textBetween(a: number, b: number): string {
+    return this.text.slice(a, b);
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }

@@ -14,6 +14,7 @@ import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { KeyscanError, describeCause } from "../errors.js";
 import { compileProvider } from "./compile.js";
+import { importGitleaksConfig, type GitleaksImport } from "./gitleaks.js";
 import { buildPrefilter } from "./prefilter.js";
 import { defaultCacheDir, openRuleCache, ruleFileKey } from "./rule-cache.js";
 import type { LoadedSpec, Matcher, Provider, Rule, RuleSet } from "./rule.js";
@@ -45,6 +46,8 @@ export interface RuleSource {
   path: string;
   /** Came from the scanned repository's own config (restricts verification). */
   fromRepoConfig?: boolean;
+  /** `gitleaks`: a `.gitleaks.toml` to import (the default for a `.toml` file). */
+  format?: "keyscan" | "gitleaks";
 }
 
 export interface LoadRulesOptions {
@@ -66,7 +69,7 @@ function listRuleFiles(path: string): string[] {
   }
   if (st.isFile()) return [path];
   return readdirSync(path)
-    .filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith("."))
+    .filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith(".") && !/\.schema\.json$/i.test(f))
     .sort()
     .map((f) => join(path, f));
 }
@@ -111,6 +114,8 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   const hash = createHash("sha256");
   const cache = openRuleCache(options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir()));
   const loaded: LoadedSpec[] = [];
+  const imports = new Map<string, GitleaksImport>();
+  const importWarnings: string[] = [];
   for (const source of sources) {
     for (const file of listRuleFiles(source.path)) {
       let text: string;
@@ -121,19 +126,30 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
       }
       const shown = displayPath(file);
       hash.update(basename(file)).update("\0").update(text).update("\0");
+      const fromRepoConfig = source.fromRepoConfig ?? false;
+      if (source.format === "gitleaks" || (source.format === undefined && /\.toml$/i.test(file))) {
+        // Imported gitleaks configs bypass the spec cache: their compile options hold RegExps (allowlists, path
+        // scopes), which are not plain data. Workers translate the file again from its path (see compileRuleSet).
+        const path = resolve(file);
+        const imported = importGitleaksConfig(path, shown);
+        imports.set(path, imported);
+        importWarnings.push(...imported.warnings);
+        loaded.push({ spec: imported.spec, file: shown, fromRepoConfig, gitleaks: path });
+        continue;
+      }
       const key = ruleFileKey(text);
       const cached = cache.get(key);
       if (cached && compiles(cached, shown)) {
-        loaded.push({ spec: cached, file: shown, fromRepoConfig: source.fromRepoConfig ?? false });
+        loaded.push({ spec: cached, file: shown, fromRepoConfig });
         continue;
       }
       const spec = parseProviderFile(text, shown);
       cache.set(key, spec);
-      loaded.push({ spec, file: shown, fromRepoConfig: source.fromRepoConfig ?? false });
+      loaded.push({ spec, file: shown, fromRepoConfig });
     }
   }
   cache.save();
-  return compileRuleSet(loaded, options.disable ?? [], hash.digest("hex").slice(0, 16));
+  return compileRuleSet(loaded, options.disable ?? [], hash.digest("hex").slice(0, 16), { imports, warnings: importWarnings });
 }
 
 /** A cached spec is trusted only if it still compiles (a hand-edited or damaged entry falls back to parsing). */
@@ -148,24 +164,35 @@ function compiles(spec: ProviderFile, shown: string): boolean {
 
 /**
  * Compile validated specs into a RuleSet. Separate from loading so that worker threads (src/engine/pool.ts) can
- * rebuild the same rule set from the plain specs without touching the disk.
+ * rebuild the same rule set from the plain specs without parsing YAML again. A spec imported from a gitleaks config
+ * is translated again from its file (`LoadedSpec.gitleaks`) unless `context.imports` already holds the translation.
  */
-export function compileRuleSet(loaded: readonly LoadedSpec[], disable: readonly string[], version: string): RuleSet {
+export function compileRuleSet(
+  loaded: readonly LoadedSpec[],
+  disable: readonly string[],
+  version: string,
+  context: { imports?: ReadonlyMap<string, GitleaksImport>; warnings?: readonly string[] } = {},
+): RuleSet {
   const disabled = new Set(disable);
   const rules: Rule[] = [];
   const matchers: Matcher[] = [];
   const providers: Provider[] = [];
   const seenRule = new Map<string, string>();
   const seenProvider = new Map<string, string>();
-  for (const { spec, file: shown, fromRepoConfig } of loaded) {
+  const warnings: string[] = [...(context.warnings ?? [])];
+  for (const entry of loaded) {
+    const { file: shown, fromRepoConfig } = entry;
+    const imported = entry.gitleaks ? (context.imports?.get(entry.gitleaks) ?? importGitleaksConfig(entry.gitleaks, shown)) : undefined;
+    const spec = imported ? imported.spec : entry.spec;
     const prior = seenProvider.get(spec.provider);
     if (prior) {
       throw new KeyscanError("E_RULE_DUPLICATE", `${shown}: provider \`${spec.provider}\` is already defined in ${prior}; one provider per file.`);
     }
     seenProvider.set(spec.provider, shown);
     if (disabled.has(spec.provider)) continue;
-    const compiled = compileProvider(spec, shown, fromRepoConfig);
+    const compiled = compileProvider(spec, shown, fromRepoConfig, imported?.options);
     providers.push(compiled.provider);
+    warnings.push(...compiled.warnings);
     for (const r of compiled.rules) {
       const dup = seenRule.get(r.id);
       if (dup) throw new KeyscanError("E_RULE_DUPLICATE", `${shown}: rule id \`${r.id}\` is already defined in ${dup}.`);
@@ -175,6 +202,7 @@ export function compileRuleSet(loaded: readonly LoadedSpec[], disable: readonly 
     matchers.push(...compiled.matchers.filter((m) => !disabled.has(m.rule.id)));
   }
   return {
+    warnings,
     rules,
     matchers,
     providers,

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { TEMPLATE_PLACEHOLDER } from "./template-placeholder.js";
+import { PARSERS } from "./filters/parse.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const CHECKSUMS = ["github-crc32"] as const;
@@ -81,6 +82,10 @@ export const secretFormatSchema = z
     boundary: z.boolean().optional(),
     /** Case-insensitive pattern. */
     ignore_case: z.boolean().optional(),
+    /** The value must pass the randomness test (p-random: not words, versions, paths, UUIDs…); for generic rules. */
+    random: z.boolean().optional(),
+    /** Offline structure check that also adds details to the finding: `jwt` (issuer, expiry…), `basic-auth` (user). */
+    parse: z.enum(PARSERS).optional(),
   })
   .strict();
 
@@ -207,8 +212,10 @@ export const ruleSchema = z
     usages: z.array(usageSchema).optional(),
     /** Extra keywords for the prefilter (besides those derived from the format and usages). */
     keywords: z.array(nonEmpty).optional(),
-    /** Regexes; a secret matching any of them is not reported (e.g. documented example keys). */
+    /** Regexes; a secret matching any of them is not reported (e.g. documented example keys). A leading `(?i)` makes one case-insensitive. */
     allow: z.array(nonEmpty).optional(),
+    /** Regexes tested against the whole match rather than the secret (e.g. `user:same-password@`). */
+    allow_match: z.array(nonEmpty).optional(),
     verify: verifySchema.optional(),
     /** Texts that must produce a finding of this rule (with the given secret). */
     examples: z.array(exampleSchema).min(1),
@@ -243,3 +250,8 @@ export type ExampleSpec = z.infer<typeof exampleSchema>;
 export type CompanionSpec = z.infer<typeof companionSchema>;
 export type StatusMatchSpec = z.infer<typeof statusMatchSchema>;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** The rule-file JSON Schema (what `keyscan rules schema` prints and rules/rules.schema.json holds). */
+export function ruleFileJsonSchema(): unknown {
+  return z.toJSONSchema(providerFileSchema, { io: "input" });
+}

@@ -6,6 +6,7 @@
  */
 import type { Severity, VerifySpec, ExampleSpec, ProviderFile } from "./rule-schema.js";
 import type { Prefilter } from "./prefilter.js";
+import type { ParserName } from "./filters/parse.js";
 
 export interface Provider {
   id: string;
@@ -29,6 +30,20 @@ export interface Rule {
   minEntropy?: number;
   checksum?: "github-crc32";
   allow: readonly RegExp[];
+  /** Allow regexes tested against the whole match. */
+  allowMatch?: readonly RegExp[];
+  /** Allow regexes tested against the line the match starts on (gitleaks `regexTarget = "line"`). */
+  allowLine?: readonly RegExp[];
+  /** Lowercase words; a secret containing any of them is not reported (gitleaks `stopwords`). */
+  stopwords?: readonly string[];
+  /** Findings in paths matching any of these are dropped (gitleaks allowlist `paths`); applied by scan.ts. */
+  pathAllow?: readonly RegExp[];
+  /** When set, the rule applies only to paths matching it (gitleaks rule `path`); applied by scan.ts. */
+  pathOnly?: RegExp;
+  /** The value must pass the randomness test. */
+  random?: boolean;
+  /** Offline structure check (and details) for the secret. */
+  parse?: ParserName;
   verify?: VerifySpec;
   examples: readonly ExampleSpec[];
   negatives: readonly ExampleSpec[];
@@ -51,9 +66,13 @@ export interface Matcher {
   minEntropy?: number;
   /** Higher wins when two matches cover the same secret. */
   specificity: number;
+  /** Upper bound on the length of one match (unbounded quantifiers counted at a fixed cap): the slice overlap. */
+  maxMatchLength?: number;
 }
 
 export interface RuleSet {
+  /** Problems found at load that do not stop the run (e.g. a pattern that may backtrack catastrophically). */
+  warnings?: readonly string[];
   rules: readonly Rule[];
   matchers: readonly Matcher[];
   providers: readonly Provider[];
@@ -70,4 +89,9 @@ export interface LoadedSpec {
   /** The file as shown in messages. */
   file: string;
   fromRepoConfig: boolean;
+  /**
+   * Absolute path of the gitleaks TOML this spec was translated from (src/engine/gitleaks.ts). Its compile options
+   * hold RegExps, which neither the spec cache nor a worker message can carry, so it is translated again from here.
+   */
+  gitleaks?: string;
 }

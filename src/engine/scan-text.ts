@@ -3,13 +3,20 @@
  * keywords occur; each picked regex runs over the text; every candidate passes the filters (placeholder, rule allow
  * list, entropy, checksum, context words near it); candidates that cover the same characters are reduced to one,
  * the most specific rule winning (a checksummed format beats a bare format, which beats a usage, which beats a
- * generic rule); positions are computed; inline allow comments are applied. It is synchronous and pure so that it
- * can run in worker threads and be property-tested; it knows nothing about files, git or output.
+ * generic rule); encoded runs (base64, hex, percent) are decoded and scanned too, their findings reported at the
+ * encoded text (decode.ts); positions are computed; inline allow comments are applied. It is synchronous and pure so
+ * that it can run in worker threads and be property-tested; it knows nothing about files, git or output. Windows are
+ * bounded: a text longer than SLICE_SIZE is matched in slices that overlap by each matcher's longest possible match
+ * (regex-safety.ts), so no match is lost at a boundary and no regex ever sees an unbounded window; `near` context
+ * and line lookups are clipped to a few KiB around the match, so a 50 MB minified line costs no more than a short one.
  */
+import { encodedSegments, type Encoding } from "./decode.js";
 import { allowedInline, mayContainAllow } from "./filters/inline-allow.js";
 import { checksumValid } from "./filters/checksum.js";
 import { shannonEntropy } from "./filters/entropy.js";
+import { runParser } from "./filters/parse.js";
 import { isPlaceholder } from "./filters/placeholder.js";
+import { randomness } from "./filters/randomness.js";
 import { LineIndex } from "./lines.js";
 import type { Matcher, Rule, RuleSet } from "./rule.js";
 
@@ -30,11 +37,17 @@ export interface TextFinding {
   endColumn: number;
   entropy: number;
   confidence: Confidence;
+  /** Facts parsed offline from the secret (JWT issuer and expiry, Basic-auth user…). */
+  details?: Record<string, unknown>;
+  /** Set when the secret was found inside encoded text: the encodings, outermost first (e.g. ["base64"]). */
+  decoded?: Encoding[];
 }
 
 export interface ScanTextOptions {
   /** Honour inline allow comments (default true). */
   inlineAllow?: boolean;
+  /** How many layers of encoding to look through (default 2; 0 turns decoding off). */
+  decodeDepth?: number;
 }
 
 interface Candidate {
@@ -43,7 +56,19 @@ interface Candidate {
   start: number;
   end: number;
   entropy: number;
+  details?: Record<string, unknown>;
+  decoded?: Encoding[];
 }
+
+/** Texts longer than this are matched in overlapping slices of this size. */
+export const SLICE_SIZE = 1 << 20;
+/** Cap on a slice overlap (a matcher's longest match plus its lookaround context). */
+export const MAX_OVERLAP = 64 * 1024;
+/** Characters of context kept before each slice, for lookbehind. */
+const SLICE_CONTEXT = 256;
+/** `near` words and line-based allow checks look at most this far (characters) either side of a match. */
+export const NEAR_RADIUS = 4096;
+export const DEFAULT_DECODE_DEPTH = 2;
 
 function confidenceOf(m: Matcher): Confidence {
   if (m.rule.generic) return "low";
@@ -52,39 +77,157 @@ function confidenceOf(m: Matcher): Confidence {
 
 export function scanText(text: string, ruleset: RuleSet, options: ScanTextOptions = {}): TextFinding[] {
   if (text.length === 0) return [];
-  const selected = ruleset.prefilter.select(text);
-  if (selected.length === 0) return [];
   let lines: LineIndex | undefined;
   const index = (): LineIndex => (lines ??= new LineIndex(text));
-  const candidates: Candidate[] = [];
+  const kept = collectCandidates(text, ruleset, options.decodeDepth ?? DEFAULT_DECODE_DEPTH, index);
+  if (kept.length === 0) return [];
 
-  // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
-  // common keyword selects all at once) run it once; each match is then filtered per matcher as before.
-  for (const group of byRegex(selected)) {
-    const re = group[0]!.regex;
+  const li = index();
+  const checkAllow = options.inlineAllow !== false && mayContainAllow(text);
+  const out: TextFinding[] = [];
+  for (const c of kept) {
+    const s = li.position(c.start);
+    const e = li.position(c.end);
+    if (checkAllow) {
+      const previous = s.line > 1 ? li.lineAround(li.lineStart(s.line) - 1, NEAR_RADIUS) : undefined;
+      if (allowedInline(li.lineAround(c.start, NEAR_RADIUS), previous)) continue;
+    }
+    out.push({
+      rule: c.matcher.rule,
+      usage: c.matcher.usage,
+      secret: c.secret,
+      start: c.start,
+      end: c.end,
+      line: s.line,
+      column: s.column,
+      endLine: e.line,
+      endColumn: e.column,
+      entropy: Math.round(c.entropy * 100) / 100,
+      confidence: confidenceOf(c.matcher),
+      ...(c.details ? { details: c.details } : {}),
+      ...(c.decoded ? { decoded: c.decoded } : {}),
+    });
+  }
+  return out;
+}
+
+/** Run one matcher over the text, in bounded overlapping slices when the text is long; calls `found` per match. */
+function runMatcher(text: string, matcher: Matcher, found: (m: RegExpExecArray, offset: number) => void): void {
+  const re = matcher.regex;
+  const overlap = Math.min(MAX_OVERLAP, matcher.maxMatchLength ?? MAX_OVERLAP);
+  if (text.length <= SLICE_SIZE + overlap) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      found(m, 0);
+    }
+    return;
+  }
+  for (let from = 0; from < text.length; from += SLICE_SIZE) {
+    // The window starts a little before the slice (lookbehind context) and runs `overlap` past it, so every match
+    // that starts inside the slice lies wholly inside the window; matches starting later belong to the next slice.
+    const winStart = Math.max(0, from - SLICE_CONTEXT);
+    const winEnd = Math.min(text.length, from + SLICE_SIZE + overlap + SLICE_CONTEXT);
+    const window = text.slice(winStart, winEnd);
+    const sliceEnd = from + SLICE_SIZE - winStart;
+    re.lastIndex = from - winStart;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(window)) !== null) {
+      if (m.index >= sliceEnd) break;
+      if (m[0].length === 0) re.lastIndex++;
+      // A match running into the window's end may have been cut short by it: the next slice sees it whole.
+      if (winEnd < text.length && m.index + m[0].length > winEnd - winStart - SLICE_CONTEXT) continue;
+      found(m, winStart);
+    }
+  }
+}
+
+/** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
+function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex): Candidate[] {
+  const selected = ruleset.prefilter.select(text);
+  const candidates: Candidate[] = [];
+
+  // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
+  // common keyword selects all at once) run it once; each match is then filtered per matcher.
+  for (const group of byRegex(selected)) {
+    runMatcher(text, group[0]!, (m, offset) => {
       const span = m.indices?.groups?.secret;
-      if (!span) continue;
-      const [start, end] = span;
+      if (!span) return;
+      const start = span[0] + offset;
+      const end = span[1] + offset;
       const secret = text.slice(start, end);
-      if (isPlaceholder(secret)) continue;
+      if (isPlaceholder(secret)) return;
       let entropy = -1;
+      let lower: string | undefined;
+      let random: boolean | undefined;
       for (const matcher of group) {
         const rule = matcher.rule;
         if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) continue;
+        if (rule.allowMatch && rule.allowMatch.some((a) => a.test(m[0]))) continue;
+        if (rule.stopwords) {
+          lower ??= secret.toLowerCase();
+          if (rule.stopwords.some((w) => lower!.includes(w))) continue;
+        }
         if (entropy < 0) entropy = shannonEntropy(secret);
         if (matcher.minEntropy !== undefined && entropy < matcher.minEntropy) continue;
         if (rule.checksum && !checksumValid(rule.checksum, secret)) continue;
+        if (rule.random && !(random ??= randomness(secret).random)) continue;
+        let details: Record<string, unknown> | undefined;
+        if (rule.parse) {
+          const parsed = runParser(rule.parse, secret);
+          if (!parsed.ok) continue;
+          details = parsed.details;
+        }
+        if (rule.allowLine && rule.allowLine.some((a) => a.test(index().lineAround(start, NEAR_RADIUS)))) continue;
         if (matcher.near && !nearby(index(), start, end, matcher.near, matcher.nearLines)) continue;
-        candidates.push({ matcher, secret, start, end, entropy });
+        candidates.push({ matcher, secret, start, end, entropy, ...(details ? { details } : {}) });
       }
+    });
+  }
+
+  const kept = dedupe(candidates);
+  if (depth <= 0) return kept;
+
+  // Secrets inside encoded runs: found in the decoded text, reported at the run. A direct finding on the run that
+  // is at least as specific wins (a key that happens to look like base64); otherwise the decoded one replaces it.
+  const decoded: Candidate[] = [];
+  for (const seg of encodedSegments(text)) {
+    let inner: LineIndex | undefined;
+    for (const c of collectCandidates(seg.text, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)))) {
+      decoded.push({ ...c, start: seg.start, end: seg.end, decoded: [seg.encoding, ...(c.decoded ?? [])] });
     }
   }
-  if (candidates.length === 0) return [];
+  if (decoded.length === 0) return kept;
+  const overlaps = (a: Candidate, b: Candidate) => a.start < b.end && b.start < a.end;
+  const keptDecoded = decoded.filter((d) => !kept.some((k) => overlaps(k, d) && k.matcher.specificity >= d.matcher.specificity));
+  const seen = new Set<string>();
+  const uniqueDecoded = keptDecoded.filter((d) => {
+    const key = `${d.start}:${d.matcher.rule.id}:${d.secret}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const direct = kept.filter((k) => !uniqueDecoded.some((d) => overlaps(k, d)));
+  return [...direct, ...uniqueDecoded].sort((a, b) => a.start - b.start || a.end - b.end);
+}
 
-  // One finding per secret per location: among candidates covering overlapping characters, the most specific wins.
+/** Selected matchers grouped by identical regex (source and flags; so also the same longest match), first-seen order. */
+function byRegex(selected: readonly Matcher[]): Matcher[][] {
+  if (selected.length === 1) return [selected as Matcher[]];
+  const groups = new Map<string, Matcher[]>();
+  for (const m of selected) {
+    const key = `${m.regex.flags}/${m.regex.source}`;
+    const g = groups.get(key);
+    if (g) g.push(m);
+    else groups.set(key, [m]);
+  }
+  return [...groups.values()];
+}
+
+/** One finding per secret per location: among candidates covering overlapping characters, the most specific wins. */
+function dedupe(candidates: Candidate[]): Candidate[] {
+  if (candidates.length === 0) return [];
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Candidate[] = [];
   let group: Candidate[] = [];
@@ -101,48 +244,24 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
     group.push(c);
   }
   flush();
-
-  const li = index();
-  const checkAllow = options.inlineAllow !== false && mayContainAllow(text);
-  const out: TextFinding[] = [];
-  for (const c of kept) {
-    const s = li.position(c.start);
-    const e = li.position(c.end);
-    if (checkAllow && allowedInline(li.lineText(s.line), s.line > 1 ? li.lineText(s.line - 1) : undefined)) continue;
-    out.push({
-      rule: c.matcher.rule,
-      usage: c.matcher.usage,
-      secret: c.secret,
-      start: c.start,
-      end: c.end,
-      line: s.line,
-      column: s.column,
-      endLine: e.line,
-      endColumn: e.column,
-      entropy: Math.round(c.entropy * 100) / 100,
-      confidence: confidenceOf(c.matcher),
-    });
-  }
-  return out;
+  return kept;
 }
 
-/** Selected matchers grouped by identical regex (source and flags), in first-seen order. */
-function byRegex(selected: readonly Matcher[]): Matcher[][] {
-  if (selected.length === 1) return [selected as Matcher[]];
-  const groups = new Map<string, Matcher[]>();
-  for (const m of selected) {
-    const key = `${m.regex.flags}/${m.regex.source}`;
-    const g = groups.get(key);
-    if (g) g.push(m);
-    else groups.set(key, [m]);
-  }
-  return [...groups.values()];
+/** 1 for a rule of a vendor (a provider with API hosts), 0 for structural families (private keys, JWTs, URIs). */
+function vendor(c: Candidate): number {
+  return c.matcher.rule.provider.hosts.length > 0 ? 1 : 0;
 }
 
 function best(group: Candidate[]): Candidate {
   let b = group[0]!;
   for (const c of group.slice(1)) {
-    const d = c.matcher.specificity - b.matcher.specificity || c.secret.length - b.secret.length || (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0);
+    // Equal specificity: a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
+    // reported as PlanetScale's), then the longer secret, then the rule id (for a stable choice).
+    const d =
+      c.matcher.specificity - b.matcher.specificity ||
+      vendor(c) - vendor(b) ||
+      c.secret.length - b.secret.length ||
+      (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0);
     if (d > 0) b = c;
   }
   return b;
@@ -151,6 +270,9 @@ function best(group: Candidate[]): Candidate {
 function nearby(li: LineIndex, start: number, end: number, words: readonly string[], within: number): boolean {
   const from = li.lineOf(start) - within;
   const to = li.lineOf(end) + within;
-  const window = li.slice(from, to).toLowerCase();
+  // The lines around the match, but never more than NEAR_RADIUS characters either side of it.
+  const a = Math.max(li.lineStart(from), start - NEAR_RADIUS);
+  const b = Math.min(li.lineEnd(to), end + NEAR_RADIUS);
+  const window = li.textBetween(a, b).toLowerCase();
   return words.some((w) => window.includes(w));
 }

@@ -4,8 +4,8 @@
  * `ghp_{alnum:30}{crc32}` — and the test generates one at run time from a seeded generator: reproducible, and
  * never a live credential. Tokens: `{CLASS:N}` or `{CLASS:N-M}` with CLASS one of alnum, alpha, lower, upper,
  * digits, hex, HEX, base64, b64url; `{crc32}` appends the 6-character base62 CRC32 of the random characters
- * generated since the last literal text (GitHub/npm format); `{uuid4hex}` a 32-hex UUIDv4 without dashes.
- * Anything else is literal.
+ * generated since the last literal text (GitHub/npm format); `{uuid4hex}` a 32-hex UUIDv4 without dashes;
+ * `{basicauth}` the base64 of a generated `user:password` (HTTP Basic). Anything else is literal.
  */
 import { base62, crc32 } from "./filters/checksum.js";
 
@@ -26,7 +26,7 @@ const CLASSES: Record<string, string> = {
   uppernum: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
 };
 
-const TOKEN = /\{(?:([A-Za-z0-9]+):(\d+)(?:-(\d+))?|(crc32)|(uuid4hex))\}/g;
+const TOKEN = /\{(?:([A-Za-z0-9]+):(\d+)(?:-(\d+))?|(crc32)|(uuid4hex)|(basicauth))\}/g;
 
 /** Small deterministic PRNG (mulberry32) so examples are reproducible from a seed string. */
 export function seededRandom(seed: string): () => number {
@@ -66,6 +66,14 @@ export function generateSecret(template: string, rand: () => number = Math.rando
     if (m[4]) {
       out += base62(crc32(random), 6);
       random = "";
+      continue;
+    }
+    if (m[6]) {
+      const pick = (cls: string, n: number) => Array.from({ length: n }, () => cls[Math.floor(rand() * cls.length)]!).join("");
+      const pair = `svc-${pick(CLASSES.lower!, 6)}:${pick(CLASSES.alnum!, 20)}`;
+      const s = Buffer.from(pair).toString("base64");
+      out += s;
+      random += s;
       continue;
     }
     if (m[5]) {

@@ -16,7 +16,8 @@ export function renderText(scanResult: ScanResult, options: ReportOptions): stri
   for (const f of result.findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
     out.push(`${c.bold(`${p(f.path)}:${f.line}:${f.column}`)}  ${p(f.providerName)} — ${p(f.ruleName)} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
-    out.push(`    secret: ${p(f.secret)}   found by: ${p(f.usage)}   confidence: ${f.confidence}`);
+    out.push(`    secret: ${p(f.secret)}   found by: ${p(f.usage)}${f.decoded ? ` (${f.decoded.join(" → ")})` : ""}   confidence: ${f.confidence}`);
+    if (f.details) out.push(`    details: ${Object.entries(f.details).map(([k, v]) => `${k}=${p(Array.isArray(v) ? v.join(",") : String(v))}`).join("  ")}`);
     if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${p(f.commit.author)}  ${p(f.commit.date)}${historyNote(f)}`);
     if (f.verification) {
       const v = f.verification;

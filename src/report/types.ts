@@ -47,6 +47,10 @@ export interface Finding {
   entropy: number;
   revoke?: string;
   verification?: Verification;
+  /** Facts parsed offline from the secret, e.g. a JWT's `iss`, `exp`, `expired`; a Basic-auth `username`. Never the secret. */
+  details?: Record<string, unknown>;
+  /** Present when the secret was found inside encoded text (reported at the encoded text): encodings, outermost first. */
+  decoded?: string[];
   /** Git sources: id of the blob the secret was found in. */
   blob?: string;
   /**

@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { loadRules } from "../../engine/load-rules.js";
 import { checkRules } from "../../engine/rule-examples.js";
+import { MAX_OVERLAP } from "../../engine/scan-text.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
 import type { Command } from "./types.js";
 
@@ -29,8 +30,8 @@ export const rulesCommand: Command = {
     const args = raw as unknown as RulesArgs;
     if (args.action === "schema") {
       // Loaded here, not at the top: zod costs ~100 ms of start-up that every other command would pay (issue 7).
-      const [{ z }, { providerFileSchema }] = await Promise.all([import("zod"), import("../../engine/rule-schema.js")]);
-      const schema = z.toJSONSchema(providerFileSchema, { io: "input" });
+      const { ruleFileJsonSchema } = await import("../../engine/rule-schema.js");
+      const schema = ruleFileJsonSchema();
       return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify(schema, null, 2)}\n`, stderr: "" };
     }
     if (args.action === "list") {
@@ -47,7 +48,15 @@ export const rulesCommand: Command = {
     const failures = checkRules(rs);
     const cases = rs.rules.reduce((n, r) => n + r.examples.length + r.negatives.length, 0);
     const lines = failures.map((f) => `FAIL ${f.rule.id}: ${f.problem}`);
-    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed`);
+    // Patterns that can backtrack catastrophically, and matchers whose longest match is unbounded.
+    const warnings = [...(rs.warnings ?? [])];
+    for (const m of rs.matchers) {
+      if ((m.maxMatchLength ?? 0) > MAX_OVERLAP) {
+        warnings.push(`${m.rule.provider.file}: rule ${m.rule.id} (${m.usage}): a match can be longer than ${MAX_OVERLAP} characters (unbounded quantifier?); bound it, e.g. {1,256} instead of +, or matches longer than that may be missed in very long lines.`);
+      }
+    }
+    lines.push(...[...new Set(warnings)].map((w) => `WARN ${w}`));
+    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed${warnings.length ? `; ${new Set(warnings).size} warning(s)` : ""}`);
     return { exitCode: failures.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr: "" };
   },
 };

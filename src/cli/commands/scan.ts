@@ -59,6 +59,7 @@ export const scanCommand: Command = {
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
     const out = await finish(result, args, io);
     if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
-    return out;
+    const warnings = prepared.warnings.map((w) => `keyscan: warning: ${w}\n`).join("");
+    return { ...out, stderr: warnings + out.stderr };
   },
 };

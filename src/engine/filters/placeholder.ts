@@ -16,7 +16,7 @@ const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…"
 function casedWords(value: string): string[] {
   return value
     .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .split(/[\s_\-.:/+=]+/)
+    .split(/(?:[\s_\-.:/+=]|%[0-9A-Fa-f]{2})+/)
     .filter((w) => w.length > 0);
 }
 
@@ -39,6 +39,8 @@ function isIdentifier(value: string): boolean {
 
 export function isPlaceholder(value: string): boolean {
   if (isIdentifier(value)) return true;
+  // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
+  if (value.includes("EXAMPLE")) return true;
   const lower = value.toLowerCase();
   for (const m of MARKERS) if (lower.includes(m)) return true;
   // One character repeated most of the way: "aaaaaaaa…", "00000…".

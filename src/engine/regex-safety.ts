@@ -1,0 +1,477 @@
+/**
+ * Static analysis of rule regexes, done once at load: (1) the longest text one match can span, so long texts can be
+ * scanned in bounded, overlapping slices without losing a match at a slice boundary; (2) patterns that can backtrack
+ * catastrophically (ReDoS). Off-the-shelf checkers were tried and do not fit: `safe-regex2` parses with `ret`, which
+ * rejects lookbehind and misreads lazy quantifiers (flagging every `{0,400}?`), and `recheck` needs seconds per
+ * pattern in its pure-JS build. So this is a small parser for the JS regex syntax rules use (non-unicode mode) and
+ * two classic checks on its tree: a quantified body whose iterations can split the same text in several ways
+ * (`(a+)+`, `(\w+\s?)*`: a variable-length tail that can also start the next iteration) and an alternation under a
+ * quantifier whose branches can start with the same character (`(a|ab)*`). Small bounded repeats (`{0,3}`) are
+ * exempt: their blow-up is bounded by a small power. Adjacent unbounded repeats over overlapping characters
+ * (`\s*\s*`) are reported as quadratic. Unbounded quantifiers count as UNBOUNDED_REPEAT characters for the length.
+ */
+
+/** Length assumed for one unbounded repetition (`*`, `+`, `{n,}`) when computing a match's maximum length. */
+export const UNBOUNDED_REPEAT = 256;
+/** A quantifier with at most this many iterations is not considered a blow-up risk. */
+const SMALL_REPEAT = 10;
+
+type CharBits = { bits: Uint32Array; nonAscii: boolean };
+
+type Node =
+  | { kind: "seq"; items: Node[] }
+  | { kind: "alt"; options: Node[] }
+  | { kind: "chars"; set: CharBits }
+  | { kind: "assert" }
+  | { kind: "look"; behind: boolean; body: Node }
+  | { kind: "group"; body: Node }
+  | { kind: "repeat"; min: number; max: number; body: Node }
+  | { kind: "backref" };
+
+function emptyBits(): CharBits {
+  return { bits: new Uint32Array(4), nonAscii: false };
+}
+function addCode(b: CharBits, c: number): void {
+  if (c < 128) b.bits[c >> 5]! |= 1 << (c & 31);
+  else b.nonAscii = true;
+}
+function addRange(b: CharBits, from: number, to: number): void {
+  for (let c = from; c <= Math.min(to, 127); c++) addCode(b, c);
+  if (to >= 128) b.nonAscii = true;
+}
+function invert(b: CharBits): CharBits {
+  const out = emptyBits();
+  for (let i = 0; i < 4; i++) out.bits[i] = ~b.bits[i]! >>> 0;
+  out.nonAscii = true;
+  return out;
+}
+function union(a: CharBits, b: CharBits): CharBits {
+  const out = emptyBits();
+  for (let i = 0; i < 4; i++) out.bits[i] = (a.bits[i]! | b.bits[i]!) >>> 0;
+  out.nonAscii = a.nonAscii || b.nonAscii;
+  return out;
+}
+function intersects(a: CharBits, b: CharBits): boolean {
+  for (let i = 0; i < 4; i++) if ((a.bits[i]! & b.bits[i]!) !== 0) return true;
+  return a.nonAscii && b.nonAscii;
+}
+function foldCase(b: CharBits): CharBits {
+  const out = union(b, emptyBits());
+  for (let c = 65; c <= 90; c++) {
+    const lo = c + 32;
+    const has = (x: number) => (b.bits[x >> 5]! & (1 << (x & 31))) !== 0;
+    if (has(c) || has(lo)) {
+      addCode(out, c);
+      addCode(out, lo);
+    }
+  }
+  return out;
+}
+
+function classEscape(ch: string): CharBits | undefined {
+  const b = emptyBits();
+  switch (ch) {
+    case "d":
+      addRange(b, 48, 57);
+      return b;
+    case "w":
+      addRange(b, 48, 57);
+      addRange(b, 65, 90);
+      addRange(b, 97, 122);
+      addCode(b, 95);
+      return b;
+    case "s":
+      for (const c of [9, 10, 11, 12, 13, 32]) addCode(b, c);
+      b.nonAscii = true;
+      return b;
+    case "D":
+      return invert(classEscape("d")!);
+    case "W":
+      return invert(classEscape("w")!);
+    case "S":
+      return invert(classEscape("s")!);
+  }
+  return undefined;
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, v: 11, f: 12, "0": 0 };
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly src: string,
+    private readonly dotAll: boolean,
+  ) {}
+
+  parse(): Node {
+    const n = this.alternation();
+    if (this.i < this.src.length) throw new Error(`unexpected ')' at ${this.i}`);
+    return n;
+  }
+
+  private alternation(): Node {
+    const options = [this.sequence()];
+    while (this.src[this.i] === "|") {
+      this.i++;
+      options.push(this.sequence());
+    }
+    return options.length === 1 ? options[0]! : { kind: "alt", options };
+  }
+
+  private sequence(): Node {
+    const items: Node[] = [];
+    while (this.i < this.src.length && this.src[this.i] !== "|" && this.src[this.i] !== ")") {
+      let atom = this.atom();
+      atom = this.quantified(atom);
+      items.push(atom);
+    }
+    return { kind: "seq", items };
+  }
+
+  private quantified(atom: Node): Node {
+    const s = this.src;
+    const c = s[this.i];
+    let min: number;
+    let max: number;
+    if (c === "*") [min, max] = [0, Infinity];
+    else if (c === "+") [min, max] = [1, Infinity];
+    else if (c === "?") [min, max] = [0, 1];
+    else if (c === "{") {
+      const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(s.slice(this.i));
+      if (!m) return atom;
+      min = Number(m[1]);
+      max = m[2] ? (m[3] ? Number(m[3]) : Infinity) : min;
+      this.i += m[0].length - 1;
+    } else return atom;
+    this.i++;
+    if (s[this.i] === "?") this.i++; // lazy: same language, same length bound
+    return this.quantified({ kind: "repeat", min, max, body: atom });
+  }
+
+  private atom(): Node {
+    const s = this.src;
+    const c = s[this.i]!;
+    if (c === "(") {
+      this.i++;
+      let look: { behind: boolean } | undefined;
+      if (s.startsWith("?:", this.i)) this.i += 2;
+      else if (s.startsWith("?=", this.i) || s.startsWith("?!", this.i)) {
+        this.i += 2;
+        look = { behind: false };
+      } else if (s.startsWith("?<=", this.i) || s.startsWith("?<!", this.i)) {
+        this.i += 3;
+        look = { behind: true };
+      } else if (s.startsWith("?<", this.i)) {
+        const end = s.indexOf(">", this.i);
+        if (end < 0) throw new Error("unterminated group name");
+        this.i = end + 1;
+      } else if (s[this.i] === "?") throw new Error(`unsupported group syntax (?${s[this.i + 1] ?? ""}`);
+      const body = this.alternation();
+      if (s[this.i] !== ")") throw new Error("unterminated group");
+      this.i++;
+      return look ? { kind: "look", behind: look.behind, body } : { kind: "group", body };
+    }
+    if (c === "[") return this.charClass();
+    if (c === "^" || c === "$") {
+      this.i++;
+      return { kind: "assert" };
+    }
+    if (c === ".") {
+      this.i++;
+      const b = invert(emptyBits());
+      if (!this.dotAll) {
+        b.bits[0]! &= ~((1 << 10) | (1 << 13));
+      }
+      return { kind: "chars", set: b };
+    }
+    if (c === "\\") return this.escape();
+    this.i++;
+    const b = emptyBits();
+    addCode(b, c.charCodeAt(0));
+    return { kind: "chars", set: b };
+  }
+
+  private escape(): Node {
+    const s = this.src;
+    const e = s[this.i + 1];
+    if (e === undefined) throw new Error("trailing backslash");
+    this.i += 2;
+    if (e === "b" || e === "B") return { kind: "assert" };
+    const cls = classEscape(e);
+    if (cls) return { kind: "chars", set: cls };
+    if (/[1-9]/.test(e)) {
+      while (/[0-9]/.test(s[this.i] ?? "")) this.i++;
+      return { kind: "backref" };
+    }
+    if (e === "k" && s[this.i] === "<") {
+      this.i = s.indexOf(">", this.i) + 1;
+      return { kind: "backref" };
+    }
+    return { kind: "chars", set: this.escapedCode(e) };
+  }
+
+  /** The character an escape (after the backslash, already consumed) stands for. */
+  private escapedCode(e: string): CharBits {
+    const b = emptyBits();
+    const s = this.src;
+    if (e in SIMPLE_ESCAPES) addCode(b, SIMPLE_ESCAPES[e]!);
+    else if (e === "x" && /^[0-9a-fA-F]{2}/.test(s.slice(this.i))) {
+      addCode(b, parseInt(s.slice(this.i, this.i + 2), 16));
+      this.i += 2;
+    } else if (e === "u" && /^[0-9a-fA-F]{4}/.test(s.slice(this.i))) {
+      addCode(b, parseInt(s.slice(this.i, this.i + 4), 16));
+      this.i += 4;
+    } else if (e === "c" && /[A-Za-z]/.test(s[this.i] ?? "")) {
+      addCode(b, s.charCodeAt(this.i) % 32);
+      this.i++;
+    } else addCode(b, e.charCodeAt(0));
+    return b;
+  }
+
+  private charClass(): Node {
+    const s = this.src;
+    this.i++;
+    let negate = false;
+    if (s[this.i] === "^") {
+      negate = true;
+      this.i++;
+    }
+    let b = emptyBits();
+    let first = true;
+    while (this.i < s.length && (s[this.i] !== "]" || false)) {
+      if (s[this.i] === "]" && !first) break;
+      first = false;
+      const lo = this.classAtom();
+      if (typeof lo !== "number") {
+        b = union(b, lo);
+        continue;
+      }
+      if (s[this.i] === "-" && s[this.i + 1] !== "]" && this.i + 1 < s.length) {
+        this.i++;
+        const hi = this.classAtom();
+        if (typeof hi === "number") addRange(b, lo, hi);
+        else {
+          addCode(b, lo);
+          addCode(b, 45);
+          b = union(b, hi);
+        }
+      } else addCode(b, lo);
+    }
+    if (s[this.i] !== "]") throw new Error("unterminated character class");
+    this.i++;
+    return { kind: "chars", set: negate ? invert(b) : b };
+  }
+
+  private classAtom(): number | CharBits {
+    const s = this.src;
+    const c = s[this.i]!;
+    if (c !== "\\") {
+      this.i++;
+      return c.charCodeAt(0);
+    }
+    const e = s[this.i + 1] ?? "";
+    this.i += 2;
+    const cls = classEscape(e);
+    if (cls) return cls;
+    if (e === "b") return 8;
+    const bits = this.escapedCode(e);
+    for (let code = 0; code < 128; code++) if ((bits.bits[code >> 5]! & (1 << (code & 31))) !== 0) return code;
+    return bits;
+  }
+}
+
+export function parseRegex(source: string, flags = ""): Node {
+  return new Parser(source, flags.includes("s")).parse();
+}
+
+function maxLen(n: Node): number {
+  switch (n.kind) {
+    case "seq":
+      return n.items.reduce((a, x) => a + maxLen(x), 0);
+    case "alt":
+      return Math.max(...n.options.map(maxLen));
+    case "chars":
+      return 1;
+    case "assert":
+    case "look":
+      return 0;
+    case "group":
+      return maxLen(n.body);
+    case "repeat":
+      return (n.max === Infinity ? UNBOUNDED_REPEAT : n.max) * maxLen(n.body);
+    case "backref":
+      return UNBOUNDED_REPEAT;
+  }
+}
+
+/** Longest lookaround body anywhere in the tree: how much context around a match the regex may read. */
+function lookContext(n: Node): number {
+  switch (n.kind) {
+    case "seq":
+      return Math.max(0, ...n.items.map(lookContext));
+    case "alt":
+      return Math.max(0, ...n.options.map(lookContext));
+    case "look":
+      return Math.max(maxLen(n.body), lookContext(n.body));
+    case "group":
+    case "repeat":
+      return lookContext(n.body);
+    default:
+      return 0;
+  }
+}
+
+function nullable(n: Node): boolean {
+  switch (n.kind) {
+    case "seq":
+      return n.items.every(nullable);
+    case "alt":
+      return n.options.some(nullable);
+    case "chars":
+      return false;
+    case "group":
+      return nullable(n.body);
+    case "repeat":
+      return n.min === 0 || nullable(n.body);
+    default:
+      return true;
+  }
+}
+
+function firstSet(n: Node, fold: boolean): CharBits {
+  switch (n.kind) {
+    case "seq": {
+      let b = emptyBits();
+      for (const x of n.items) {
+        b = union(b, firstSet(x, fold));
+        if (!nullable(x)) break;
+      }
+      return b;
+    }
+    case "alt":
+      return n.options.reduce((b, o) => union(b, firstSet(o, fold)), emptyBits());
+    case "chars":
+      return fold ? foldCase(n.set) : n.set;
+    case "group":
+    case "repeat":
+      return firstSet(n.body, fold);
+    default:
+      return emptyBits();
+  }
+}
+
+/** The variable-length repeats a node can end with (followed only by nullable items). */
+function trailingRepeats(n: Node): Array<Extract<Node, { kind: "repeat" }>> {
+  switch (n.kind) {
+    case "seq": {
+      const out: Array<Extract<Node, { kind: "repeat" }>> = [];
+      for (let k = n.items.length - 1; k >= 0; k--) {
+        out.push(...trailingRepeats(n.items[k]!));
+        if (!nullable(n.items[k]!)) break;
+      }
+      return out;
+    }
+    case "alt":
+      return n.options.flatMap(trailingRepeats);
+    case "group":
+      return trailingRepeats(n.body);
+    case "repeat":
+      return n.max > n.min ? [n, ...trailingRepeats(n.body)] : trailingRepeats(n.body);
+    default:
+      return [];
+  }
+}
+
+export interface RegexAnalysis {
+  /** Upper bound on one match's length (unbounded repeats counted as UNBOUNDED_REPEAT). */
+  maxLength: number;
+  /** Context the regex reads around a match (lookaround lengths). */
+  context: number;
+  /** Catastrophic-backtracking risks, in words; empty when none were found. */
+  risks: string[];
+  /** True when the pattern has an unbounded quantifier. */
+  unbounded: boolean;
+}
+
+function hasUnbounded(n: Node): boolean {
+  switch (n.kind) {
+    case "seq":
+      return n.items.some(hasUnbounded);
+    case "alt":
+      return n.options.some(hasUnbounded);
+    case "look":
+    case "group":
+      return hasUnbounded(n.body);
+    case "repeat":
+      return n.max === Infinity || hasUnbounded(n.body);
+    default:
+      return false;
+  }
+}
+
+function findRisks(n: Node, fold: boolean, risks: string[]): void {
+  switch (n.kind) {
+    case "seq": {
+      n.items.forEach((x) => findRisks(x, fold, risks));
+      // Adjacent unbounded repeats over overlapping characters: quadratic work per start position.
+      for (let k = 0; k + 1 < n.items.length; k++) {
+        const a = n.items[k]!;
+        if (a.kind !== "repeat" || a.max !== Infinity) continue;
+        for (let j = k + 1; j < n.items.length; j++) {
+          const b = n.items[j]!;
+          if (b.kind === "repeat" && b.max === Infinity && intersects(firstSet(a.body, fold), firstSet(b.body, fold))) {
+            risks.push("two adjacent unbounded quantifiers can match the same characters (quadratic backtracking)");
+          }
+          if (!nullable(b)) break;
+        }
+      }
+      return;
+    }
+    case "alt":
+      n.options.forEach((x) => findRisks(x, fold, risks));
+      return;
+    case "look":
+    case "group":
+      findRisks(n.body, fold, risks);
+      return;
+    case "repeat": {
+      findRisks(n.body, fold, risks);
+      if (n.max <= SMALL_REPEAT) return;
+      const start = firstSet(n.body, fold);
+      for (const inner of trailingRepeats(n.body)) {
+        if (inner === n) continue;
+        if (intersects(firstSet(inner.body, fold), start) || nullable(n.body)) {
+          risks.push("nested quantifier: a repeated group ends in a variable-length part that can also start the next repetition (exponential backtracking)");
+          break;
+        }
+      }
+      const alts = collectTopAlternatives(n.body);
+      for (let a = 0; a < alts.length; a++) {
+        for (let b = a + 1; b < alts.length; b++) {
+          if (intersects(firstSet(alts[a]!, fold), firstSet(alts[b]!, fold))) {
+            risks.push("alternatives under a quantifier can start with the same character (exponential backtracking)");
+            return;
+          }
+        }
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function collectTopAlternatives(n: Node): Node[] {
+  if (n.kind === "alt") return n.options;
+  if (n.kind === "group") return collectTopAlternatives(n.body);
+  if (n.kind === "seq" && n.items.length === 1) return collectTopAlternatives(n.items[0]!);
+  return [];
+}
+
+/** Analyse a JS regex source. Throws if the source cannot be parsed (it is validated by `new RegExp` first). */
+export function analyseRegex(source: string, flags = ""): RegexAnalysis {
+  const tree = parseRegex(source, flags);
+  const risks: string[] = [];
+  findRisks(tree, flags.includes("i"), risks);
+  return { maxLength: maxLen(tree), context: lookContext(tree), risks: [...new Set(risks)], unbounded: hasUnbounded(tree) };
+}
