@@ -23,9 +23,18 @@ function words(value: string): string[] {
 
 /** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
 const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$/;
+/** A long run mixing letters and digits is random data, not a word: `dop_v1_<64 hex>`, `key-<32 hex>`, `shpat_<hex>`. */
+const RANDOM_PART = /^(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$/i;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isIdentifier(value: string): boolean {
+  if (!IDENTIFIER.test(value) || UUID.test(value)) return false;
+  return !value.split(/[_-]/).some((part) => RANDOM_PART.test(part));
+}
 
 export function isPlaceholder(value: string): boolean {
-  if (IDENTIFIER.test(value)) return true;
+  if (isIdentifier(value)) return true;
   const lower = value.toLowerCase();
   for (const m of MARKERS) if (lower.includes(m)) return true;
   // One character repeated most of the way: "aaaaaaaa…", "00000…".
