@@ -26,7 +26,8 @@ const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0
 /** A long run mixing letters and digits is random data, not a word: `dop_v1_<64 hex>`, `key-<32 hex>`, `shpat_<hex>`. */
 const RANDOM_PART = /^(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$/i;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID inside the value (`access-sandbox-<uuid>`) is an identifier of data, not a word. */
+const UUID = /(?:^|[_-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isIdentifier(value: string): boolean {
   if (!IDENTIFIER.test(value) || UUID.test(value)) return false;
