@@ -13,12 +13,15 @@ const PLACEHOLDER_WORDS = [
 const WORD_SET = new Set(PLACEHOLDER_WORDS);
 const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…", "0000000000", "1234567890", "abcdefghij"];
 
-function words(value: string): string[] {
+function casedWords(value: string): string[] {
   return value
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .split(/[\s_\-.:/+=]+/)
-    .filter((w) => w.length > 0)
-    .map((w) => w.toLowerCase());
+    .filter((w) => w.length > 0);
+}
+
+function words(value: string): string[] {
+  return casedWords(value).map((w) => w.toLowerCase());
 }
 
 /** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
@@ -42,7 +45,16 @@ export function isPlaceholder(value: string): boolean {
   if (/^(.)\1{7,}$/.test(value) || /(.)\1{11,}/.test(value)) return true;
   const ws = words(value);
   // A value made of a few dictionary-ish words (YOUR_API_KEY, api_key_here, replace-me) rather than random text.
-  if (ws.length >= 2 && ws.every((w) => w.length <= 12 && /^[a-z]+$/.test(w)) && ws.some((w) => WORD_SET.has(w))) return true;
+  // Each word must be written like a word (lower, UPPER or Capitalised): random mixed case such as the body of
+  // `test_XrYWXxKGaNwDSOEhpV` splits into pieces like `YWXx` and is not a placeholder.
+  if (
+    ws.length >= 2 &&
+    ws.every((w) => w.length <= 12 && /^[a-z]+$/.test(w)) &&
+    ws.some((w) => WORD_SET.has(w)) &&
+    casedWords(value).every((w) => /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)$/.test(w))
+  ) {
+    return true;
+  }
   const first = ws[0] ?? "";
   if (first === "your" || first.startsWith("your") || first === "xxx" || first.startsWith("xxxx")) return true;
   return false;
