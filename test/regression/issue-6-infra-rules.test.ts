@@ -93,7 +93,7 @@ describe("verify requests of the infrastructure rules", () => {
     "kubernetes", "github", "gitlab", "npm", "pypi", "rubygems", "docker-hub", "huggingface", "nuget", "crates-io", "jfrog", "clojars",
     "stripe", "square", "paypal", "braintree", "shopify", "razorpay", "plaid", "flutterwave", "paystack", "mollie", "gocardless", "paddle",
     "adyen", "slack", "discord", "telegram", "twilio", "sendgrid", "mailgun", "mailchimp", "postmark", "mailjet", "brevo", "microsoft-teams",
-    "vonage", "messagebird", "plivo", "pusher", "ably",
+    "vonage", "messagebird", "plivo", "pusher", "ably", "resend",
   ]);
   const rules = ruleset.rules.filter((r) => mine.has(r.provider.id));
 
