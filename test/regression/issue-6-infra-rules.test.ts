@@ -96,7 +96,8 @@ describe("verify requests of the infrastructure rules", () => {
     "kubernetes", "github", "gitlab", "npm", "pypi", "rubygems", "docker-hub", "huggingface", "nuget", "crates-io", "jfrog", "clojars",
     "stripe", "square", "paypal", "braintree", "shopify", "razorpay", "plaid", "flutterwave", "paystack", "mollie", "gocardless", "paddle",
     "adyen", "slack", "discord", "telegram", "twilio", "sendgrid", "mailgun", "mailchimp", "postmark", "mailjet", "brevo", "microsoft-teams",
-    "vonage", "messagebird", "plivo", "pusher", "ably", "resend",
+    "vonage", "messagebird", "plivo", "pusher", "ably", "resend", "meta", "fastly", "akamai", "docker", "consul", "nomad", "sparkpost",
+    "backblaze",
   ]);
   const rules = ruleset.rules.filter((r) => mine.has(r.provider.id));
 
