@@ -2,5 +2,6 @@
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
+import { verifyCommand } from "./verify.js";
 
-export const COMMANDS: Command[] = [scanCommand, rulesCommand];
+export const COMMANDS: Command[] = [scanCommand, rulesCommand, verifyCommand];
