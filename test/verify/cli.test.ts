@@ -115,16 +115,17 @@ describe("keyscan verify --list-endpoints", () => {
     const r = await keyscan(["verify", "--list-endpoints"]);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split("\n").filter((l) => !l.startsWith("#"));
-    expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(" ")).sort()).toEqual([
+    // The seed providers' endpoints, among those of every other shipped provider rule.
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(" ")).sort()).toEqual(expect.arrayContaining([
       "GET https://alttext.ai/api/v1/account",
       "GET https://api.all-images.ai/v1/api-keys/check",
       "GET https://api.autoenhance.ai/v3/orders/?per_page=1",
       "GET https://api.claid.ai/v1/storage/storage-types",
       "GET https://api.getimg.ai/v2/billing/balance",
       "POST https://autoalt.app/api/v1/verify-api-key",
-    ]);
+    ]));
     const json = JSON.parse((await keyscan(["verify", "--list-endpoints", "--format", "json"])).stdout) as { endpoints: { refused?: string }[] };
-    expect(json.endpoints).toHaveLength(6);
+    expect(json.endpoints.length).toBe(lines.length);
     expect(json.endpoints.every((e) => e.refused === undefined)).toBe(true);
   });
 
