@@ -4,6 +4,8 @@
 // Well-known public keys are assembled from pieces so this file does not itself contain them.
 import { describe, expect, it } from "vitest";
 import { isPlaceholder } from "../../src/engine/filters/placeholder.js";
+import { LineIndex } from "../../src/engine/lines.js";
+import { resolveCompanions } from "../../src/verify/companions.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
@@ -110,7 +112,8 @@ describe("verify requests of the infrastructure rules", () => {
       const v = rule.verify!;
       if (v.request.method === "POST") expect(v.request.read_only).toBe(true);
       const used = [...JSON.stringify(v.request).matchAll(/\{\{companion\.([A-Za-z0-9_]+)\}\}/g)].map((m) => m[1]);
-      for (const name of used) expect(v.companions ?? []).toContain(name);
+      const declared = (v.companions ?? []).map((c) => (typeof c === "string" ? c : c.name));
+      for (const name of used) expect(declared).toContain(name);
       // The secret is URL-encoded into a fixed URL, so it can never be the URL itself (webhook rules are unverified).
       expect(v.request.url.startsWith("https://")).toBe(true);
       const url = new URL(v.request.url.replace(/\{\{companion\.[A-Za-z0-9_]+\}\}/g, "x").replace(/\{\{secret\}\}/g, "s"));
@@ -122,6 +125,19 @@ describe("verify requests of the infrastructure rules", () => {
   it("never verifies refresh tokens (redeeming them rotates them)", () => {
     for (const id of ["digitalocean.refresh-token", "github.refresh-token", "slack.legacy-token", "slack.config-token"]) {
       expect(ruleset.rules.find((r) => r.id === id)!.verify, id).toBeUndefined();
+    }
+  });
+
+  it("companion values are found next to the secret (Shopify shop, Cloudflare email, Vonage API key)", () => {
+    const cases: [string, Record<string, string>][] = [
+      [`SHOPIFY_STORE=acme-outlet.myshopify.com\nSHOPIFY_ACCESS_TOKEN=${gen("shpat_{hex:32}")}\n`, { shop: "acme-outlet" }],
+      [`CLOUDFLARE_EMAIL=ops@acme.example\nCLOUDFLARE_API_KEY=${gen("{hex:37}")}\n`, { email: "ops@acme.example" }],
+      [`const vonage = new Vonage({ apiKey: "1a2b3c4d", apiSecret: "${gen("{alnum:16}")}" });`, { api_key: "1a2b3c4d" }],
+    ];
+    for (const [text, expected] of cases) {
+      const all = scanText(text, ruleset);
+      expect(all).toHaveLength(1);
+      expect(resolveCompanions(all[0]!, all, () => new LineIndex(text))).toEqual(expected);
     }
   });
 });
