@@ -3,6 +3,8 @@
  * module beside this one. Every reporter starts from `redactResult` (src/report/redact.ts), so no format can show
  * a secret that --no-redact did not ask for, and a saved redacted scan stays redacted.
  */
+import { renderAuditHtml } from "./audit/html.js";
+import { renderAuditMarkdown } from "./audit/markdown.js";
 import { renderGithub } from "./github.js";
 import { renderHtml } from "./html.js";
 import { renderJson, renderJsonl } from "./json.js";
@@ -34,8 +36,9 @@ export const REPORTERS: Record<string, Reporter> = {
   jsonl: renderJsonl,
   sarif: renderSarif,
   github: renderGithub,
-  markdown: renderMarkdown,
-  html: renderHtml,
+  // A history scan renders as an audit (one entry per secret, urgency order, timeline); any other scan as a report.
+  markdown: (r, o) => (r.history ? renderAuditMarkdown(r, o) : renderMarkdown(r, o)),
+  html: (r, o) => (r.history ? renderAuditHtml(r, o) : renderHtml(r, o)),
 };
 
 /** Formats that are data, not prose for a terminal: never coloured. */

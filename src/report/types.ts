@@ -56,6 +56,8 @@ export interface Finding {
   locations?: FindingLocation[];
   /** `keyscan history` only: whether a file at HEAD still contains the secret (false: it is only in the past). */
   atHead?: boolean;
+  /** `keyscan history` only: branches and tags that still reach a commit holding the secret. */
+  refs?: string[];
   /**
    * `keyscan history` only: commits that replaced a version of a file containing the secret with one without it,
    * or deleted the file, oldest first (on any branch; the secret stays in the history before them).
@@ -120,4 +122,6 @@ export interface ScanResult {
   redacted?: boolean;
   /** Things a person should know about the result's completeness (e.g. a shallow clone's history is cut off). */
   warnings?: string[];
+  /** `keyscan history` only: what was walked. */
+  history?: { refs: string[]; commits: number; blobs: number };
 }

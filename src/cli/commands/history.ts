@@ -5,6 +5,7 @@
  */
 import type { Argv } from "yargs";
 import { scan } from "../../scan.js";
+import { addExposure } from "../../sources/exposure.js";
 import { attributeHistory, historySource } from "../../sources/history.js";
 import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
@@ -23,7 +24,11 @@ export const historyCommand: Command = {
     const prepared = prepare(args, io);
     const source = historySource({ cwd: io.cwd, env: io.env, allRefs: args["all-refs"], maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
     const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const result = await attributeHistory({ ...scanned, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
+    const attributed = await attributeHistory({ ...scanned, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
+    const idx = source.index;
+    const result = idx.root
+      ? await addExposure(attributed, { cwd: idx.root, env: io.env }, { refs: idx.refs, commits: idx.commits.length, blobs: idx.blobs.values.length })
+      : attributed;
     const out = await finish(result, args, io);
     const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
     return { ...out, stderr: warnings + out.stderr };
