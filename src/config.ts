@@ -5,11 +5,12 @@
  * malicious repo must not be able to send found keys to its own server) unless the user says so on the command line.
  * Config files are data (YAML/JSON), never code, so loading one executes nothing.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
+import { readSmallRegularFile } from "./util/safe-read.js";
 
 export const CONFIG_NAMES = [".keyscan.yaml", ".keyscan.yml", ".keyscan.json"];
 
@@ -56,9 +57,13 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
     fromRepo = true;
     if (!file) return undefined;
   }
+  // A config found in the scanned tree is the repository's: it may be a FIFO or a link to /dev/zero, so read it
+  // non-blocking, regular files only, with a size cap.
+  const read = readSmallRegularFile(file, { maxBytes: 1 << 20, followSymlinks: true });
+  if (!read.ok) throw new KeyscanError("E_CONFIG", `config file ${file} ${read.message}; use a regular YAML or JSON file.`);
   let data: unknown;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = read.text;
     data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new KeyscanError("E_CONFIG", `config file ${file} cannot be parsed (${describeCause(err)}); fix its syntax.`, { cause: err });
