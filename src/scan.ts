@@ -15,6 +15,10 @@ export interface ScanOptions {
   inlineAllow?: boolean;
   /** Fingerprints to drop (from .keyscanignore `fingerprint:` lines). */
   ignoreFingerprints?: ReadonlySet<string>;
+  /** Fingerprints of known secrets to drop (from `--baseline`). */
+  baseline?: ReadonlySet<string>;
+  /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
+  onSuppressed?: (fingerprint: string, by: "ignore" | "baseline") => void;
 }
 
 const MAX_LISTED_SKIPS = 1000;
@@ -62,6 +66,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let scanned = 0;
   let bytes = 0;
   const ignore = options.ignoreFingerprints;
+  const baseline = options.baseline;
+  const suppressed: Record<string, number> = {};
 
   for await (const item of source.items()) {
     if (item.type === "problem") {
@@ -77,7 +83,12 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     for (const t of scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true })) {
       if (item.lines && !item.lines.has(t.line)) continue;
       const f = toFinding(t, item);
-      if (ignore?.has(f.fingerprint)) continue;
+      const by = ignore?.has(f.fingerprint) ? "ignore" : baseline?.has(f.fingerprint) ? "baseline" : undefined;
+      if (by) {
+        suppressed[by] = (suppressed[by] ?? 0) + 1;
+        options.onSuppressed?.(f.fingerprint, by);
+        continue;
+      }
       findings.push(f);
     }
   }
@@ -89,7 +100,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     rules: { version: ruleset.version, count: ruleset.rules.length },
     target: source.description,
     startedAt: new Date(started).toISOString(),
-    stats: { scanned, bytes, skipped: skippedCounts, durationMs: Date.now() - started },
+    stats: { scanned, bytes, skipped: skippedCounts, durationMs: Date.now() - started, ...(Object.keys(suppressed).length ? { suppressed } : {}) },
     findings,
     errors,
     skipped,

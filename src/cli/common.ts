@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
+import { readBaseline } from "../baseline.js";
 import { loadConfig, parseSize, type LoadedConfig } from "../config.js";
 import { KeyscanError, describeCause } from "../errors.js";
 import { loadRules, type RuleSource } from "../engine/load-rules.js";
@@ -13,6 +14,7 @@ import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORTERS, formatNames, type ReportOptions } from "../report/index.js";
 import { renderText } from "../report/text.js";
+import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
 import { KEYSCAN_IGNORE_FILE, readIgnoreFile } from "../sources/ignore-rules.js";
 import type { ScanOptions } from "../scan.js";
@@ -30,6 +32,7 @@ export interface CommonArgs {
   gitignore: boolean;
   "ignore-inline-allow": boolean;
   color?: boolean;
+  baseline?: string;
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
@@ -42,7 +45,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
-    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" }) as unknown as Argv<T & CommonArgs>;
+    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
+    .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" }) as unknown as Argv<T & CommonArgs>;
 }
 
 export interface Prepared {
@@ -51,6 +55,8 @@ export interface Prepared {
   maxFileSize: number;
   scanOptions: ScanOptions;
   exclude: string[];
+  /** `fingerprint:` lines of the top-level .keyscanignore, and those that matched a finding during the scan. */
+  ignoreFingerprints: { all: string[]; used: Set<string> };
 }
 
 export function prepare(args: CommonArgs, io: Io): Prepared {
@@ -65,16 +71,35 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
   const maxFileSize = parseSize(args["max-file-size"] ?? config?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, "--max-file-size");
   const ignoreFile = readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));
+  // The baseline is applied here, in the options every scanning command passes to scan(), so no command can miss it.
+  const baseline = args.baseline ? new Set(readBaseline(resolve(io.cwd, args.baseline), args.baseline).map((e) => e.fingerprint)) : undefined;
+  const used = new Set<string>();
   return {
     ruleset,
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],
+    ignoreFingerprints: { all: ignoreFile?.fingerprints ?? [], used },
     scanOptions: {
       inlineAllow: !args["ignore-inline-allow"],
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
+      ...(baseline ? { baseline } : {}),
+      onSuppressed: (fingerprint, by) => {
+        if (by === "ignore") used.add(fingerprint);
+      },
     },
   };
+}
+
+/**
+ * A warning for `.keyscanignore` `fingerprint:` lines that matched nothing. Only meaningful after a scan of the
+ * whole tree (a scan of one folder would call every entry for another folder stale), so callers decide when.
+ */
+export function staleIgnoreWarnings(prepared: Prepared): string {
+  const stale = prepared.ignoreFingerprints.all.filter((fp) => !prepared.ignoreFingerprints.used.has(fp));
+  if (stale.length === 0) return "";
+  const list = stale.map((fp) => `  fingerprint:${fp}\n`).join("");
+  return `keyscan: warning: ${stale.length} ${KEYSCAN_IGNORE_FILE} fingerprint line${stale.length === 1 ? "" : "s"} matched nothing in this scan; the secret is gone, so remove ${stale.length === 1 ? "it" : "them"}:\n${list}`;
 }
 
 export function reportOptions(args: CommonArgs, io: Io, toFile: boolean): ReportOptions {
@@ -103,7 +128,7 @@ export function finish(result: ScanResult, args: CommonArgs, io: Io): CliResult 
   } else {
     stdout = reporter(result, reportOptions(args, io, false));
     if (args.format !== "text") {
-      for (const e of result.errors) stderr += `keyscan: ${e.path}: ${e.message} (${e.code})\n`;
+      for (const e of result.errors) stderr += `keyscan: ${printable(e.path)}: ${printable(e.message)} (${e.code})\n`;
     }
   }
   return { exitCode: result.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr };

@@ -5,6 +5,7 @@
  */
 import type { ReportOptions } from "./index.js";
 import { palette } from "./color.js";
+import { printable } from "./printable.js";
 import { showSecret } from "./redact.js";
 import type { ScanResult } from "./types.js";
 
@@ -13,9 +14,9 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
   const out: string[] = [];
   for (const f of result.findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
-    out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
+    out.push(`${c.bold(`${printable(f.path)}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
     out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
-    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${f.commit.author}  ${f.commit.date}`);
+    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${printable(f.commit.author)}  ${printable(f.commit.date)}`);
     if (f.verification) {
       const v = f.verification;
       const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
@@ -24,7 +25,7 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
     out.push(`    fingerprint: ${f.fingerprint}${f.revoke ? `   revoke: ${f.revoke}` : ""}`);
     out.push("");
   }
-  for (const e of result.errors) out.push(`${c.yellow("error")}: ${e.path}: ${e.message} (${e.code})`);
+  for (const e of result.errors) out.push(`${c.yellow("error")}: ${printable(e.path)}: ${printable(e.message)} (${e.code})`);
   const skipped = Object.entries(result.stats.skipped)
     .map(([code, n]) => `${n} ${SKIP_WORDS[code] ?? code}`)
     .join(", ");
@@ -34,6 +35,7 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
   out.push(
     `${head} in ${result.stats.scanned} file${result.stats.scanned === 1 ? "" : "s"} (${mb} MB, ${result.stats.durationMs} ms)` +
       (skipped ? `; skipped ${skipped}` : "") +
+      (result.stats.suppressed ? `; not shown: ${Object.entries(result.stats.suppressed).map(([by, k]) => `${k} ${by === "baseline" ? "in the baseline" : "ignored by fingerprint"}`).join(", ")}` : "") +
       (result.errors.length ? `; ${result.errors.length} unreadable` : ""),
   );
   return `${out.join("\n")}\n`;

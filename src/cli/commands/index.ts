@@ -1,6 +1,7 @@
 /** Every CLI command, in help order. Add a command by adding its module here. */
+import { baselineCommand } from "./baseline.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
 
-export const COMMANDS: Command[] = [scanCommand, rulesCommand];
+export const COMMANDS: Command[] = [scanCommand, baselineCommand, rulesCommand];

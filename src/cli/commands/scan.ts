@@ -2,12 +2,13 @@
  * `keyscan [paths..]` — the default command: scan files under the given paths (default `.`), or standard input with
  * `keyscan -`.
  */
+import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
-import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
+import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
 
 interface ScanArgs extends CommonArgs {
@@ -41,6 +42,10 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    return finish(result, args, io);
+    const done = finish(result, args, io);
+    // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
+    const wholeTree = paths.length === 1 && paths[0] !== "-" && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
+    if (wholeTree) done.stderr += staleIgnoreWarnings(prepared);
+    return done;
   },
 };
