@@ -29,7 +29,9 @@ function parser(argv: string[]): { y: Argv; chosen: { command?: Command } } {
   return { y, chosen };
 }
 
-export async function run(argv: string[], io: Io): Promise<CliResult> {
+export async function run(argvIn: string[], io: Io): Promise<CliResult> {
+  // yargs drops a lone `-`; spell it as the equivalent flag before parsing.
+  const argv = argvIn.map((a) => (a === "-" ? "--stdin" : a));
   const { y, chosen } = parser(argv);
   let parsed: Record<string, unknown> | undefined;
   let output = "";

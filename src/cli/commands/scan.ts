@@ -14,6 +14,7 @@ import type { Command } from "./types.js";
 interface ScanArgs extends CommonArgs {
   paths?: string[];
   "stdin-filename"?: string;
+  stdin?: boolean;
 }
 
 export const scanCommand: Command = {
@@ -22,14 +23,16 @@ export const scanCommand: Command = {
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
+      .option("stdin", { type: "boolean", describe: "Scan standard input (same as the path `-`)" })
       .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as ScanArgs;
-    const paths = args.paths && args.paths.length > 0 ? args.paths.map(String) : ["."];
+    const given = (args.paths ?? []).map(String);
+    const paths = given.length > 0 ? given : ["."];
     const prepared = prepare(args, io);
     let source;
-    if (paths.includes("-")) {
-      if (paths.length > 1) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
+    if (args.stdin) {
+      if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
       if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
       source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
     } else {
