@@ -93,6 +93,10 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     }
   }
   findings.sort(compareFindings);
+  // Reads finish in any order; sort problems by path so reports are the same from run to run.
+  const byPath = (a: ScanProblem, b: ScanProblem) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  errors.sort(byPath);
+  skipped.sort(byPath);
   return {
     format: "keyscan-scan",
     version: 1,

@@ -1,5 +1,6 @@
 // Shared setup for the trust tests: temp trees that clean up after themselves, synthetic secrets generated from the
 // shipped rules' templates (never real keys), and the CLI called in-process with its result.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +19,14 @@ export function tempDir(prefix = "keyscan-trust-"): string {
 }
 
 afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of made.splice(0)) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      // Trees deeper than PATH_MAX defeat rmSync; GNU rm walks them with openat.
+      spawnSync("rm", ["-rf", d]);
+    }
+  }
 });
 
 let counter = 0;
