@@ -459,13 +459,19 @@ async function runLibrary(c: Case, ctx: Ctx): Promise<Outcome> {
   return { exitCode: result.findings.length > 0 ? 1 : 0, stdout: "", stderr: "", ...pick(result) };
 }
 
+/** Paths in the table are cut to a readable length (the PATH_MAX case has a 4 KB one). */
+function short(path: string): string {
+  const p = printable(path);
+  return p.length > 60 ? `${p.slice(0, 24)}…(${p.length} chars)` : p;
+}
+
 function observed(o: Outcome): string {
   const parts = [`exit ${o.exitCode}`];
-  const f = o.findings.filter((x) => x.path !== CONTROL).map((x) => `${printable(x.path)}:${x.line}:${x.column}`);
+  const f = o.findings.filter((x) => x.path !== CONTROL).map((x) => `${short(x.path)}:${x.line}:${x.column}`);
   if (f.length) parts.push(`found ${f.join(", ")}`);
   if (o.findings.some((x) => x.path === CONTROL)) parts.push("control found");
-  if (o.errors.length) parts.push(`errors ${o.errors.map((e) => `${e.path} ${e.code} (${(/E[A-Z]{3,}/.exec(e.message) ?? [""])[0]})`).join(", ")}`);
-  if (o.skipped.length) parts.push(`skipped ${o.skipped.map((e) => `${printable(e.path)} ${e.code}`).join(", ")}`);
+  if (o.errors.length) parts.push(`errors ${o.errors.map((e) => `${short(e.path)} ${e.code} (${(/E[A-Z]{3,}/.exec(e.message) ?? [""])[0]})`).join(", ")}`);
+  if (o.skipped.length) parts.push(`skipped ${o.skipped.map((e) => `${short(e.path)} ${e.code}`).join(", ")}`);
   if (o.exitCode === 2) parts.push(`stderr "${o.stderr.trim().split("\n")[0]!.replace(/\/tmp\/[^ ]*\//, "…/")}"`);
   return parts.join("; ").replace(/\|/g, "\\|");
 }
