@@ -3,7 +3,7 @@
  * options once (fatal problems become exit 2 with a message saying what to fix), and writing the report and
  * choosing the exit code at the end. Commands (tree, staged, diff, history) differ only in their source.
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { readBaseline } from "../baseline.js";
@@ -117,8 +117,17 @@ export function finish(result: ScanResult, args: CommonArgs, io: Io): CliResult 
   let stderr = "";
   if (args.output) {
     const body = reporter(result, reportOptions(args, io, true));
+    const outPath = resolve(io.cwd, args.output);
     try {
-      writeFileSync(resolve(io.cwd, args.output), body);
+      // A report with secrets in full (--no-redact) is readable by its owner only.
+      if (!args.redact) {
+        try {
+          chmodSync(outPath, 0o600);
+        } catch {
+          // not there yet: created 0600 below
+        }
+      }
+      writeFileSync(outPath, body, args.redact ? undefined : { mode: 0o600 });
     } catch (err) {
       throw new KeyscanError("E_USAGE", `cannot write --output ${args.output} (${describeCause(err)}).`, { cause: err });
     }
