@@ -332,6 +332,24 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "a discovered .keyscan.yaml whose rules name a FIFO and /dev/zero",
+    expected: "exit 2 with a message naming the rules path; never blocks or reads without end",
+    noControl: true,
+    setup: ({ dir }) => {
+      mkdirSync(join(dir, "rules"));
+      mkfifo(join(dir, "rules", "evil.yaml"));
+      writeFileSync(join(dir, ".keyscan.yaml"), "rules: [rules]\n");
+    },
+    check: (o, { dir }) => {
+      expect(o.exitCode).toBe(2);
+      expect(o.stderr).toMatch(/rule file .*evil\.yaml is not a regular file; check --rules\/--config/);
+      writeFileSync(join(dir, ".keyscan.yaml"), "rules: [/dev/zero]\n");
+      const r = spawnSync(process.execPath, [BIN, "."], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/rules path \/dev\/zero is neither a file nor a folder/);
+    },
+  },
+  {
     name: "a file deleted during the scan",
     expected: "clear per-file E_READ (ENOENT), the scan completes",
     beforeRead: { file: "doomed.env", act: ({ dir }) => rmSync(join(dir, "doomed.env")) },
