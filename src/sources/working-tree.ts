@@ -14,7 +14,7 @@ import { describeCause, KeyscanError } from "../errors.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
-import type { Source, SourceItem } from "./types.js";
+import type { ProblemItem, Source, SourceItem } from "./types.js";
 
 export interface WorkingTreeOptions {
   paths: readonly string[];
@@ -37,7 +37,7 @@ export interface WorkingTreeOptions {
 /** A path as the file system knows it: a string, or raw bytes when a name is not valid UTF-8. */
 type FsPath = string | Buffer;
 
-type Entry = { kind: "file"; abs: FsPath; shown: string } | { kind: "problem"; item: SourceItem };
+type Entry = { kind: "file"; abs: FsPath; shown: string } | { kind: "problem"; item: ProblemItem };
 
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 
@@ -188,8 +188,19 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     }
   }
 
+  // `keyscan . src` names src twice: with several paths, each file is read (and reported) once.
+  async function* once(): AsyncGenerator<Entry> {
+    const seen = new Set<string>();
+    for await (const e of entries()) {
+      const key = e.kind === "problem" ? `p:${e.item.code}:${e.item.path}` : typeof e.abs === "string" ? `s:${e.abs}` : `b:${e.abs.toString("hex")}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield e;
+    }
+  }
+
   return {
     description: `files: ${options.paths.join(" ")}`,
-    items: () => mapConcurrent(entries(), options.concurrency ?? 8, read),
+    items: () => mapConcurrent(options.paths.length > 1 ? once() : entries(), options.concurrency ?? 8, read),
   };
 }

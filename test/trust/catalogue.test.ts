@@ -189,6 +189,16 @@ const CASES: Case[] = [
     check: (o) => expect(found(o)).toEqual(["--version:1:16", `${CONTROL}:1:16`]),
   },
   {
+    name: "the same file reached through several path arguments (`. src src/a.env`)",
+    expected: "read and reported once",
+    args: [".", "src", "src/a.env"],
+    setup: ({ dir }) => {
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src", "a.env"), `GETIMG_API_KEY=${getimgKey()}\n`);
+    },
+    check: (o) => expect(found(o)).toEqual(["src/a.env:1:16", `${CONTROL}:1:16`]),
+  },
+  {
     name: "file name that is not valid UTF-8 (bytes 0xE9 0xFF)",
     expected: "opened by its real bytes and scanned; shown with \\xNN escapes",
     setup: ({ dir }) => writeFileSync(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9, 0xff]), Buffer.from(".env")]), `GETIMG_API_KEY=${getimgKey()}\n`),
