@@ -50,11 +50,13 @@ const TOKEN_RUN = /[A-Za-z0-9_+=~-]{24,}/g;
 /**
  * Mask what looks like a credential in a message that may quote input: a run of 24+ token characters (`/` and `.`
  * end a run, so paths and rule ids survive) that mixes letters and digits and is random-looking (entropy ≥ 3.5
- * bits per character). A last line of defence for error output, not a substitute for keeping matched text out of
+ * bits per character), unless it is a directory in a path (followed by `/`). A last line of defence for error output, not a substitute for keeping matched text out of
  * messages in the first place.
  */
 export function scrubSecrets(text: string): string {
-  return text.replace(TOKEN_RUN, (run) =>
-    /[A-Za-z]/.test(run) && /[0-9]/.test(run) && shannonEntropy(run) >= 3.5 ? `[masked ${run.length} chars]` : run,
-  );
+  return text.replace(TOKEN_RUN, (run, offset: number) => {
+    // A directory in a path (`/tmp/build-x7Qm2…/repo`) is kept: a secret is a value, not a folder name.
+    if (text[offset + run.length] === "/") return run;
+    return /[A-Za-z]/.test(run) && /[0-9]/.test(run) && shannonEntropy(run) >= 3.5 ? `[masked ${run.length} chars]` : run;
+  });
 }
