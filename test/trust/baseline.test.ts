@@ -2,7 +2,9 @@
 // prune stale entries, stale .keyscanignore fingerprint warnings, and the file's merge-friendly shape.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/run.js";
 import { parseBaseline } from "../../src/baseline.js";
 import { fingerprint } from "../../src/engine/fingerprint.js";
 import { altTextKey, cli, getimgKey, tempDir } from "./helpers.js";
@@ -130,5 +132,8 @@ describe(".keyscanignore fingerprint lines", () => {
     expect(whole.stderr).not.toContain(`fingerprint:${fingerprint("getimg.api-key", live)}`);
     const partial = await cli(["sub"], dir);
     expect(partial.stderr).toBe("");
+    const stdin = await run(["-"], { cwd: dir, env: {}, stdin: Readable.from([Buffer.from("nothing\n")]) });
+    expect(stdin.exitCode).toBe(0);
+    expect(stdin.stderr).toBe("");
   });
 });

@@ -35,7 +35,6 @@ export const baselineCommand: Command = {
     const abs = resolve(io.cwd, file);
     if (args.baseline) throw new KeyscanError("E_USAGE", "`keyscan baseline` writes a baseline; name it with -o, not --baseline.");
     const paths = args.paths && args.paths.length > 0 ? args.paths.map(String) : ["."];
-    if (paths.includes("-")) throw new KeyscanError("E_USAGE", "`keyscan baseline` scans files; standard input (`-`) is not supported.");
     const existing: BaselineEntry[] = existsSync(abs) ? readBaseline(abs, file) : [];
     if (args.prune && !existsSync(abs)) throw new KeyscanError("E_USAGE", `baseline ${file} does not exist; there is nothing to prune (write one with \`keyscan baseline\`).`);
     const prepared = prepare({ ...args, baseline: undefined }, io);
