@@ -27,8 +27,13 @@ export const baselineCommand: Command = {
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files and folders to scan (default: .)" })
-      .option("output", { alias: "o", type: "string", default: DEFAULT_BASELINE_FILE, describe: "Baseline file to write" })
-      .option("prune", { type: "boolean", default: false, describe: "Only remove entries whose secret is no longer found (adds none); lists them" }) as unknown as Argv,
+      .option("output", { type: "string", default: DEFAULT_BASELINE_FILE, describe: "Baseline file to write" })
+      .option("prune", { type: "boolean", default: false, describe: "Only remove entries whose secret is no longer found (adds none); lists them" })
+      // Report options mean nothing here: the baseline holds hashes only and is always the same format.
+      .hide("format")
+      .hide("redact")
+      .hide("color")
+      .hide("baseline") as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as BaselineArgs;
     const file = args.output ?? DEFAULT_BASELINE_FILE;
