@@ -46,7 +46,9 @@ interface Case {
   asUser?: number;
   /** Run through the library with a hook that changes the tree just before the named file is read. */
   beforeRead?: { file: string; act(ctx: Ctx): void };
-  /** The control file is not expected (a case that ends in a usage error). */
+  /** Bytes piped to standard input (with args `-`). */
+  stdin?: (ctx: Ctx) => Buffer;
+  /** The control file is not expected (a usage error, or a stdin case). */
   noControl?: boolean;
   check(o: Outcome, ctx: Ctx): void;
 }
@@ -360,6 +362,46 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "directories nested 1,000 deep",
+    expected: "walked without recursion limits; the deepest secret found",
+    setup: ({ dir }) => {
+      const deep = join(dir, ...Array.from({ length: 1000 }, () => "d"));
+      mkdirSync(deep, { recursive: true });
+      writeFileSync(join(deep, "deep.env"), `GETIMG_API_KEY=${getimgKey()}\n`);
+    },
+    check: (o) => expect(found(o)).toEqual([`${"d/".repeat(1000)}deep.env:1:16`, `${CONTROL}:1:16`]),
+  },
+  {
+    name: "a million lone-CR line endings before a secret",
+    expected: "found at line 1,000,001",
+    setup: ({ dir }) => writeFileSync(join(dir, "many.txt"), `${"\r".repeat(1_000_000)}GETIMG_API_KEY=${getimgKey()}`),
+    check: (o) => expect(found(o)).toEqual(["many.txt:1000001:16", `${CONTROL}:1:16`]),
+  },
+  {
+    name: "standard input: UTF-16 LE with BOM and CRLF",
+    expected: "decoded; secret at its line and column under the --stdin-filename name",
+    args: ["-", "--stdin-filename", "piped.env"],
+    noControl: true,
+    stdin: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`a=1\r\n  GETIMG_API_KEY=${getimgKey()}\r\n`, "utf16le")]),
+    setup: () => undefined,
+    check: (o) => {
+      expect(o.exitCode).toBe(1);
+      expect(found(o)).toEqual(["piped.env:2:18"]);
+    },
+  },
+  {
+    name: "standard input: binary",
+    expected: "skipped as binary (E_BINARY), exit 0",
+    args: ["-"],
+    noControl: true,
+    stdin: () => Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0]), Buffer.from(`GETIMG_API_KEY=${getimgKey()}`)]),
+    setup: () => undefined,
+    check: (o) => {
+      expect(o.exitCode).toBe(0);
+      expect(codesOf(o.skipped)).toEqual(["<stdin> E_BINARY"]);
+    },
+  },
+  {
     name: "a file deleted during the scan",
     expected: "clear per-file E_READ (ENOENT), the scan completes",
     beforeRead: { file: "doomed.env", act: ({ dir }) => rmSync(join(dir, "doomed.env")) },
@@ -457,6 +499,7 @@ function runCli(c: Case, ctx: Ctx): Outcome {
     maxBuffer: 64 << 20,
     env: { ...process.env, NO_COLOR: "1" },
     ...(c.asUser !== undefined ? { uid: c.asUser, gid: c.asUser } : {}),
+    ...(c.stdin ? { input: c.stdin(ctx) } : {}),
   });
   if (r.error) throw r.error;
   let parsed = { findings: [], errors: [], skipped: [] };
