@@ -21,6 +21,7 @@ export type ErrorCode =
   | "E_BINARY"
   | "E_NOT_FOUND"
   | "E_GIT"
+  | "E_VERIFY"
   | "E_INTERNAL";
 
 export class KeyscanError extends Error {

@@ -7,6 +7,8 @@ export { stdinSource } from "./sources/stdin.js";
 export { REPORTERS } from "./report/index.js";
 export { run } from "./cli/run.js";
 export { KeyscanError } from "./errors.js";
+export { verifyFindings, listEndpoints, Verifier } from "./verify/index.js";
+export type { VerifyOptions, VerifySummary, EndpointEntry } from "./verify/index.js";
 export type * from "./report/types.js";
 export type * from "./sources/types.js";
 export type { Rule, RuleSet, Matcher, Provider } from "./engine/rule.js";

@@ -8,6 +8,7 @@ import type { RuleSet } from "./engine/rule.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
 import type { Source, TextItem } from "./sources/types.js";
+import { attachCompanions } from "./verify/companions.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -80,7 +81,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     }
     scanned++;
     bytes += item.bytes;
-    for (const t of scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true })) {
+    const found = scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true });
+    for (const t of found) {
       if (item.lines && !item.lines.has(t.line)) continue;
       const f = toFinding(t, item);
       const by = ignore?.has(f.fingerprint) ? "ignore" : baseline?.has(f.fingerprint) ? "baseline" : undefined;
@@ -89,6 +91,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         options.onSuppressed?.(f.fingerprint, by);
         continue;
       }
+      attachCompanions(f, t, found, item.text); // values a verify request needs (shop domain, account id), kept off the report
       findings.push(f);
     }
   }

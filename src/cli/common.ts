@@ -19,10 +19,11 @@ import type { ScanResult } from "../report/types.js";
 import { KEYSCAN_IGNORE_FILE, readIgnoreFile } from "../sources/ignore-rules.js";
 import type { ScanOptions } from "../scan.js";
 import { EXIT_CLEAN, EXIT_FINDINGS, type CliResult, type Io } from "./io.js";
+import { addVerifyOptions, applyVerification, failing, parseVerifyArgs, type VerifyArgs, type VerifySettings } from "./verify-options.js";
 
 export const DEFAULT_MAX_FILE_SIZE = "10MB";
 
-export interface CommonArgs {
+export interface CommonArgs extends VerifyArgs {
   format: string;
   output?: string;
   redact: boolean;
@@ -36,7 +37,7 @@ export interface CommonArgs {
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return y
+  const common = y
     .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${formatNames().join(", ")}` })
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
@@ -46,7 +47,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
-    .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" }) as unknown as Argv<T & CommonArgs>;
+    .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" });
+  return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
 }
 
 export interface Prepared {
@@ -57,7 +59,12 @@ export interface Prepared {
   exclude: string[];
   /** `fingerprint:` lines of the top-level .keyscanignore, and those that matched a finding during the scan. */
   ignoreFingerprints: { all: string[]; used: Set<string> };
+  /** The --verify family, checked before the scan. */
+  verify?: VerifySettings;
 }
+
+/** What `prepare` made for a command's arguments, so `finish` can verify with the same rule set. */
+const preparedFor = new WeakMap<object, Prepared>();
 
 export function prepare(args: CommonArgs, io: Io): Prepared {
   if (!REPORTERS[args.format]) {
@@ -74,8 +81,10 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   // The baseline is applied here, in the options every scanning command passes to scan(), so no command can miss it.
   const baseline = args.baseline ? new Set(readBaseline(resolve(io.cwd, args.baseline), args.baseline).map((e) => e.fingerprint)) : undefined;
   const used = new Set<string>();
-  return {
+  const verify = parseVerifyArgs(args, io, ruleset);
+  const prepared: Prepared = {
     ruleset,
+    verify,
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],
@@ -89,6 +98,8 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
       },
     },
   };
+  preparedFor.set(args, prepared);
+  return prepared;
 }
 
 /**
@@ -110,11 +121,16 @@ export function reportOptions(args: CommonArgs, io: Io, toFile: boolean): Report
   };
 }
 
-/** Render the result, write it where asked, and pick the exit code (1 when anything was found). */
-export function finish(result: ScanResult, args: CommonArgs, io: Io): CliResult {
+/**
+ * Verify the findings when asked (--verify), render the result, write it where asked, and pick the exit code (1 when
+ * anything was found, or with --fail-on verified when a key was verified live).
+ */
+export async function finish(result: ScanResult, args: CommonArgs, io: Io): Promise<CliResult> {
   const reporter = REPORTERS[args.format]!;
   let stdout = "";
   let stderr = "";
+  const prepared = preparedFor.get(args);
+  if (prepared?.verify) stderr += await applyVerification(result, prepared.ruleset, prepared.verify);
   if (args.output) {
     const body = reporter(result, reportOptions(args, io, true));
     const outPath = resolve(io.cwd, args.output);
@@ -140,5 +156,5 @@ export function finish(result: ScanResult, args: CommonArgs, io: Io): CliResult 
       for (const e of result.errors) stderr += `keyscan: ${printable(e.path)}: ${printable(e.message)} (${e.code})\n`;
     }
   }
-  return { exitCode: result.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr };
+  return { exitCode: failing(result, prepared?.verify) ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr };
 }

@@ -71,7 +71,7 @@ function nearWords(spec: "hosts" | string[] | undefined, provider: Provider, rul
     if (provider.hosts.length === 0) {
       throw new KeyscanError("E_RULE", `${provider.file}: rule ${ruleId} uses \`near: hosts\` but the provider declares no hosts; add \`hosts:\`.`);
     }
-    return provider.hosts.map((h) => h.toLowerCase());
+    return provider.hosts.map((h) => h.toLowerCase().replace(/^\*\./, "")); // a `*.example.com` host is near as `example.com`
   }
   return spec.map((w) => w.toLowerCase());
 }

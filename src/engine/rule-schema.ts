@@ -107,29 +107,89 @@ const statusMatchSchema = z
   })
   .strict();
 
+/**
+ * A companion value the verify request needs besides the secret (a shop domain, an account id), and where the scan
+ * finds it: `rule` — the secret of another rule's finding in the same text, or `pattern` — a regex (with a
+ * `(?<value>…)` group, else the whole match) near the secret; the nearest match within `within_lines` lines wins.
+ * A bare string names a companion with no source: such a rule always verifies as `unknown`.
+ */
+export const companionSchema = z
+  .object({
+    /** Name used in templates as `{{companion.NAME}}`. */
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "use letters, digits and '_' (starting with a letter)"),
+    /** What the value is, for messages, e.g. `shop domain`. */
+    description: z.string().optional(),
+    /** Id of another rule whose finding (within `within_lines`) supplies the value. */
+    rule: nonEmpty.optional(),
+    /** JS regex that finds the value near the secret; its `(?<value>…)` group (or whole match) is the value. */
+    pattern: nonEmpty.optional(),
+    /** How many lines above and below the secret the value may be (default 6). */
+    within_lines: z.number().int().min(0).max(200).optional(),
+  })
+  .strict()
+  .refine((c) => (c.rule === undefined) !== (c.pattern === undefined), { message: "a companion needs exactly one of `rule` or `pattern`" });
+
+const outcomeSchema = z.union([statusMatchSchema, z.array(statusMatchSchema).min(1)]);
+
+/** `{{secret}}` and `{{companion.NAME}}` are the only template placeholders. */
+export const TEMPLATE_PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
 export const verifySchema = z
   .object({
     request: z
       .object({
         method: z.enum(["GET", "HEAD", "POST"]),
-        /** HTTPS URL on one of the provider's hosts; may use `{{secret}}` and `{{companion.NAME}}`. */
+        /** HTTPS URL on one of the provider's hosts; may use `{{secret}}` and `{{companion.NAME}}` (URL-encoded). */
         url: nonEmpty,
+        /** Header values may use the placeholders (CR/LF in a value is refused). */
         headers: z.record(z.string(), z.string()).optional(),
+        /** Body; placeholders are JSON-escaped for a JSON Content-Type, URL-encoded for a form, else inserted as is. */
         body: z.string().optional(),
         /** Required for POST: a statement that this POST reads and changes nothing, costs nothing. */
         read_only: z.boolean().optional(),
       })
       .strict(),
-    verified: statusMatchSchema,
-    invalid: statusMatchSchema.optional(),
+    /** The answer that means "live": statuses plus optional JSON field values and body markers (a list: any of them). */
+    verified: outcomeSchema,
+    /** The answer that means "revoked or fake"; anything matching neither is `unknown`. */
+    invalid: outcomeSchema.optional(),
     /** JSON fields (dot paths) copied into the report; never the secret. */
     extract: z.array(nonEmpty).optional(),
     /** Companion values the request needs (e.g. a shop domain); without them the result is `unknown`. */
-    companions: z.array(nonEmpty).optional(),
+    companions: z.array(z.union([nonEmpty, companionSchema])).optional(),
     /** Free-text note on why this endpoint is safe (read-only, free). */
     note: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    const names = new Set((v.companions ?? []).map((c) => (typeof c === "string" ? c : c.name)));
+    (v.companions ?? []).forEach((c, i) => {
+      if (typeof c === "string" || c.pattern === undefined) return;
+      try {
+        new RegExp(c.pattern, "d");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["companions", i, "pattern"], message: `not a valid JavaScript regular expression (${(err as Error).message})` });
+      }
+    });
+    const texts: [string, (string | number)[]][] = [[v.request.url, ["request", "url"]]];
+    for (const [k, h] of Object.entries(v.request.headers ?? {})) texts.push([h, ["request", "headers", k]]);
+    if (v.request.body !== undefined) texts.push([v.request.body, ["request", "body"]]);
+    for (const [text, path] of texts) {
+      for (const m of text.matchAll(TEMPLATE_PLACEHOLDER)) {
+        const name = m[1]!;
+        if (name === "secret") continue;
+        const companion = /^companion\.(.+)$/.exec(name)?.[1];
+        if (companion !== undefined && names.has(companion)) continue;
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: companion !== undefined
+            ? `\`{{${name}}}\` names a companion that \`companions\` does not declare`
+            : `unknown placeholder \`{{${name}}}\`; use {{secret}} or {{companion.NAME}}`,
+        });
+      }
+    }
+  });
 
 export const ruleSchema = z
   .object({
@@ -162,7 +222,7 @@ export const providerFileSchema = z
     provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and '-'"),
     /** Display name. */
     name: nonEmpty,
-    /** API hosts: the only hosts verification may call, and the `hosts` context of usages. */
+    /** API hosts: the only hosts verification may call (`*.example.com` allows subdomains), and the `hosts` context of usages. */
     hosts: z.array(nonEmpty).default([]),
     docs: z.string().url().optional(),
     /** Where a leaked key is revoked or rotated. */
@@ -179,4 +239,6 @@ export type UsageSpec = z.infer<typeof usageSchema>;
 export type SecretFormatSpec = z.infer<typeof secretFormatSchema>;
 export type VerifySpec = z.infer<typeof verifySchema>;
 export type ExampleSpec = z.infer<typeof exampleSchema>;
+export type CompanionSpec = z.infer<typeof companionSchema>;
+export type StatusMatchSpec = z.infer<typeof statusMatchSchema>;
 export type Severity = (typeof SEVERITIES)[number];

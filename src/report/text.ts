@@ -20,7 +20,7 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
     if (f.verification) {
       const v = f.verification;
       const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
-      out.push(`    verify: ${status}${v.reason ? ` (${v.reason})` : ""}${v.fields ? `  ${JSON.stringify(v.fields)}` : ""}`);
+      out.push(`    verify: ${status}${v.reason ? ` (${v.reason})` : ""}${v.fields ? `  ${JSON.stringify(v.fields)}` : ""}  ${c.dim(`checked ${v.checkedAt}`)}`);
     }
     out.push(`    fingerprint: ${f.fingerprint}${f.revoke ? `   revoke: ${f.revoke}` : ""}`);
     out.push("");

@@ -17,6 +17,10 @@ export interface Verification {
   reason?: string;
   /** Fields copied from the provider's answer (e.g. account email, credits). */
   fields?: Record<string, unknown>;
+  /** The HTTP status of the provider's last answer, when there was one. */
+  httpStatus?: number;
+  /** The endpoint called, as the rule declares it (`GET https://api.example.com/v1/me`; templates unexpanded). */
+  endpoint?: string;
 }
 
 export interface Finding {

@@ -33,12 +33,22 @@ export const baselineCommand: Command = {
       .hide("format")
       .hide("redact")
       .hide("color")
-      .hide("baseline") as unknown as Argv,
+      .hide("baseline")
+      .hide("verify")
+      .hide("only-verified")
+      .hide("fail-on")
+      .hide("allow-repo-rules-verify")
+      .hide("verify-endpoint-override")
+      .hide("verify-rate")
+      .hide("verify-concurrency")
+      .hide("verify-timeout")
+      .hide("verify-retries") as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as BaselineArgs;
     const file = args.output ?? DEFAULT_BASELINE_FILE;
     const abs = resolve(io.cwd, file);
     if (args.baseline) throw new KeyscanError("E_USAGE", "`keyscan baseline` writes a baseline; name it with -o, not --baseline.");
+    if ((raw as { verify?: boolean }).verify) throw new KeyscanError("E_USAGE", "`keyscan baseline` records every secret found and does not verify; drop --verify.");
     const paths = args.paths && args.paths.length > 0 ? args.paths.map(String) : ["."];
     const existing: BaselineEntry[] = existsSync(abs) ? readBaseline(abs, file) : [];
     if (args.prune && !existsSync(abs)) throw new KeyscanError("E_USAGE", `baseline ${file} does not exist; there is nothing to prune (write one with \`keyscan baseline\`).`);

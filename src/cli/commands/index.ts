@@ -3,5 +3,6 @@ import { baselineCommand } from "./baseline.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import type { Command } from "./types.js";
+import { verifyCommand } from "./verify.js";
 
-export const COMMANDS: Command[] = [scanCommand, baselineCommand, rulesCommand];
+export const COMMANDS: Command[] = [scanCommand, baselineCommand, rulesCommand, verifyCommand];

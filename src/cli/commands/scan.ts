@@ -45,7 +45,7 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const done = finish(result, args, io);
+    const done = await finish(result, args, io);
     // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
     const wholeTree = !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
     if (wholeTree) done.stderr += staleIgnoreWarnings(prepared);
