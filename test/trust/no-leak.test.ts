@@ -5,6 +5,8 @@
 // The secret must appear nowhere — unless --no-redact, which is checked too, so each check can fail. The scan must
 // also leave no file behind in TMPDIR, HOME or XDG_CACHE_HOME that holds a secret.
 import { spawnSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -98,6 +100,36 @@ describe("secrets never leak through keyscan's own output", () => {
       expect(r.stderr.length, what).toBeGreaterThan(0);
       expectNoSecret(what, r.stdout + r.stderr, secrets);
       if (what === "broken YAML config") writeFileSync(join(dir, ".keyscan.yaml"), "{}\n");
+    }
+  });
+
+  it("a hostile verify endpoint that reflects the key (fields, error body, header, redirect) gets it into no output", async () => {
+    const dir = tempDir();
+    const s = getimgKey();
+    writeFileSync(join(dir, "a.env"), `GETIMG_API_KEY=${s}\n`);
+    for (const mode of ["fields", "401", "500", "redirect"]) {
+      let asked = 0;
+      const server = createServer((req, res) => {
+        asked++;
+        const key = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+        if (mode === "fields") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ balance: key, currency: `echo ${key}` }));
+        else if (mode === "401") res.writeHead(401).end(`bad key ${key}`);
+        else if (mode === "500") res.writeHead(500, { "x-echo": key }).end(`error for ${key}`);
+        else res.writeHead(302, { location: `http://127.0.0.1:1/${key}` }).end();
+      });
+      await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+      const override = `getimg=http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        for (const format of Object.keys(REPORTERS)) {
+          const r = await cli([".", "--verify", "--verify-retries", "0", "-f", format, "--verify-endpoint-override", override], dir);
+          expect(r.exitCode, `${mode} ${format}`).toBe(1);
+          expectNoSecret(`verify ${mode} ${format}`, r.stdout + r.stderr, [s]);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((ok) => server.close(() => ok()));
+      }
+      expect(asked, `${mode}: the endpoint was really asked`).toBeGreaterThan(0);
     }
   });
 
