@@ -45,6 +45,7 @@ export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): F
     fingerprint: fingerprintOf(t.rule.id, t.secret),
     entropy: t.entropy,
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
+    ...((p.kind === "commit" || p.kind === "staged") && p.blob ? { blob: p.blob } : {}),
   };
 }
 

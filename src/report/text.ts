@@ -16,7 +16,7 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
     out.push(`${c.bold(`${printable(f.path)}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
     out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
-    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${printable(f.commit.author)}  ${printable(f.commit.date)}`);
+    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${printable(f.commit.author)}  ${printable(f.commit.date)}${historyNote(f)}`);
     if (f.verification) {
       const v = f.verification;
       const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
@@ -39,6 +39,14 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
       (result.errors.length ? `; ${result.errors.length} unreadable` : ""),
   );
   return `${out.join("\n")}\n`;
+}
+
+/** For history findings: how many places hold the secret and whether HEAD still does. */
+function historyNote(f: ScanResult["findings"][number]): string {
+  if (!f.locations) return "";
+  const more = f.locations.length - 1;
+  const removed = !f.atHead && f.removedIn && f.removedIn.length > 0 ? `, removed in ${f.removedIn[f.removedIn.length - 1]!.commit.commit.slice(0, 12)}` : "";
+  return `  (first introduced${more > 0 ? `; ${more} more location${more === 1 ? "" : "s"}` : ""}; ${f.atHead ? "still at HEAD" : `not at HEAD${removed}`})`;
 }
 
 const SKIP_WORDS: Record<string, string> = {

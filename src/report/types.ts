@@ -47,6 +47,29 @@ export interface Finding {
   entropy: number;
   revoke?: string;
   verification?: Verification;
+  /** Git sources: id of the blob the secret was found in. */
+  blob?: string;
+  /**
+   * `keyscan history` only: every path and commit where a version of a file containing this secret was written,
+   * oldest first (one finding per secret; `path`, `line` and `commit` above are the first of these).
+   */
+  locations?: FindingLocation[];
+  /** `keyscan history` only: whether a file at HEAD still contains the secret (false: it is only in the past). */
+  atHead?: boolean;
+  /**
+   * `keyscan history` only: commits that replaced a version of a file containing the secret with one without it,
+   * or deleted the file, oldest first (on any branch; the secret stays in the history before them).
+   */
+  removedIn?: Array<{ path: string; commit: CommitInfo }>;
+}
+
+/** A place in git history where a secret occurs: the commit that wrote that version of `path`. */
+export interface FindingLocation {
+  path: string;
+  commit: CommitInfo;
+  line: number;
+  column: number;
+  blob: string;
 }
 
 export interface ScanProblem {
@@ -80,4 +103,6 @@ export interface ScanResult {
   errors: ScanProblem[];
   /** Inputs skipped on purpose (binary, too large, symlinks): the first 1000. */
   skipped: ScanProblem[];
+  /** Things a person should know about the result's completeness (e.g. a shallow clone's history is cut off). */
+  warnings?: string[];
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/run.js";
 import { parseBaseline } from "../../src/baseline.js";
 import { fingerprint } from "../../src/engine/fingerprint.js";
-import { altTextKey, cli, getimgKey, tempDir } from "./helpers.js";
+import { altTextKey, cli, getimgKey, gitRepo, tempDir } from "./helpers.js";
 
 function tree(files: Record<string, string>): string {
   const dir = tempDir();
@@ -135,5 +135,32 @@ describe(".keyscanignore fingerprint lines", () => {
     const stdin = await run(["-"], { cwd: dir, env: {}, stdin: Readable.from([Buffer.from("nothing\n")]) });
     expect(stdin.exitCode).toBe(0);
     expect(stdin.stderr).toBe("");
+  });
+});
+
+describe("--baseline in the git modes", () => {
+  it("history, diff and --staged report only secrets not in the baseline", async () => {
+    const { dir, env, git } = gitRepo();
+    const known = getimgKey();
+    writeFileSync(join(dir, "old.env"), `GETIMG_API_KEY=${known}\n`);
+    git("add", "old.env");
+    git("commit", "-q", "-m", "old");
+    expect((await cli(["baseline", "-o", "base.json"], dir, env)).exitCode).toBe(0);
+    // A commit that adds a new secret and repeats the known one, then a staged change doing the same.
+    writeFileSync(join(dir, "new.env"), `ALTTEXT_API_KEY=${altTextKey()}\nGETIMG_KEY=${known}\n`);
+    git("add", "new.env");
+    git("commit", "-q", "-m", "new");
+    writeFileSync(join(dir, "staged.env"), `ALTTEXT_API_KEY=${altTextKey()}\nGETIMG_API_KEY=${known}\n`);
+    git("add", "staged.env");
+    for (const args of [["history"], ["diff", "HEAD~1..HEAD"], ["--staged"]]) {
+      const r = await cli([...args, "--baseline", "base.json", "-f", "json"], dir, env);
+      expect(r.exitCode, args.join(" ")).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.findings.map((f: { ruleId: string }) => f.ruleId), args.join(" ")).toEqual(["alttext-ai.api-key"]);
+      expect(report.stats.suppressed.baseline, args.join(" ")).toBeGreaterThanOrEqual(1);
+      // Without the baseline the known secret is reported too.
+      const all = JSON.parse((await cli([...args, "-f", "json"], dir, env)).stdout);
+      expect(all.findings.map((f: { ruleId: string }) => f.ruleId).sort(), args.join(" ")).toEqual(["alttext-ai.api-key", "getimg.api-key"]);
+    }
   });
 });

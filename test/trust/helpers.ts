@@ -1,7 +1,7 @@
 // Shared setup for the trust tests: temp trees that clean up after themselves, synthetic secrets generated from the
 // shipped rules' templates (never real keys), and the CLI called in-process with its result.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
@@ -42,4 +42,24 @@ export function altTextKey(seed = `alttext-${counter++}`): string {
 
 export function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return run(args, { cwd, env: { NO_COLOR: "1", ...env } });
+}
+
+/**
+ * A real git repository in a temp dir, isolated from the machine's git config, with fixed identities. Returns the
+ * directory, a `git(...args)` runner and the environment to run keyscan with.
+ */
+export function gitRepo(): { dir: string; env: NodeJS.ProcessEnv; git: (...args: string[]) => string } {
+  const base = tempDir("keyscan-trust-repo-");
+  const home = join(base, "home");
+  const dir = join(base, "repo");
+  mkdirSync(home);
+  mkdirSync(dir);
+  writeFileSync(join(home, ".gitconfig"), "");
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
+  Object.assign(env, { HOME: home, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), NO_COLOR: "1" });
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], { cwd: dir, env, encoding: "utf8" });
+  git("init", "-q");
+  return { dir, env, git };
 }

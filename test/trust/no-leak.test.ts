@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeInternalError } from "../../src/cli/run.js";
 import { REPORTERS } from "../../src/report/index.js";
-import { altTextKey, cli, getimgKey, tempDir } from "./helpers.js";
+import { altTextKey, cli, getimgKey, gitRepo, tempDir } from "./helpers.js";
 
 function leakyTree(): { dir: string; secrets: string[] } {
   const dir = tempDir();
@@ -68,6 +68,28 @@ describe("secrets never leak through keyscan's own output", () => {
       expectNoSecret(`${format} stderr with --no-redact --output`, fullFile.stderr, secrets);
     });
   }
+
+  it("git modes (history, diff, --staged) in every format hold no secret; --no-redact shows them", async () => {
+    const { dir, env, git } = gitRepo();
+    const secrets = [getimgKey(), altTextKey(), getimgKey()];
+    writeFileSync(join(dir, "a.env"), `GETIMG_API_KEY=${secrets[0]}\n`);
+    git("add", "a.env");
+    git("commit", "-q", "-m", "first");
+    writeFileSync(join(dir, "b.env"), `ALTTEXT_API_KEY=${secrets[1]}\n`);
+    git("add", "b.env");
+    git("commit", "-q", "-m", "second");
+    writeFileSync(join(dir, "c.env"), `GETIMG_API_KEY=${secrets[2]}\n`);
+    git("add", "c.env");
+    for (const args of [["history"], ["diff", "HEAD~1..HEAD"], ["--staged"]]) {
+      for (const format of formats) {
+        const r = await cli([...args, "-f", format], dir, env);
+        expect(r.exitCode, `${args.join(" ")} ${format}: ${r.stderr}`).toBe(1);
+        expectNoSecret(`${args.join(" ")} ${format}`, r.stdout + r.stderr, secrets);
+      }
+      const full = await cli([...args, "-f", "json", "--no-redact"], dir, env);
+      expect(secrets.some((s) => full.stdout.includes(s)), args.join(" ")).toBe(true);
+    }
+  });
 
   it("the baseline command and its file hold no secret", async () => {
     const { dir, secrets } = leakyTree();

@@ -1,20 +1,28 @@
 /**
  * `keyscan [paths..]` — the default command: scan files under the given paths (default `.`), or standard input with
- * `keyscan -`.
+ * `keyscan -`, or the staged changes with `keyscan --staged` (the pre-commit hook).
  */
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
+import { stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
+import { EXIT_FINDINGS } from "../io.js";
+
+/** What a person whose commit was just blocked can do about it. */
+const STAGED_HINT =
+  "keyscan: commit blocked: remove the secret from the staged files (and rotate it if it was ever pushed), " +
+  "or mark a false positive with a `keyscan:allow` comment or a `fingerprint:<hash>` line in .keyscanignore.\n";
 
 interface ScanArgs extends CommonArgs {
   paths?: string[];
   "stdin-filename"?: string;
   stdin?: boolean;
+  staged?: boolean;
 }
 
 export const scanCommand: Command = {
@@ -24,14 +32,18 @@ export const scanCommand: Command = {
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
       .option("stdin", { type: "boolean", describe: "Scan standard input (same as the path `-`)" })
-      .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" }) as unknown as Argv,
+      .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" })
+      .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as ScanArgs;
     const given = (args.paths ?? []).map(String);
     const paths = given.length > 0 ? given : ["."];
     const prepared = prepare(args, io);
     let source;
-    if (args.stdin) {
+    if (args.staged) {
+      if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
+      source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
+    } else if (args.stdin) {
       if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
       if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
       source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
@@ -45,10 +57,11 @@ export const scanCommand: Command = {
       });
     }
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const done = await finish(result, args, io);
+    const out = await finish(result, args, io);
+    if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
     // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
-    const wholeTree = !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
-    if (wholeTree) done.stderr += staleIgnoreWarnings(prepared);
-    return done;
+    const wholeTree = !args.staged && !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
+    if (wholeTree) out.stderr += staleIgnoreWarnings(prepared);
+    return out;
   },
 };

@@ -1,0 +1,37 @@
+/**
+ * `keyscan diff <base>..<head>` / `keyscan diff --since <rev>` — the secrets introduced by the commits in a range
+ * (merge commits included), each with the commit, author, date and path that introduced it. For CI: a pull request
+ * is `keyscan diff origin/main...HEAD`. A range that a shallow clone cannot show in full is exit 2, never clean.
+ */
+import type { Argv } from "yargs";
+import { KeyscanError } from "../../errors.js";
+import { scan } from "../../scan.js";
+import { commitRangeSource } from "../../sources/commit-range.js";
+import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
+import type { Command } from "./types.js";
+
+interface DiffArgs extends CommonArgs {
+  range?: string;
+  since?: string;
+}
+
+export const diffCommand: Command = {
+  command: "diff [range]",
+  describe: "Scan the commits in a range (base..head, base...head, or --since <rev>) for secrets they introduce",
+  builder: (y: Argv) =>
+    addCommonOptions(y)
+      .positional("range", { type: "string", describe: "base..head (commits in head not in base), base...head (since their merge base), or base (base..HEAD)" })
+      .option("since", { type: "string", describe: "Scan commits after this revision up to HEAD (same as `diff <rev>..HEAD`)" }) as unknown as Argv,
+  async run(raw, io) {
+    const args = raw as unknown as DiffArgs;
+    if (args.range !== undefined && args.since !== undefined) throw new KeyscanError("E_USAGE", "give either a range or --since, not both.");
+    const range = args.range ?? (args.since !== undefined ? `${args.since}..HEAD` : undefined);
+    if (!range) throw new KeyscanError("E_USAGE", "`keyscan diff` needs a range (e.g. `origin/main..HEAD`) or `--since <rev>`.");
+    const prepared = prepare(args, io);
+    const source = commitRangeSource({ cwd: io.cwd, env: io.env, range: String(range), maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
+    const result = await scan(source, prepared.ruleset, prepared.scanOptions);
+    const commits = source.resolved()?.commits.length ?? 0;
+    const out = await finish({ ...result, target: `${result.target} (${commits} commit${commits === 1 ? "" : "s"})` }, args, io);
+    return out;
+  },
+};

@@ -1,0 +1,306 @@
+/**
+ * `keyscan history`: every secret anywhere in a repository's past, on every branch and tag (`--all-refs` adds
+ * remote-tracking refs and stashes). Each unique blob is scanned once, however many commits and paths share it:
+ * one walk (`rev-list --topo-order | diff-tree --stdin -m --root`, streamed) lists, for every commit, the files
+ * whose content is new relative to all of its parents, which is exactly "the commit that wrote this version here",
+ * merges included; a blob seen for the first time is read through one long-lived `cat-file --batch` and scanned
+ * while the walk goes on. The walk keeps a compact record of every (blob, path, commit) introduction (three
+ * integers each; paths and blob ids interned), so after the scan each finding is attributed to the oldest commit
+ * that introduced a version containing it, with every other path and commit where it occurs, the commits that
+ * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
+ */
+import { decodeBytes } from "./decode.js";
+import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
+import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
+import type { Source, SourceItem } from "./types.js";
+import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
+import { compareFindings } from "../scan.js";
+import { KeyscanError } from "../errors.js";
+import { prefetch } from "../util/prefetch.js";
+
+export interface HistoryOptions extends GitContext {
+  /** Add remote-tracking refs and stash entries to branches and tags. */
+  allRefs?: boolean;
+  maxFileSize: number;
+  exclude?: readonly string[];
+}
+
+/** A growable array of 32-bit integers (an introduction costs 12 bytes, not a JS object). */
+class IntVec {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  get(i: number): number {
+    return this.data[i]!;
+  }
+}
+
+class Interner {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Id of `v`, and whether it was new. */
+  intern(v: string): [number, boolean] {
+    const id = this.ids.get(v);
+    if (id !== undefined) return [id, false];
+    this.ids.set(v, this.values.length);
+    this.values.push(v);
+    return [this.values.length - 1, true];
+  }
+  id(v: string): number | undefined {
+    return this.ids.get(v);
+  }
+}
+
+/** Everything the walk learned that attribution needs. */
+export class HistoryIndex {
+  /** Commits in walk order: newest first, so a larger index is an older (or unrelated, earlier-listed) commit. */
+  readonly commits: string[] = [];
+  readonly paths = new Interner();
+  readonly blobs = new Interner();
+  readonly introBlob = new IntVec();
+  readonly introPath = new IntVec();
+  readonly introCommit = new IntVec();
+  /** The blob the introduced one replaced at that path (first parent's), or -1 for a new file. */
+  readonly introPrev = new IntVec();
+  /** Deletions (a file removed from a path, relative to every parent): path, commit, and the removed blob. */
+  readonly delPath = new IntVec();
+  readonly delCommit = new IntVec();
+  readonly delPrev = new IntVec();
+  /** Blob ids already handed to the scanner (previous versions are interned before their own commit is seen). */
+  readonly scheduled = new Set<number>();
+  refs: string[] = [];
+  shallow = false;
+  /** Where git runs: the work tree's top, or a bare repository's directory. */
+  root = "";
+  /** The work tree's top (absent for a bare repository). */
+  workTree: string | undefined;
+}
+
+export interface HistorySource extends Source {
+  readonly index: HistoryIndex;
+}
+
+/** The revisions to walk: branches, tags and HEAD; with allRefs every ref plus each stash entry. */
+async function revisionArgs(ctx: GitContext, allRefs: boolean): Promise<{ args: string[]; refs: string[]; head?: string }> {
+  const patterns = allRefs ? [] : ["refs/heads", "refs/tags"];
+  const refs = (await git(ctx, ["for-each-ref", "--format=%(refname)", ...patterns], "listing refs")).split("\n").filter((l) => l.length > 0);
+  const args = allRefs ? ["--all"] : ["--branches", "--tags"];
+  const head = await resolveCommit(ctx, "HEAD");
+  if (head) args.push(head);
+  if (allRefs) {
+    // refs/stash names only the newest stash; older entries live in its reflog.
+    const r = await gitRaw(ctx, ["reflog", "show", "--format=%H", "refs/stash", "--"]);
+    if (r.code === 0) {
+      const stashes = r.stdout.toString("utf8").split("\n").filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+      args.push(...stashes);
+      refs.push(...stashes.map((_, i) => `stash@{${i}}`));
+    }
+  }
+  return { args, refs, ...(head ? { head } : {}) };
+}
+
+export function historySource(options: HistoryOptions): HistorySource {
+  const index = new HistoryIndex();
+  return {
+    index,
+    get description() {
+      return `history: ${index.refs.length} ref${index.refs.length === 1 ? "" : "s"}${options.allRefs ? " (all refs and stashes)" : " (branches and tags)"}`;
+    },
+    async *items(): AsyncGenerator<SourceItem> {
+      const where = await repoLocation({ cwd: options.cwd, env: options.env });
+      const ctx: GitContext = { cwd: where.cwd, env: options.env };
+      index.root = where.cwd;
+      index.workTree = where.workTree;
+      index.shallow = await isShallow(ctx);
+      const { args, refs, head } = await revisionArgs(ctx, options.allRefs === true);
+      index.refs = refs;
+      if (refs.length === 0 && !head) return; // a repository with no commits yet
+
+      async function* newBlobs(): AsyncGenerator<{ oid: string; path: string }> {
+        for await (const change of walkCommits(ctx, args, { renames: false })) {
+          const commitIdx = index.commits.length;
+          index.commits.push(change.commit);
+          for (const intro of change.introduced) {
+            const [blobIdx] = index.blobs.intern(intro.blob);
+            const [pathIdx] = index.paths.intern(intro.path);
+            index.introBlob.push(blobIdx);
+            index.introPath.push(pathIdx);
+            index.introCommit.push(commitIdx);
+            index.introPrev.push(intro.previous.length > 0 ? index.blobs.intern(intro.previous[0]!)[0] : -1);
+            if (!index.scheduled.has(blobIdx)) {
+              index.scheduled.add(blobIdx);
+              yield { oid: intro.blob, path: intro.path };
+            }
+          }
+          for (const del of change.deleted) {
+            index.delPath.push(index.paths.intern(del.path)[0]);
+            index.delCommit.push(commitIdx);
+            index.delPrev.push(index.blobs.intern(del.previous[0]!)[0]);
+          }
+        }
+      }
+
+      const cat = new CatFileBatch(ctx);
+      try {
+        for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
+          if (read.kind === "unreadable") {
+            yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
+            continue;
+          }
+          if (read.kind === "too-large") {
+            yield { type: "problem", path: req.path, code: "E_TOO_LARGE", message: `blob ${req.oid.slice(0, 12)}: ${read.size} bytes is over --max-file-size (${options.maxFileSize}); skipped`, skipped: true };
+            continue;
+          }
+          const decoded = decodeBytes(read.content);
+          if (!decoded.ok) {
+            yield { type: "problem", path: req.path, code: decoded.code, message: decoded.message, skipped: true };
+            continue;
+          }
+          yield {
+            type: "text",
+            // The commit is filled in by attributeHistory once the whole walk is known.
+            provenance: { kind: "commit", path: req.path, blob: req.oid, commit: { commit: "", author: "", date: "" } },
+            text: decoded.text,
+            bytes: read.size,
+          };
+        }
+      } finally {
+        await cat.close();
+      }
+    },
+  };
+}
+
+/** Blob ids of every regular file in HEAD's tree that is among `wanted`, streamed from `ls-tree -r -z`. */
+async function blobsAtHead(ctx: GitContext, wanted: ReadonlySet<string>): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (wanted.size === 0 || !(await resolveCommit(ctx, "HEAD"))) return found;
+  const child = spawnGit(ctx, ["ls-tree", "-r", "-z", "--full-tree", "HEAD"]);
+  child.stdin.end();
+  const exit = new Promise<number>((r) => child.on("close", (c) => r(c ?? 128)));
+  child.stderr.resume();
+  for await (const token of nulTokens(child.stdout)) {
+    // "<mode> SP <type> SP <oid> TAB <path>"
+    const tab = token.indexOf(0x09);
+    const meta = token.subarray(0, tab === -1 ? token.length : tab).toString("latin1").split(" ");
+    if (meta[1] === "blob" && wanted.has(meta[2]!)) found.add(meta[2]!);
+  }
+  if ((await exit) !== 0) throw new KeyscanError("E_GIT", "listing HEAD's files failed");
+  return found;
+}
+
+/**
+ * Turn per-blob findings into one finding per secret: gather, for every blob with findings, each path and commit
+ * that introduced it (skipping ignored paths), group by fingerprint, and attribute each secret to its oldest
+ * introduction. Fills in commit authors and dates and whether HEAD still contains the secret.
+ */
+export async function attributeHistory(result: ScanResult, source: HistorySource, options: Pick<HistoryOptions, "env" | "exclude">): Promise<ScanResult> {
+  const index = source.index;
+  const warnings = [...(result.warnings ?? [])];
+  if (index.shallow) {
+    warnings.push(
+      "this clone is shallow: history before its oldest commits is missing, so a secret attributed to one of those commits may be older, and secrets only in the missing history are not found; fetch everything (`git fetch --unshallow`) for a full audit",
+    );
+  }
+  if (!index.root) return { ...result, ...(warnings.length > 0 ? { warnings } : {}) };
+  const ctx: GitContext = { cwd: index.root, env: options.env };
+  const ignored: PathFilter = repoPathFilter(index.workTree, options.exclude);
+
+  // Blob index -> locations (path index, commit index), for blobs with findings only.
+  const dirty = new Map<number, Array<[number, number]>>();
+  for (const f of result.findings) {
+    const id = f.blob === undefined ? undefined : index.blobs.id(f.blob);
+    if (id !== undefined) dirty.set(id, []);
+  }
+  for (let i = 0; i < index.introBlob.length; i++) {
+    const list = dirty.get(index.introBlob.get(i));
+    if (list) list.push([index.introPath.get(i), index.introCommit.get(i)]);
+  }
+
+  interface Group {
+    /** A representative finding per blob (first occurrence of the secret in that blob). */
+    perBlob: Map<string, Finding>;
+    locations: Array<{ path: string; commitIdx: number; line: number; column: number; blob: string }>;
+  }
+  const groups = new Map<string, Group>();
+  for (const f of result.findings) {
+    const blobIdx = f.blob === undefined ? undefined : index.blobs.id(f.blob);
+    if (blobIdx === undefined) continue;
+    let g = groups.get(f.fingerprint);
+    if (!g) groups.set(f.fingerprint, (g = { perBlob: new Map(), locations: [] }));
+    if (g.perBlob.has(f.blob!)) continue;
+    g.perBlob.set(f.blob!, f);
+    for (const [pathIdx, commitIdx] of dirty.get(blobIdx) ?? []) {
+      const path = index.paths.values[pathIdx]!;
+      if (ignored(path)) continue;
+      g.locations.push({ path, commitIdx, line: f.line, column: f.column, blob: f.blob! });
+    }
+  }
+
+  // Removals: a commit that replaced a version containing a secret with one that lacks it, or deleted it.
+  const fingerprintsOf = new Map<number, Set<string>>();
+  for (const f of result.findings) {
+    const id = f.blob === undefined ? undefined : index.blobs.id(f.blob);
+    if (id === undefined) continue;
+    let set = fingerprintsOf.get(id);
+    if (!set) fingerprintsOf.set(id, (set = new Set()));
+    set.add(f.fingerprint);
+  }
+  const removals = new Map<string, Array<{ path: string; commitIdx: number }>>();
+  const noteRemoval = (prev: number, next: number, pathIdx: number, commitIdx: number): void => {
+    const before = fingerprintsOf.get(prev);
+    if (!before) return;
+    const after = next >= 0 ? fingerprintsOf.get(next) : undefined;
+    const path = index.paths.values[pathIdx]!;
+    if (ignored(path)) return;
+    for (const fp of before) {
+      if (after?.has(fp)) continue;
+      let list = removals.get(fp);
+      if (!list) removals.set(fp, (list = []));
+      list.push({ path, commitIdx });
+    }
+  };
+  for (let i = 0; i < index.introPrev.length; i++) {
+    const prev = index.introPrev.get(i);
+    if (prev >= 0) noteRemoval(prev, index.introBlob.get(i), index.introPath.get(i), index.introCommit.get(i));
+  }
+  for (let i = 0; i < index.delPrev.length; i++) noteRemoval(index.delPrev.get(i), -1, index.delPath.get(i), index.delCommit.get(i));
+
+  const referenced = new Set<string>();
+  for (const g of groups.values()) for (const l of g.locations) referenced.add(index.commits[l.commitIdx]!);
+  for (const list of removals.values()) for (const r of list) referenced.add(index.commits[r.commitIdx]!);
+  const infos = await commitInfos(ctx, referenced);
+  const atHead = await blobsAtHead(ctx, new Set([...groups.values()].flatMap((g) => [...g.perBlob.keys()])));
+
+  const findings: Finding[] = [];
+  for (const g of groups.values()) {
+    if (g.locations.length === 0) continue;
+    // Oldest first: the walk lists newest first, so a larger commit index is older.
+    g.locations.sort((a, b) => b.commitIdx - a.commitIdx || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const first = g.locations[0]!;
+    const base = g.perBlob.get(first.blob)!;
+    const info = (idx: number) => {
+      const id = index.commits[idx]!;
+      return infos.get(id) ?? { commit: id, author: "", date: "" };
+    };
+    const locations: FindingLocation[] = g.locations.map((l) => ({ path: l.path, commit: info(l.commitIdx), line: l.line, column: l.column, blob: l.blob }));
+    const removedIn = (removals.get(base.fingerprint) ?? []).sort((a, b) => b.commitIdx - a.commitIdx).map((r) => ({ path: r.path, commit: info(r.commitIdx) }));
+    findings.push({
+      ...base,
+      path: first.path,
+      commit: info(first.commitIdx),
+      locations,
+      atHead: [...g.perBlob.keys()].some((b) => atHead.has(b)),
+      removedIn,
+    });
+  }
+  findings.sort(compareFindings);
+  return { ...result, findings, ...(warnings.length > 0 ? { warnings } : {}) };
+}

@@ -1,0 +1,96 @@
+/**
+ * `keyscan --staged`, the pre-commit source: what is about to be committed. It reads the index, never the working
+ * tree, so a key that was staged and then deleted from the file on disk is still caught, and a key only on disk is
+ * not. It honours `GIT_INDEX_FILE`, which git sets for `git commit -a` and `git commit <path>` (the hook then sees a
+ * temporary index), by passing the environment through to git. Files are compared with HEAD (or the empty tree in a
+ * repository with no commits yet) and, while a merge is being concluded, with every MERGE_HEAD too, so only what the
+ * commit itself adds counts; renames are followed, and only lines that are new relative to those versions are
+ * reported. Deletions, submodules (gitlinks) and symlinks have no content to scan and are passed over; binary and
+ * oversized blobs become skipped items.
+ */
+import { decodeBytes } from "./decode.js";
+import { addedLines } from "./added-lines.js";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { CatFileBatch, commitChanges, emptyTree, git as runGit, gitRaw, firstLine, parseRawDiff, repoRoot, resolveCommit, SAFE_DIFF_FLAGS, type GitContext, type Introduction, type ParentDiff } from "./git.js";
+import { KeyscanError } from "../errors.js";
+import { repoPathFilter } from "./repo-ignore.js";
+import type { Source, SourceItem } from "./types.js";
+
+export interface StagedOptions extends GitContext {
+  maxFileSize: number;
+  /** Config `exclude` patterns (repository-relative). */
+  exclude?: readonly string[];
+}
+
+/** The other parents of a merge being concluded (`.git/MERGE_HEAD`, one id per line; several for an octopus). */
+async function mergeHeads(ctx: GitContext): Promise<string[]> {
+  const file = (await runGit(ctx, ["rev-parse", "--git-path", "MERGE_HEAD"], "locating MERGE_HEAD")).trim();
+  try {
+    const text = await readFile(resolve(ctx.cwd, file), "utf8");
+    return text.split("\n").map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  } catch {
+    return [];
+  }
+}
+
+export function stagedSource(options: StagedOptions): Source {
+  const ctx: GitContext = { cwd: options.cwd, env: options.env };
+  return {
+    description: "staged changes",
+    async *items(): AsyncGenerator<SourceItem> {
+      const root = await repoRoot(ctx);
+      const git: GitContext = { cwd: root, env: options.env };
+      const ignored = repoPathFilter(root, options.exclude);
+      const head = await resolveCommit(git, "HEAD");
+      const parents = [head ?? (await emptyTree(git)), ...(head ? await mergeHeads(git) : [])];
+      // One diff of the index against each parent of the commit being made (two or more while concluding a merge):
+      // a file counts only if it differs from every parent, so a merge is blamed only for what its resolution adds.
+      const diffs: ParentDiff[] = [];
+      for (const parent of parents) {
+        // diff-index is plumbing: it reads the index (no refresh, no filters) and never runs textconv or ext diff.
+        const r = await gitRaw(git, ["diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", ...SAFE_DIFF_FLAGS, parent, "--"]);
+        if (r.code !== 0) throw new KeyscanError("E_GIT", `reading the staged changes failed: ${firstLine(r.stderr)}`);
+        for await (const d of parseRawDiff([r.stdout], { commit: "index", parents })) diffs.push(d);
+      }
+      const entries: Introduction[] = [];
+      for await (const change of commitChanges(diffs)) entries.push(...change.introduced);
+      const cat = new CatFileBatch(git);
+      try {
+        for (const e of entries) {
+          if (ignored(e.path)) continue;
+          const read = await cat.read(e.blob, options.maxFileSize);
+          if (read.kind === "unreadable") {
+            yield { type: "problem", path: e.path, code: "E_GIT", message: `staged blob ${e.blob} cannot be read (${read.message})`, skipped: false };
+            continue;
+          }
+          if (read.kind === "too-large") {
+            yield { type: "problem", path: e.path, code: "E_TOO_LARGE", message: `${read.size} bytes is over --max-file-size (${options.maxFileSize}); skipped`, skipped: true };
+            continue;
+          }
+          const decoded = decodeBytes(read.content);
+          if (!decoded.ok) {
+            yield { type: "problem", path: e.path, code: decoded.code, message: decoded.message, skipped: true };
+            continue;
+          }
+          const previous: string[] = [];
+          for (const p of e.previous) {
+            const old = await cat.read(p, options.maxFileSize);
+            if (old.kind !== "ok") continue;
+            const d = decodeBytes(old.content);
+            if (d.ok) previous.push(d.text);
+          }
+          yield {
+            type: "text",
+            provenance: { kind: "staged", path: e.path, blob: e.blob },
+            text: decoded.text,
+            bytes: read.size,
+            lines: addedLines(decoded.text, previous),
+          };
+        }
+      } finally {
+        await cat.close();
+      }
+    },
+  };
+}
