@@ -10,6 +10,9 @@
 import { base62, crc32 } from "./filters/checksum.js";
 
 const CLASSES: Record<string, string> = {
+  // Bech32 data alphabet (BIP 173), lower and upper case: age identities and other bech32 strings.
+  bech32: "qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+  BECH32: "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
   alnum: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
   alpha: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
   lower: "abcdefghijklmnopqrstuvwxyz",

@@ -13,26 +13,48 @@ const PLACEHOLDER_WORDS = [
 const WORD_SET = new Set(PLACEHOLDER_WORDS);
 const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…", "0000000000", "1234567890", "abcdefghij"];
 
-function words(value: string): string[] {
+function casedWords(value: string): string[] {
   return value
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .split(/[\s_\-.:/+=]+/)
-    .filter((w) => w.length > 0)
-    .map((w) => w.toLowerCase());
+    .filter((w) => w.length > 0);
+}
+
+function words(value: string): string[] {
+  return casedWords(value).map((w) => w.toLowerCase());
 }
 
 /** Identifiers rather than keys: CONSTANT_CASE, snake_case, kebab-case or camelCase words. */
 const IDENTIFIER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)$/;
+/** A long run mixing letters and digits is random data, not a word: `dop_v1_<64 hex>`, `key-<32 hex>`, `shpat_<hex>`. */
+const RANDOM_PART = /^(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$/i;
+
+/** A UUID inside the value (`access-sandbox-<uuid>`) is an identifier of data, not a word. */
+const UUID = /(?:^|[_-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isIdentifier(value: string): boolean {
+  if (!IDENTIFIER.test(value) || UUID.test(value)) return false;
+  return !value.split(/[_-]/).some((part) => RANDOM_PART.test(part));
+}
 
 export function isPlaceholder(value: string): boolean {
-  if (IDENTIFIER.test(value)) return true;
+  if (isIdentifier(value)) return true;
   const lower = value.toLowerCase();
   for (const m of MARKERS) if (lower.includes(m)) return true;
   // One character repeated most of the way: "aaaaaaaa…", "00000…".
   if (/^(.)\1{7,}$/.test(value) || /(.)\1{11,}/.test(value)) return true;
   const ws = words(value);
   // A value made of a few dictionary-ish words (YOUR_API_KEY, api_key_here, replace-me) rather than random text.
-  if (ws.length >= 2 && ws.every((w) => w.length <= 12 && /^[a-z]+$/.test(w)) && ws.some((w) => WORD_SET.has(w))) return true;
+  // Each word must be written like a word (lower, UPPER or Capitalised): random mixed case such as the body of
+  // `test_XrYWXxKGaNwDSOEhpV` splits into pieces like `YWXx` and is not a placeholder.
+  if (
+    ws.length >= 2 &&
+    ws.every((w) => w.length <= 12 && /^[a-z]+$/.test(w)) &&
+    ws.some((w) => WORD_SET.has(w)) &&
+    casedWords(value).every((w) => /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)$/.test(w))
+  ) {
+    return true;
+  }
   const first = ws[0] ?? "";
   if (first === "your" || first.startsWith("your") || first === "xxx" || first.startsWith("xxxx")) return true;
   return false;
