@@ -81,7 +81,7 @@ function corruptObject(ctx: Ctx, oid: string, how: "garbage" | "delete"): void {
 }
 
 function runCli(ctx: Ctx, args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, "-f", "json", ...args], { cwd: ctx.dir, env: ctx.env, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, "-f", "json", ...args], { cwd: ctx.dir, env: ctx.env, encoding: "utf8", timeout: 120_000 });
   if (r.error) throw r.error;
   const parsed = r.stdout.trim() ? JSON.parse(r.stdout) : { findings: [], errors: [] };
   return {
@@ -284,7 +284,7 @@ describe("hostile and broken input catalogue: git modes", () => {
       table.push(`| ${c.name} | ${c.expected} | ${runs.map(observed).join("<br>")} |`);
       for (const r of runs) expect(r.stderr, r.args.join(" ")).not.toMatch(/internal error|\n\s+at /);
       c.check(runs, ctx);
-    });
+    }, 300_000);
   }
 
   afterAll(() => {

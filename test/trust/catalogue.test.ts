@@ -495,7 +495,8 @@ function runCli(c: Case, ctx: Ctx): Outcome {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ctx.dir,
     encoding: "utf8",
-    timeout: 45_000,
+    // Generous: a hang is still caught, but a slow shared CI machine scanning 50 MB with every rule is not a failure.
+    timeout: 150_000,
     maxBuffer: 64 << 20,
     env: { ...process.env, NO_COLOR: "1" },
     ...(c.asUser !== undefined ? { uid: c.asUser, gid: c.asUser } : {}),
@@ -571,7 +572,7 @@ describe("hostile and broken input catalogue", () => {
         expect(o.findings.some((f) => f.path === CONTROL)).toBe(true);
       }
       c.check(o, ctx);
-    });
+    }, 180_000);
   }
 
   afterAll(() => {
