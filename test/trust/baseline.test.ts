@@ -18,7 +18,7 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-describe("keyscan baseline", () => {
+describe("keyscan baseline", { timeout: 180_000 }, () => {
   it("writes one sorted entry per fingerprint, hashes only, no line numbers or timestamps", async () => {
     const a = getimgKey();
     const b = altTextKey();
@@ -110,7 +110,7 @@ describe("keyscan baseline", () => {
   });
 });
 
-describe(".keyscanignore fingerprint lines", () => {
+describe(".keyscanignore fingerprint lines", { timeout: 180_000 }, () => {
   it("silence one rule+secret wherever it appears", async () => {
     const k = getimgKey();
     const dir = tree({ "a.env": `GETIMG_API_KEY=${k}\n`, "deep/b.js": `x = "${k}"\n` });
@@ -138,7 +138,7 @@ describe(".keyscanignore fingerprint lines", () => {
   });
 });
 
-describe("--baseline in the git modes", () => {
+describe("--baseline in the git modes", { timeout: 180_000 }, () => {
   it("history, diff and --staged report only secrets not in the baseline", async () => {
     const { dir, env, git } = gitRepo();
     const known = getimgKey();

@@ -16,7 +16,7 @@ async function scanOne(text: string, extra: string[] = []): Promise<{ exitCode: 
   return { exitCode: r.exitCode, lines: JSON.parse(r.stdout).findings.map((f: { line: number }) => f.line) };
 }
 
-describe("inline allow comments", () => {
+describe("inline allow comments", { timeout: 180_000 }, () => {
   for (const marker of SAME_LINE) {
     it(`same line: ${marker}`, async () => {
       const k = getimgKey();

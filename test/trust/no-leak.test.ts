@@ -43,7 +43,7 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-describe("secrets never leak through keyscan's own output", () => {
+describe("secrets never leak through keyscan's own output", { timeout: 180_000 }, () => {
   const formats = Object.keys(REPORTERS);
 
   for (const format of formats) {
