@@ -63,3 +63,13 @@ export function gitRepo(): { dir: string; env: NodeJS.ProcessEnv; git: (...args:
   git("init", "-q");
   return { dir, env, git };
 }
+
+/** Undo the escaping a format applies (Markdown `\\_`, HTML/XML entities), so an escaped secret still counts. */
+export function unescaped(text: string): string {
+  return text
+    .replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1")
+    .replace(/&#(\d+);/g, (_, d: string) => String.fromCharCode(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&amp;/g, "&");
+}
+
