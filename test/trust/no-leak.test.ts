@@ -183,7 +183,12 @@ describe("secrets never leak through keyscan's own output", { timeout: 180_000 }
     }
     for (const d of [tmp, home, cache]) {
       for (const f of filesUnder(d)) expectNoSecret(f, readFileSync(f, "latin1"), secrets);
-      expect(readdirSync(d), `${d} left with files`).toEqual([]);
     }
+    // Nothing temporary is left behind. The one thing keyscan keeps on purpose is its compiled-rule cache
+    // (issue 7, $XDG_CACHE_HOME/keyscan): rule specs only — checked above to hold no secret.
+    expect(readdirSync(tmp), `${tmp} left with files`).toEqual([]);
+    expect(readdirSync(home), `${home} left with files`).toEqual([]);
+    expect(readdirSync(cache)).toEqual(["keyscan"]);
+    expect(filesUnder(cache).every((f) => /\/keyscan\/[^/]+$/.test(f))).toBe(true);
   });
 });
