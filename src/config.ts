@@ -5,12 +5,13 @@
  * malicious repo must not be able to send found keys to its own server) unless the user says so on the command line.
  * Config files are data (YAML/JSON), never code, so loading one executes nothing.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import type * as Yaml from "yaml";
 import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
+import { readSmallRegularFile } from "./util/safe-read.js";
 
 // yaml and zod are loaded only when a config file exists: importing them costs ~100 ms that a pre-commit run
 // without a config should not pay (issue 7).
@@ -62,9 +63,13 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
     fromRepo = true;
     if (!file) return undefined;
   }
+  // A config found in the scanned tree is the repository's: it may be a FIFO or a link to /dev/zero, so read it
+  // non-blocking, regular files only, with a size cap.
+  const read = readSmallRegularFile(file, { maxBytes: 1 << 20, followSymlinks: true });
+  if (!read.ok) throw new KeyscanError("E_CONFIG", `config file ${file} ${read.message}; use a regular YAML or JSON file.`);
   let data: unknown;
   try {
-    const text = readFileSync(file, "utf8");
+    const text = read.text;
     data = file.endsWith(".json") ? JSON.parse(text) : (lazyRequire("yaml") as typeof Yaml).parse(text);
   } catch (err) {
     throw new KeyscanError("E_CONFIG", `config file ${file} cannot be parsed (${describeCause(err)}); fix its syntax.`, { cause: err });

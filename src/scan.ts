@@ -26,6 +26,10 @@ export interface ScanOptions {
   threads?: number;
   /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. */
   poolAfter?: { bytes?: number; items?: number };
+  /** Fingerprints of known secrets to drop (from `--baseline`). */
+  baseline?: ReadonlySet<string>;
+  /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
+  onSuppressed?: (fingerprint: string, by: "ignore" | "baseline") => void;
 }
 
 const MAX_LISTED_SKIPS = 1000;
@@ -120,6 +124,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   const ignore = options.ignoreFingerprints;
   const inlineAllow = options.inlineAllow ?? true;
   const threads = options.threads ?? defaultThreads();
+  const baseline = options.baseline;
+  const suppressed: Record<string, number> = {};
 
   const problem = (p: ScanProblem & { skipped: boolean }): void => {
     const entry = { path: p.path, code: p.code, message: p.message };
@@ -132,7 +138,12 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     if (item.lines && !item.lines.has(t.line)) return;
     if (!pathAllowed(t.rule, item.provenance.path)) return;
     const f = toFinding(t, item);
-    if (ignore?.has(f.fingerprint)) return;
+    const by = ignore?.has(f.fingerprint) ? "ignore" : baseline?.has(f.fingerprint) ? "baseline" : undefined;
+    if (by) {
+      suppressed[by] = (suppressed[by] ?? 0) + 1;
+      options.onSuppressed?.(f.fingerprint, by);
+      return;
+    }
     // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.
     if (companions) setCompanions(f, companions);
     findings.push(f);
@@ -197,6 +208,10 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     await pool?.close();
   }
   findings.sort(compareFindings);
+  // Reads finish in any order; sort problems by path so reports are the same from run to run.
+  const byPath = (a: ScanProblem, b: ScanProblem) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  errors.sort(byPath);
+  skipped.sort(byPath);
   const ruleDetails: Record<string, RuleDetails> = {};
   const usedRules = new Set(findings.map((f) => f.ruleId));
   for (const r of ruleset.rules) {
@@ -219,7 +234,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     rules: { version: ruleset.version, count: ruleset.rules.length },
     target: source.description,
     startedAt: new Date(started).toISOString(),
-    stats: { scanned, bytes, skipped: skippedCounts, durationMs: Date.now() - started },
+    stats: { scanned, bytes, skipped: skippedCounts, durationMs: Date.now() - started, ...(Object.keys(suppressed).length ? { suppressed } : {}) },
     findings,
     errors,
     skipped,

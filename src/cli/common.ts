@@ -3,9 +3,10 @@
  * options once (fatal problems become exit 2 with a message saying what to fix), and writing the report and
  * choosing the exit code at the end. Commands (tree, staged, diff, history) differ only in their source.
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
+import { readBaseline } from "../baseline.js";
 import { loadConfig, parseSize, type LoadedConfig } from "../config.js";
 import { KeyscanError, describeCause } from "../errors.js";
 import { loadRules, type RuleSource } from "../engine/load-rules.js";
@@ -13,6 +14,7 @@ import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
 import { REPORTERS, formatNames, type ReportOptions } from "../report/index.js";
 import { renderText } from "../report/text.js";
+import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
 import { KEYSCAN_IGNORE_FILE, readIgnoreFile } from "../sources/ignore-rules.js";
 import type { ScanOptions } from "../scan.js";
@@ -33,6 +35,7 @@ export interface CommonArgs extends VerifyArgs {
   "ignore-inline-allow": boolean;
   color?: boolean;
   threads?: number;
+  baseline?: string;
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
@@ -47,7 +50,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
-    .option("threads", { type: "number", describe: "Worker threads for matching (default: all cores for large scans; 1 = no workers)" });
+    .option("threads", { type: "number", describe: "Worker threads for matching (default: all cores for large scans; 1 = no workers)" })
+    .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" });
   return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
 }
 
@@ -59,6 +63,8 @@ export interface Prepared {
   maxFileSize: number;
   scanOptions: ScanOptions;
   exclude: string[];
+  /** `fingerprint:` lines of the top-level .keyscanignore, and those that matched a finding during the scan. */
+  ignoreFingerprints: { all: string[]; used: Set<string> };
   /** The --verify family, checked before the scan. */
   verify?: VerifySettings;
 }
@@ -84,6 +90,9 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1 && args.threads <= 64)) {
     throw new KeyscanError("E_USAGE", `--threads ${args.threads} is not a whole number from 1 to 64.`);
   }
+  // The baseline is applied here, in the options every scanning command passes to scan(), so no command can miss it.
+  const baseline = args.baseline ? new Set(readBaseline(resolve(io.cwd, args.baseline), args.baseline).map((e) => e.fingerprint)) : undefined;
+  const used = new Set<string>();
   const verify = parseVerifyArgs(args, io, ruleset);
   const prepared: Prepared = {
     ruleset,
@@ -92,14 +101,30 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],
+    ignoreFingerprints: { all: ignoreFile?.fingerprints ?? [], used },
     scanOptions: {
       inlineAllow: !args["ignore-inline-allow"],
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
+      ...(baseline ? { baseline } : {}),
+      onSuppressed: (fingerprint, by) => {
+        if (by === "ignore") used.add(fingerprint);
+      },
     },
   };
   preparedFor.set(args, prepared);
   return prepared;
+}
+
+/**
+ * A warning for `.keyscanignore` `fingerprint:` lines that matched nothing. Only meaningful after a scan of the
+ * whole tree (a scan of one folder would call every entry for another folder stale), so callers decide when.
+ */
+export function staleIgnoreWarnings(prepared: Prepared): string {
+  const stale = prepared.ignoreFingerprints.all.filter((fp) => !prepared.ignoreFingerprints.used.has(fp));
+  if (stale.length === 0) return "";
+  const list = stale.map((fp) => `  fingerprint:${fp}\n`).join("");
+  return `keyscan: warning: ${stale.length} ${KEYSCAN_IGNORE_FILE} fingerprint line${stale.length === 1 ? "" : "s"} matched nothing in this scan; the secret is gone, so remove ${stale.length === 1 ? "it" : "them"}:\n${list}`;
 }
 
 export function reportOptions(args: CommonArgs, io: Io, toFile: boolean): ReportOptions {
@@ -122,8 +147,17 @@ export async function finish(result: ScanResult, args: CommonArgs, io: Io): Prom
   if (prepared?.verify) stderr += await applyVerification(result, prepared.ruleset, prepared.verify);
   if (args.output) {
     const body = reporter(result, reportOptions(args, io, true));
+    const outPath = resolve(io.cwd, args.output);
     try {
-      writeFileSync(resolve(io.cwd, args.output), body);
+      // A report with secrets in full (--no-redact) is readable by its owner only.
+      if (!args.redact) {
+        try {
+          chmodSync(outPath, 0o600);
+        } catch {
+          // not there yet: created 0600 below
+        }
+      }
+      writeFileSync(outPath, body, args.redact ? undefined : { mode: 0o600 });
     } catch (err) {
       throw new KeyscanError("E_USAGE", `cannot write --output ${args.output} (${describeCause(err)}).`, { cause: err });
     }
@@ -133,7 +167,7 @@ export async function finish(result: ScanResult, args: CommonArgs, io: Io): Prom
   } else {
     stdout = reporter(result, reportOptions(args, io, false));
     if (args.format !== "text") {
-      for (const e of result.errors) stderr += `keyscan: ${e.path}: ${e.message} (${e.code})\n`;
+      for (const e of result.errors) stderr += `keyscan: ${printable(e.path)}: ${printable(e.message)} (${e.code})\n`;
     }
   }
   return { exitCode: failing(result, prepared?.verify) ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr };

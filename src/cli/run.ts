@@ -4,7 +4,7 @@
  * lines. Exit codes: 0 nothing found, 1 findings, 2 a bad flag, config or rule (with a message saying what to fix).
  */
 import yargs, { type Argv } from "yargs";
-import { KeyscanError } from "../errors.js";
+import { KeyscanError, scrubSecrets } from "../errors.js";
 import { VERSION } from "../version.js";
 import { COMMANDS } from "./commands/index.js";
 import type { Command } from "./commands/types.js";
@@ -49,8 +49,7 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
     parseError = err as Error;
   }
   if (parseError) {
-    const msg = parseError instanceof KeyscanError ? parseError.message : parseError.message;
-    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${msg}\nRun \`keyscan --help\` for usage.\n` };
+    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(parseError.message)}\nRun \`keyscan --help\` for usage.\n` };
   }
   if (output) return { exitCode: 0, stdout: output.endsWith("\n") ? output : `${output}\n`, stderr: "" };
   if (!chosen.command || !parsed) return { exitCode: EXIT_ERROR, stdout: "", stderr: "keyscan: no command; run `keyscan --help`.\n" };
@@ -58,9 +57,19 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
     return await chosen.command.run(parsed, io);
   } catch (err) {
     if (err instanceof KeyscanError) {
-      return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${err.message}\n` };
+      return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(err.message)}\n` };
     }
-    const e = err as Error;
-    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: internal error: ${e.message}\n${e.stack ?? ""}\n` };
+    return { exitCode: EXIT_ERROR, stdout: "", stderr: describeInternalError(err) };
   }
+}
+
+/**
+ * A crash report that cannot carry a secret: the error's kind, its message with quoted parts and random-looking
+ * tokens masked (a runtime error can quote the text it choked on: V8's JSON.parse shows a 10-character excerpt),
+ * and only the stack's frame lines (code locations), never the message line the stack repeats.
+ */
+export function describeInternalError(err: unknown): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
+  return `keyscan: internal error (${e.name}): ${scrubSecrets(e.message.replace(/"[^"\n]*"|'[^'\n]*'/g, '"…"'))}\nThis is a bug in keyscan; please report it with the lines below.\n${frames.join("\n")}\n`;
 }

@@ -9,9 +9,9 @@
  * `\x{…}`, `(?U)`, flag negation, negated POSIX classes) stops the load with the rule id and the construct, so a
  * rule never silently changes meaning. TOML is parsed with smol-toml.
  */
-import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { KeyscanError, describeCause } from "../errors.js";
+import { readSmallRegularFile } from "../util/safe-read.js";
 import { compileAllow, type CompileOptions } from "./compile.js";
 import type { ProviderFile, RuleSpec } from "./rule-schema.js";
 import type { Rule } from "./rule.js";
@@ -280,11 +280,16 @@ function regexFromGo(pattern: string, where: string): RegExp {
   return new RegExp(t.source, t.flags);
 }
 
+const MAX_CONFIG_BYTES = 4 << 20;
+
 /** Read and translate a gitleaks TOML config. Throws E_GITLEAKS (exit 2) on anything it cannot translate. */
 export function importGitleaksConfig(file: string, shown: string = file): GitleaksImport {
   let data: Record<string, unknown>;
+  // Read as untrusted, like every rule file (load-rules.ts): a repository's config can name it.
+  const read = readSmallRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, followSymlinks: true });
+  if (!read.ok) throw new KeyscanError("E_CONFIG", `gitleaks config ${shown} ${read.message}; check --config/--gitleaks-config.`);
   try {
-    data = parseToml(readFileSync(file, "utf8")) as Record<string, unknown>;
+    data = parseToml(read.text) as Record<string, unknown>;
   } catch (err) {
     throw new KeyscanError("E_GITLEAKS", `${shown}: cannot read the gitleaks config (${describeCause(err)}); check the TOML syntax.`, { cause: err });
   }

@@ -6,7 +6,7 @@
  * when they loaded the same rules.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,9 @@ if (import.meta.url.endsWith(".ts")) {
   schemaModule = await import("./rule-schema.js");
   yamlModule = await import("yaml");
 }
+import { readSmallRegularFile } from "../util/safe-read.js";
+
+const MAX_RULE_FILE_BYTES = 4 << 20;
 
 /** keyscan's own rules folder (next to `dist/` in the package, next to `src/` in the repo). */
 export function builtinRulesDir(): string {
@@ -68,6 +71,7 @@ function listRuleFiles(path: string): string[] {
     throw new KeyscanError("E_CONFIG", `rules path ${path} cannot be read (${describeCause(err)}); check --rules/--config.`, { cause: err });
   }
   if (st.isFile()) return [path];
+  if (!st.isDirectory()) throw new KeyscanError("E_CONFIG", `rules path ${path} is neither a file nor a folder; check --rules/--config.`);
   return readdirSync(path)
     .filter((f) => /\.(ya?ml|json)$/i.test(f) && !f.startsWith(".") && !/\.schema\.json$/i.test(f))
     .sort()
@@ -118,12 +122,10 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   const importWarnings: string[] = [];
   for (const source of sources) {
     for (const file of listRuleFiles(source.path)) {
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (err) {
-        throw new KeyscanError("E_CONFIG", `rule file ${file} cannot be read (${describeCause(err)}).`, { cause: err });
-      }
+      // A repository's config can name rule files: read them as untrusted (a FIFO would block, /dev/zero never end).
+      const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
+      if (!read.ok) throw new KeyscanError("E_CONFIG", `rule file ${file} ${read.message}; check --rules/--config.`);
+      const text = read.text;
       const shown = displayPath(file);
       hash.update(basename(file)).update("\0").update(text).update("\0");
       const fromRepoConfig = source.fromRepoConfig ?? false;

@@ -225,7 +225,12 @@ function byRegex(selected: readonly Matcher[]): Matcher[][] {
   return [...groups.values()];
 }
 
-/** One finding per secret per location: among candidates covering overlapping characters, the most specific wins. */
+/**
+ * One finding per secret per location: among candidates covering overlapping characters, the most specific wins.
+ * Candidates are clustered by overlap, and within a cluster chosen best first, each kept unless it overlaps one
+ * already kept: a wide, weak match (a generic assignment whose value runs on over `#` into the next key) loses to
+ * the specific ones it covers without taking a second, separate key down with it.
+ */
 function dedupe(candidates: Candidate[]): Candidate[] {
   if (candidates.length === 0) return [];
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -233,7 +238,8 @@ function dedupe(candidates: Candidate[]): Candidate[] {
   let group: Candidate[] = [];
   let groupEnd = -1;
   const flush = () => {
-    if (group.length > 0) kept.push(best(group));
+    if (group.length === 1) kept.push(group[0]!);
+    else if (group.length > 1) kept.push(...pick(group));
     group = [];
   };
   for (const c of candidates) {
@@ -252,19 +258,25 @@ function vendor(c: Candidate): number {
   return c.matcher.rule.provider.hosts.length > 0 ? 1 : 0;
 }
 
-function best(group: Candidate[]): Candidate {
-  let b = group[0]!;
-  for (const c of group.slice(1)) {
-    // Equal specificity: a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
-    // reported as PlanetScale's), then the longer secret, then the rule id (for a stable choice).
-    const d =
-      c.matcher.specificity - b.matcher.specificity ||
-      vendor(c) - vendor(b) ||
-      c.secret.length - b.secret.length ||
-      (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0);
-    if (d > 0) b = c;
+/** Positive when `c` beats `b`. */
+function rank(c: Candidate, b: Candidate): number {
+  // Equal specificity: a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
+  // reported as PlanetScale's), then the longer secret, then the rule id (for a stable choice).
+  return (
+    c.matcher.specificity - b.matcher.specificity ||
+    vendor(c) - vendor(b) ||
+    c.secret.length - b.secret.length ||
+    (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0)
+  );
+}
+
+/** The non-overlapping candidates of one cluster, best first (a stable sort: on a full tie the earlier one). */
+function pick(group: Candidate[]): Candidate[] {
+  const chosen: Candidate[] = [];
+  for (const c of [...group].sort((x, y) => rank(y, x))) {
+    if (!chosen.some((k) => k.start < c.end && c.start < k.end)) chosen.push(c);
   }
-  return b;
+  return chosen.sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
 function nearby(li: LineIndex, start: number, end: number, words: readonly string[], within: number): boolean {

@@ -37,6 +37,7 @@ export function renderText(scanResult: ScanResult, options: ReportOptions): stri
   out.push(
     `${head} in ${result.stats.scanned} file${result.stats.scanned === 1 ? "" : "s"} (${mb} MB, ${result.stats.durationMs} ms)` +
       (skipped ? `; skipped ${skipped}` : "") +
+      (result.stats.suppressed ? `; not shown: ${Object.entries(result.stats.suppressed).map(([by, k]) => `${k} ${by === "baseline" ? "in the baseline" : "ignored by fingerprint"}`).join(", ")}` : "") +
       (result.errors.length ? `; ${result.errors.length} unreadable` : ""),
   );
   return `${out.join("\n")}\n`;

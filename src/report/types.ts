@@ -91,6 +91,8 @@ export interface ScanStats {
   /** Skipped inputs by reason code (E_BINARY, E_TOO_LARGE, E_SYMLINK, …). */
   skipped: Record<string, number>;
   durationMs: number;
+  /** Findings left out on purpose, by why: `ignore` (.keyscanignore fingerprint), `baseline` (--baseline). */
+  suppressed?: Record<string, number>;
 }
 
 /** What a report says about a rule (from its rule file), kept in the result so saved scans re-render fully. */

@@ -4,10 +4,14 @@
  * files found from each named root downward; paths named explicitly on the command line are always scanned, as in
  * ripgrep, so `keyscan fixtures/demo` scans a folder that the repo's own ignore file keeps out of `keyscan .`.
  */
-import { readFileSync } from "node:fs";
+import type { PathLike } from "node:fs";
 import ignore, { type Ignore } from "ignore";
+import { readSmallRegularFile } from "../util/safe-read.js";
 
 export const KEYSCAN_IGNORE_FILE = ".keyscanignore";
+
+/** Ignore files larger than this are not read (a hostile repository could otherwise hand us gigabytes). */
+export const MAX_IGNORE_FILE_BYTES = 4 << 20;
 
 export interface IgnoreFileContent {
   patterns: string[];
@@ -27,14 +31,14 @@ export function parseIgnoreFile(text: string): IgnoreFileContent {
   return { patterns, fingerprints };
 }
 
-export function readIgnoreFile(path: string): IgnoreFileContent | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  return parseIgnoreFile(text);
+/**
+ * Read an ignore file if it is a regular file of sane size. Like git (2.32+), a symbolic link is not followed, and a
+ * FIFO or device is not read (it could block or never end); such a file is treated as absent, which can only make
+ * the scan see more, never less.
+ */
+export function readIgnoreFile(path: PathLike): IgnoreFileContent | undefined {
+  const r = readSmallRegularFile(path, { maxBytes: MAX_IGNORE_FILE_BYTES });
+  return r.ok ? parseIgnoreFile(r.text) : undefined;
 }
 
 /** One directory's ignore rules, matched against paths relative to that directory. */

@@ -6,14 +6,14 @@
  * paths are expanded with fast-glob. Every file that cannot be scanned becomes a problem item with a reason; the walk
  * itself never stops for one bad entry.
  */
-import { readdirSync } from "node:fs";
-import { lstat, readFile } from "node:fs/promises";
+import { constants, readdirSync } from "node:fs";
+import { lstat, open } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { describeCause, KeyscanError } from "../errors.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
-import type { Source, SourceItem } from "./types.js";
+import type { ProblemItem, Source, SourceItem } from "./types.js";
 
 export interface WorkingTreeOptions {
   paths: readonly string[];
@@ -26,11 +26,45 @@ export interface WorkingTreeOptions {
   exclude?: readonly string[];
   /** Reads in flight. */
   concurrency?: number;
+  /**
+   * Test hook: awaited just before each file is opened, so tests can change the tree mid-scan (delete a file,
+   * swap it for a FIFO or a symlink) at a known moment. Not exposed on the command line.
+   */
+  beforeRead?: (shown: string) => Promise<void> | void;
   /** Yield unread `file` items; the scanner reads and decodes them where it matches (issue 7). Default false. */
   deferRead?: boolean;
 }
 
-type Entry = { kind: "file"; abs: string; shown: string } | { kind: "problem"; item: SourceItem };
+/** A path as the file system knows it: a string, or raw bytes when a name is not valid UTF-8. */
+type FsPath = string | Buffer;
+
+type Entry = { kind: "file"; abs: FsPath; shown: string } | { kind: "problem"; item: ProblemItem };
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A directory entry's name as text. Linux names are bytes; one that is not valid UTF-8 (a Latin-1 name from an old
+ * archive, or a hostile repository hiding a file) is shown with its odd bytes as `\xNN` so a person can find it,
+ * while the file itself is still opened by its real bytes.
+ */
+function nameText(name: Buffer): { text: string; exact: boolean } {
+  try {
+    return { text: utf8Strict.decode(name), exact: true };
+  } catch {
+    let text = "";
+    for (const b of name) text += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+    return { text, exact: false };
+  }
+}
+
+function childPath(dir: FsPath, name: Buffer, exact: boolean, text: string): FsPath {
+  if (exact && typeof dir === "string") return join(dir, text);
+  const dirBytes = typeof dir === "string" ? Buffer.from(dir, "utf8") : dir;
+  return Buffer.concat([dirBytes, Buffer.from(sep), name]);
+}
+
+/** Open flags for a file read: never follow a symlink swapped in after the walk, never block on a FIFO. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -47,37 +81,42 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   async function* walk(rootAbs: string): AsyncGenerator<Entry> {
     // Stack of directories to visit, each with the ignore scopes in force there.
-    const stack: Array<{ abs: string; rel: string; scopes: ScopedIgnore[] }> = [{ abs: rootAbs, rel: "", scopes: [] }];
+    const stack: Array<{ abs: FsPath; rel: string; scopes: ScopedIgnore[] }> = [{ abs: rootAbs, rel: "", scopes: [] }];
+    const shownOf = (abs: FsPath, rel: string): string => (typeof abs === "string" ? toShown(cwd, abs) : rel === "" ? toShown(cwd, rootAbs) : toShown(cwd, join(rootAbs, rel)));
     while (stack.length > 0) {
       const dir = stack.pop()!;
       const scopes = dir.scopes.slice();
       for (const name of useGitignore ? [".gitignore", KEYSCAN_IGNORE_FILE] : [KEYSCAN_IGNORE_FILE]) {
-        const content = readIgnoreFile(join(dir.abs, name));
+        const content = readIgnoreFile(typeof dir.abs === "string" ? join(dir.abs, name) : Buffer.concat([dir.abs, Buffer.from(sep + name)]));
         if (content && content.patterns.length > 0) scopes.push({ base: dir.rel === "" ? "" : `${dir.rel}/`, ig: makeIgnore(content.patterns) });
       }
       // Issue 7: one synchronous readdir per directory. `opendir` + `for await` costs three thread-pool round trips
       // per directory, and the scan's workers sat idle waiting for the walk (a 31 000-file tree: 3.7 s → 0.3 s).
-      const names: Array<{ name: string; type: "file" | "dir" | "link" | "other" }> = [];
+      // Names are read as bytes (issue 8): a name that is not valid UTF-8 is still opened by its real bytes.
+      const subdirs: Array<{ abs: FsPath; rel: string; scopes: ScopedIgnore[] }> = [];
+      const names: Array<{ name: string; raw: Buffer; exact: boolean; type: "file" | "dir" | "link" | "other" }> = [];
       try {
-        for (const d of readdirSync(dir.abs, { withFileTypes: true })) {
-          names.push({ name: d.name, type: d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other" });
+        for (const d of readdirSync(dir.abs, { withFileTypes: true, encoding: "buffer" })) {
+          const raw = d.name as unknown as Buffer;
+          const { text, exact } = nameText(raw);
+          names.push({ name: text, raw, exact, type: d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other" });
         }
       } catch (err) {
-        yield { kind: "problem", item: { type: "problem", path: toShown(cwd, dir.abs), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
+        yield { kind: "problem", item: { type: "problem", path: shownOf(dir.abs, dir.rel), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
         continue;
       }
-      const subdirs: Array<{ abs: string; rel: string; scopes: ScopedIgnore[] }> = [];
       names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const { name, type } of names) {
-        const abs = join(dir.abs, name);
+      for (const { name, raw, exact, type } of names) {
+        const abs = childPath(dir.abs, raw, exact, name);
         const rel = dir.rel === "" ? name : `${dir.rel}/${name}`;
+        const shown = shownOf(abs, rel);
         if (type === "dir" && name === ".git") continue;
         if (isIgnored(scopes, rel, type === "dir")) continue;
-        if (extra && extra.ignores(toShown(cwd, abs) + (type === "dir" ? "/" : ""))) continue;
+        if (extra && extra.ignores(shown + (type === "dir" ? "/" : ""))) continue;
         if (type === "dir") subdirs.push({ abs, rel, scopes });
-        else if (type === "file") yield { kind: "file", abs, shown: toShown(cwd, abs) };
-        else if (type === "link") yield { kind: "problem", item: { type: "problem", path: toShown(cwd, abs), code: "E_SYMLINK", message: "symbolic link; not followed", skipped: true } };
-        else yield { kind: "problem", item: { type: "problem", path: toShown(cwd, abs), code: "E_NOT_REGULAR", message: "not a regular file (FIFO, socket or device); skipped", skipped: true } };
+        else if (type === "file") yield { kind: "file", abs, shown };
+        else if (type === "link") yield { kind: "problem", item: { type: "problem", path: shown, code: "E_SYMLINK", message: "symbolic link; not followed", skipped: true } };
+        else yield { kind: "problem", item: { type: "problem", path: shown, code: "E_NOT_REGULAR", message: "not a regular file (FIFO, socket or device); skipped", skipped: true } };
       }
       // Depth-first in name order: push in reverse so the first name is visited first.
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
@@ -109,33 +148,75 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   async function read(e: Entry): Promise<SourceItem> {
     if (e.kind === "problem") return e.item;
+    const problem = (code: string, message: string, skipped: boolean): SourceItem => ({ type: "problem", path: e.shown, code, message, skipped });
+    if (options.beforeRead) await options.beforeRead(e.shown);
+    let handle;
     try {
-      const st = await lstat(e.abs);
-      if (!st.isFile()) return { type: "problem", path: e.shown, code: "E_NOT_REGULAR", message: "no longer a regular file; skipped", skipped: true };
-      if (st.size > maxFileSize) {
-        return { type: "problem", path: e.shown, code: "E_TOO_LARGE", message: `${st.size} bytes is over --max-file-size (${maxFileSize}); skipped`, skipped: true };
+      // The walk saw a regular file, but the tree may have changed since: open without following a symlink and
+      // without blocking on a FIFO, then check what was actually opened.
+      handle = await open(e.abs, READ_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ELOOP") return problem("E_SYMLINK", "became a symbolic link during the scan; not followed", true);
+      return problem("E_READ", `cannot be read (${describeCause(err)})`, false);
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) return problem("E_NOT_REGULAR", "no longer a regular file; skipped", true);
+      if (st.size > maxFileSize) return problem("E_TOO_LARGE", `${st.size} bytes is over --max-file-size (${maxFileSize}); skipped`, true);
+      // Read what fstat promised plus one byte, growing only if the file grew, and never past the limit.
+      const chunks: Buffer[] = [];
+      let got = 0;
+      for (;;) {
+        const want = Math.min(Math.max(st.size - got, 0) + 1, maxFileSize + 1 - got, 16 << 20);
+        const chunk = Buffer.allocUnsafe(Math.max(want, 1));
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        chunks.push(chunk.subarray(0, bytesRead));
+        got += bytesRead;
+        if (got > maxFileSize) return problem("E_TOO_LARGE", `grew over --max-file-size (${maxFileSize}) while being read; skipped`, true);
       }
-      const buf = await readFile(e.abs);
-      if (buf.length > maxFileSize) {
-        return { type: "problem", path: e.shown, code: "E_TOO_LARGE", message: `${buf.length} bytes is over --max-file-size (${maxFileSize}); skipped`, skipped: true };
-      }
+      const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, got);
       const decoded = decodeBytes(buf);
-      if (!decoded.ok) return { type: "problem", path: e.shown, code: decoded.code, message: decoded.message, skipped: true };
+      if (!decoded.ok) return problem(decoded.code, decoded.message, true);
       return { type: "text", provenance: { kind: "file", path: e.shown }, text: decoded.text, bytes: buf.length };
     } catch (err) {
-      return { type: "problem", path: e.shown, code: "E_READ", message: `cannot be read (${describeCause(err)})`, skipped: false };
+      return problem("E_READ", `cannot be read (${describeCause(err)})`, false);
+    } finally {
+      await handle.close().catch(() => undefined);
     }
   }
 
-  async function* deferred(): AsyncGenerator<SourceItem> {
+  // `keyscan . src` names src twice: with several paths, each file is read (and reported) once.
+  async function* once(): AsyncGenerator<Entry> {
+    const seen = new Set<string>();
     for await (const e of entries()) {
-      yield e.kind === "problem" ? e.item : { type: "file", provenance: { kind: "file", path: e.shown }, path: e.abs, maxFileSize };
+      const key = e.kind === "problem" ? `p:${e.item.code}:${e.item.path}` : typeof e.abs === "string" ? `s:${e.abs}` : `b:${e.abs.toString("hex")}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      yield e;
+    }
+  }
+
+  // With deferRead the scanner (or its worker pool) reads each file with the same hardening (src/sources/read-file.ts:
+  // O_NOFOLLOW|O_NONBLOCK, fstat, bounded read); the test hook still runs first.
+  async function* deferred(input: AsyncIterable<Entry>): AsyncGenerator<SourceItem> {
+    for await (const e of input) {
+      if (e.kind === "problem") {
+        yield e.item;
+        continue;
+      }
+      if (options.beforeRead) await options.beforeRead(e.shown);
+      yield { type: "file", provenance: { kind: "file", path: e.shown }, path: e.abs, maxFileSize };
     }
   }
 
   return {
     description: `files: ${options.paths.join(" ")}`,
-    // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
-    items: () => (options.deferRead ? deferred() : mapConcurrent(entries(), options.concurrency ?? 8, read)),
+    items: () => {
+      const input = options.paths.length > 1 ? once() : entries();
+      // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
+      return options.deferRead ? deferred(input) : mapConcurrent(input, options.concurrency ?? 8, read);
+    },
   };
 }

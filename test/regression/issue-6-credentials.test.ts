@@ -154,3 +154,17 @@ describe("the generic rule", () => {
     expect(ids(`curl https://api.unknown-service.test/v1 -H "Authorization: Bearer ${token}"`)).toEqual(["http-auth.bearer-header"]);
   });
 });
+
+describe("overlap dedupe with wide generic matches", () => {
+  it("a generic assignment whose value runs over `#` into a second key does not hide either key", () => {
+    const first = gen("key-{alnum:96}");
+    const second = gen("key-{alnum:94}");
+    for (const sep of ["#", ";", " # "]) {
+      const text = `GETIMG_API_KEY=${first}${sep}${second}\n`;
+      expect(scanText(text, ruleset).map((f) => [f.rule.id, f.secret])).toEqual([
+        ["getimg.api-key", first],
+        ["getimg.api-key", second],
+      ]);
+    }
+  });
+});

@@ -2,13 +2,14 @@
  * `keyscan [paths..]` — the default command: scan files under the given paths (default `.`), or standard input with
  * `keyscan -`, or the staged changes with `keyscan --staged` (the pre-commit hook).
  */
+import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
-import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
+import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
 import { EXIT_FINDINGS } from "../io.js";
 
@@ -59,6 +60,9 @@ export const scanCommand: Command = {
     const result = await scan(source, prepared.ruleset, prepared.scanOptions);
     const out = await finish(result, args, io);
     if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
+    // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
+    const wholeTree = !args.staged && !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
+    if (wholeTree) out.stderr += staleIgnoreWarnings(prepared);
     const warnings = prepared.warnings.map((w) => `keyscan: warning: ${w}\n`).join("");
     return { ...out, stderr: warnings + out.stderr };
   },
