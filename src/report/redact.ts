@@ -12,6 +12,11 @@ export function redactSecret(secret: string): string {
   return `${secret.slice(0, keep)}…(${secret.length} chars)`;
 }
 
+/** Whether a string is already a redacted secret (a saved redacted scan, a finding re-read from a --state file). */
+export function isRedacted(secret: string): boolean {
+  return REDACTED_SHAPE.test(secret);
+}
+
 export function showSecret(secret: string, redact: boolean): string {
   return redact ? redactSecret(secret) : secret;
 }

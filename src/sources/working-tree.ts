@@ -6,6 +6,7 @@
  * paths are expanded with fast-glob. Every file that cannot be scanned becomes a problem item with a reason; the walk
  * itself never stops for one bad entry.
  */
+import { keyInShard, type ShardSpec } from "./shard.js";
 import { lstat, opendir, readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
@@ -26,6 +27,8 @@ export interface WorkingTreeOptions {
   exclude?: readonly string[];
   /** Reads in flight. */
   concurrency?: number;
+  /** `--shard k/n`: only files whose shown path hashes into this slice. */
+  shard?: ShardSpec;
 }
 
 type Entry = { kind: "file"; abs: string; shown: string } | { kind: "problem"; item: SourceItem };
@@ -128,8 +131,12 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     }
   }
 
+  async function* inShard(all: AsyncIterable<Entry>, shard: ShardSpec): AsyncGenerator<Entry> {
+    for await (const e of all) if (keyInShard(e.kind === "file" ? e.shown : e.item.type === "problem" ? e.item.path : e.item.provenance.path, shard)) yield e;
+  }
+
   return {
     description: `files: ${options.paths.join(" ")}`,
-    items: () => mapConcurrent(entries(), options.concurrency ?? 8, read),
+    items: () => mapConcurrent(options.shard ? inShard(entries(), options.shard) : entries(), options.concurrency ?? 8, read),
   };
 }
