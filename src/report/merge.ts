@@ -125,6 +125,10 @@ export function withoutShardFields(f: Finding): Finding {
   };
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 function findingKey(f: Finding): string {
   // History findings are one per secret (per repository); file findings are one per place.
   if (f.locations) return `${f.repo ?? ""}\0${f.fingerprint}`;
@@ -200,6 +204,15 @@ export function mergeResults(inputs: readonly NamedResult[]): ScanResult {
     merged: { from: inputs.map((i) => i.name), ...(sharded.length > 0 ? { shards: sharded[0]!.shard!.n } : {}) },
   };
   // Fields a newer writer added (e.g. ruleDetails) are kept from the first input that has them.
-  for (const r of results) for (const [k, v] of Object.entries(r)) if (!(k in merged) && k !== "shard" && k !== "incremental") (merged as unknown as Record<string, unknown>)[k] = v;
+  const extra = merged as unknown as Record<string, unknown>;
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r)) {
+      if (k === "shard" || k === "incremental") continue;
+      const have = extra[k];
+      if (!(k in extra)) extra[k] = v;
+      else if (k === "redacted") extra[k] = have === true || v === true; // one redacted input: the secrets it had are gone
+      else if (isPlainObject(have) && isPlainObject(v) && k !== "history" && k !== "stats") extra[k] = { ...v, ...have }; // e.g. ruleDetails
+    }
+  }
   return merged;
 }
