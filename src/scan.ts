@@ -6,7 +6,7 @@
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
 import type { RuleSet } from "./engine/rule.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
-import type { Finding, ScanProblem, ScanResult } from "./report/types.js";
+import type { Finding, RuleDetails, ScanProblem, ScanResult } from "./report/types.js";
 import type { Source, TextItem } from "./sources/types.js";
 import { attachCompanions } from "./verify/companions.js";
 import { TOOL_NAME, VERSION } from "./version.js";
@@ -86,6 +86,21 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     }
   }
   findings.sort(compareFindings);
+  const ruleDetails: Record<string, RuleDetails> = {};
+  const usedRules = new Set(findings.map((f) => f.ruleId));
+  for (const r of ruleset.rules) {
+    if (!usedRules.has(r.id)) continue;
+    ruleDetails[r.id] = {
+      name: r.name,
+      description: r.description,
+      severity: r.severity,
+      provider: r.provider.id,
+      providerName: r.provider.name,
+      generic: r.generic,
+      ...(r.provider.docs ? { docs: r.provider.docs } : {}),
+      ...(r.provider.revoke ? { revoke: r.provider.revoke } : {}),
+    };
+  }
   return {
     format: "keyscan-scan",
     version: 1,
@@ -97,5 +112,6 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     findings,
     errors,
     skipped,
+    ruleDetails,
   };
 }

@@ -1,16 +1,31 @@
 /**
  * The reporter registry: format name → pure function of a ScanResult. Adding a format is one entry here and one
- * module beside this one.
+ * module beside this one. Every reporter starts from `redactResult` (src/report/redact.ts), so no format can show
+ * a secret that --no-redact did not ask for, and a saved redacted scan stays redacted.
  */
 import { renderAuditHtml } from "./audit/html.js";
 import { renderAuditMarkdown } from "./audit/markdown.js";
+import { renderGithub } from "./github.js";
+import { renderHtml } from "./html.js";
 import { renderJson, renderJsonl } from "./json.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
 import type { ScanResult } from "./types.js";
 
 export interface ReportOptions {
   redact: boolean;
   color: boolean;
+  /**
+   * SARIF `runAutomationDetails.id` category (e.g. `keyscan/diff/`); default derived from what was scanned, so tree
+   * and diff scans of one repository stay separate in code scanning.
+   */
+  category?: string;
+  /**
+   * The token for `::stop-commands::` in the `github` format. Leave unset: a fresh random one is drawn per report
+   * (tests pass a fixed one so the output is reproducible).
+   */
+  stopToken?: string;
 }
 
 export type Reporter = (result: ScanResult, options: ReportOptions) => string;
@@ -19,9 +34,16 @@ export const REPORTERS: Record<string, Reporter> = {
   text: renderText,
   json: renderJson,
   jsonl: renderJsonl,
-  markdown: renderAuditMarkdown,
-  html: renderAuditHtml,
+  sarif: renderSarif,
+  github: renderGithub,
+  // A history result (one finding per secret, with what was walked) renders as the audit of issue 9; any other
+  // scan as the scan report.
+  markdown: (result, options) => (result.history ? renderAuditMarkdown(result, options) : renderMarkdown(result, options)),
+  html: (result, options) => (result.history ? renderAuditHtml(result, options) : renderHtml(result, options)),
 };
+
+/** Formats that are data, not prose for a terminal: never coloured. */
+export const STRUCTURED_FORMATS = new Set(["json", "jsonl", "sarif", "github", "markdown", "html"]);
 
 export function formatNames(): string[] {
   return Object.keys(REPORTERS);

@@ -1,23 +1,19 @@
 /**
- * The JSON format: the ScanResult itself (schema documented in docs/json-format.md, `version` field), with secrets
- * redacted unless --no-redact. Redaction replaces `secret` with its redacted form and adds `redacted: true`, so a
- * consumer can tell; the fingerprint still identifies the secret.
+ * The JSON formats. `json` is the ScanResult itself (schema: docs/json-format.md and docs/scan-result.schema.json,
+ * versioned by its `version` field), with secrets redacted unless --no-redact; redaction replaces `secret` with its
+ * redacted form and sets `redacted: true`, so a consumer can tell, and the fingerprint still identifies the secret.
+ * This is what `keyscan report --from` reads back. `jsonl` is one finding object per line (same shape as an entry
+ * of `findings`), for streaming into log pipelines; it carries no header, so it cannot be re-rendered.
  */
 import type { ReportOptions } from "./index.js";
-import { redactSecret } from "./redact.js";
+import { redactResult } from "./redact.js";
 import type { ScanResult } from "./types.js";
-
-export function redactResult(result: ScanResult, redact: boolean): ScanResult & { redacted: boolean } {
-  if (!redact) return { ...result, redacted: false };
-  return { ...result, redacted: true, findings: result.findings.map((f) => ({ ...f, secret: redactSecret(f.secret) })) };
-}
 
 export function renderJson(result: ScanResult, options: ReportOptions): string {
   return `${JSON.stringify(redactResult(result, options.redact), null, 2)}\n`;
 }
 
 export function renderJsonl(result: ScanResult, options: ReportOptions): string {
-  return redactResult(result, options.redact)
-    .findings.map((f) => JSON.stringify(f))
-    .join("\n") + (result.findings.length ? "\n" : "");
+  const findings = redactResult(result, options.redact).findings;
+  return findings.map((f) => JSON.stringify(f)).join("\n") + (findings.length ? "\n" : "");
 }

@@ -1,8 +1,12 @@
 /**
  * The only place a secret is turned into what a person sees. By default a secret is shown as its first few
  * characters (at most a quarter of it, at most 4, so a provider prefix such as `key-` or `ghp_` stays readable) and
- * its length; `--no-redact` shows it whole. Reporters call this; nothing else prints secrets.
+ * its length; `--no-redact` shows it whole. Every reporter starts from `redactResult`, which is idempotent: a result
+ * already marked `redacted` (a saved redacted scan read back by `keyscan report --from`) is never redacted twice
+ * and can never be un-redacted.
  */
+import type { ScanResult } from "./types.js";
+
 const REDACTED_SHAPE = /^[^…]{0,4}…\(\d+ chars\)$/;
 
 export function redactSecret(secret: string): string {
@@ -19,4 +23,11 @@ export function isRedacted(secret: string): boolean {
 
 export function showSecret(secret: string, redact: boolean): string {
   return redact ? redactSecret(secret) : secret;
+}
+
+/** The result as a report may show it: secrets redacted (and `redacted: true`) unless `redact` is false. */
+export function redactResult(result: ScanResult, redact: boolean): ScanResult & { redacted: boolean } {
+  if (result.redacted) return { ...result, redacted: true };
+  if (!redact) return { ...result, redacted: false };
+  return { ...result, redacted: true, findings: result.findings.map((f) => ({ ...f, secret: redactSecret(f.secret) })) };
 }

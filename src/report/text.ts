@@ -5,17 +5,19 @@
  */
 import type { ReportOptions } from "./index.js";
 import { palette } from "./color.js";
-import { showSecret } from "./redact.js";
+import { redactResult } from "./redact.js";
+import { printable as p } from "./summary.js";
 import type { ScanResult } from "./types.js";
 
-export function renderText(result: ScanResult, options: ReportOptions): string {
+export function renderText(scanResult: ScanResult, options: ReportOptions): string {
+  const result = redactResult(scanResult, options.redact);
   const c = palette(options.color);
   const out: string[] = [];
   for (const f of result.findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
-    out.push(`${c.bold(`${f.path}:${f.line}:${f.column}`)}  ${f.providerName} — ${f.ruleName} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
-    out.push(`    secret: ${showSecret(f.secret, options.redact)}   found by: ${f.usage}   confidence: ${f.confidence}`);
-    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${f.commit.author}  ${f.commit.date}${historyNote(f)}`);
+    out.push(`${c.bold(`${p(f.path)}:${f.line}:${f.column}`)}  ${p(f.providerName)} — ${p(f.ruleName)} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
+    out.push(`    secret: ${p(f.secret)}   found by: ${p(f.usage)}   confidence: ${f.confidence}`);
+    if (f.commit) out.push(`    commit: ${f.commit.commit.slice(0, 12)}  ${p(f.commit.author)}  ${p(f.commit.date)}${historyNote(f)}`);
     if (f.verification) {
       const v = f.verification;
       const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
@@ -24,7 +26,7 @@ export function renderText(result: ScanResult, options: ReportOptions): string {
     out.push(`    fingerprint: ${f.fingerprint}${f.revoke ? `   revoke: ${f.revoke}` : ""}`);
     out.push("");
   }
-  for (const e of result.errors) out.push(`${c.yellow("error")}: ${e.path}: ${e.message} (${e.code})`);
+  for (const e of result.errors) out.push(`${c.yellow("error")}: ${p(e.path)}: ${p(e.message)} (${e.code})`);
   const skipped = Object.entries(result.stats.skipped)
     .map(([code, n]) => `${n} ${SKIP_WORDS[code] ?? code}`)
     .join(", ");

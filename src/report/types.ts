@@ -96,6 +96,19 @@ export interface ScanStats {
   durationMs: number;
 }
 
+/** What a report says about a rule (from its rule file), kept in the result so saved scans re-render fully. */
+export interface RuleDetails {
+  name: string;
+  description: string;
+  severity: Severity;
+  provider: string;
+  providerName: string;
+  /** A generic rule (keyword + entropy, no provider format): lower precision. */
+  generic: boolean;
+  docs?: string;
+  revoke?: string;
+}
+
 export interface ScanResult {
   format: "keyscan-scan";
   version: 1;
@@ -110,6 +123,10 @@ export interface ScanResult {
   errors: ScanProblem[];
   /** Inputs skipped on purpose (binary, too large, symlinks): the first 1000. */
   skipped: ScanProblem[];
+  /** Details of every rule that has a finding, by rule id (optional: older saved scans lack it). */
+  ruleDetails?: Record<string, RuleDetails>;
+  /** True when `secret` fields hold redacted forms (a saved redacted scan); reporters then never re-redact. */
+  redacted?: boolean;
   /** Things a person should know about the result's completeness (e.g. a shallow clone's history is cut off). */
   warnings?: string[];
   /** `keyscan history` only: what was walked. */

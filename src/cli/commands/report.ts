@@ -1,9 +1,12 @@
 /**
- * `keyscan report --from scan.json [--from shard-2.json …] --format <fmt>` — render saved JSON scans again without
- * rescanning; several `--from` files (shards of one audit, audits of several repositories) are merged first into one
- * result (src/report/merge.ts), and files of different keyscan or rule-set versions, or shards of different targets,
- * are refused with exit 2 naming the files. Missing or repeated shards are reported as warnings. Exit 1 when the
- * result holds findings, as for a scan, so the command can gate a pipeline too.
+ * `keyscan report --from scan.json --format <fmt>` — render a saved JSON scan again in any format, without
+ * rescanning (a scan saved in CI, turned into HTML or SARIF later). Several `--from` files (repeat the flag, or give a
+ * shell glob: `--from shard-*.json`) are merged first into one result (src/report/merge.ts): the shards of a sharded
+ * audit, or audits of several repositories; files of different keyscan or rule-set versions, or shards of different
+ * targets, stop with exit 2 naming the files, and missing or repeated shards are warnings. The input is checked
+ * first: a file that is not a keyscan scan, or one of another format version, stops with exit 2 and says what to
+ * do. A scan saved redacted stays redacted (--no-redact cannot bring back what was never written). Exit 1 when the
+ * scan holds findings, as for a scan, so the command can gate a pipeline too.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -11,6 +14,7 @@ import type { Argv } from "yargs";
 import { KeyscanError, describeCause } from "../../errors.js";
 import { formatNames } from "../../report/index.js";
 import { mergeResults, withoutShardFields } from "../../report/merge.js";
+import { parseSavedScan } from "../../report/saved-scan.js";
 import type { ScanResult } from "../../report/types.js";
 import { finish, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
@@ -19,30 +23,22 @@ interface ReportArgs extends CommonArgs {
   from: string[];
 }
 
-/** Read one saved scan; anything that is not a keyscan scan of format version 1 is a usage error naming the file. */
-export function readSavedScan(path: string, name: string): ScanResult {
-  let data: unknown;
+function readSaved(io: { cwd: string }, name: string): ScanResult {
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(resolve(io.cwd, name), "utf8");
   } catch (err) {
-    throw new KeyscanError("E_USAGE", `cannot read --from ${name} as JSON (${describeCause(err)}); save a scan with \`--format json -o FILE\`.`, { cause: err });
+    throw new KeyscanError("E_USAGE", `cannot read --from ${name} (${describeCause(err)}).`, { cause: err });
   }
-  const head = data as Partial<ScanResult> | null;
-  if (!head || typeof head !== "object" || head.format !== "keyscan-scan") {
-    throw new KeyscanError("E_USAGE", `--from ${name} is not a keyscan scan (expected "format": "keyscan-scan"); save one with \`--format json -o FILE\`.`);
-  }
-  if (head.version !== 1 || !Array.isArray(head.findings) || !head.tool || !head.rules || !head.stats) {
-    throw new KeyscanError("E_USAGE", `--from ${name} is a keyscan scan of another format version or is damaged; re-run the scan with this keyscan.`);
-  }
-  return data as ScanResult;
+  return parseSavedScan(text, name);
 }
 
 export const reportCommand: Command = {
   command: "report",
-  describe: "Render saved JSON scans (--from FILE, repeatable: shards are merged) in any format, without rescanning",
+  describe: "Render saved JSON scans (--from scan.json; several are merged, e.g. the shards of an audit) in another format, without rescanning",
   builder: (y: Argv) =>
     y
-      .option("from", { type: "string", array: true, demandOption: true, describe: "A scan saved with `--format json -o FILE`; repeat (or use a shell glob) to merge shards" })
+      .option("from", { type: "string", array: true, demandOption: true, describe: "A scan saved with `--format json -o FILE`; repeat it (or give a glob) to merge shards" })
       .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${formatNames().join(", ")}` })
       .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
       .option("redact", { type: "boolean", default: true, describe: "Redact secrets (--no-redact shows them, if the saved scan has them)" })
@@ -52,14 +48,14 @@ export const reportCommand: Command = {
     if (!formatNames().includes(args.format)) {
       throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
     }
-    const files = args.from.map(String);
-    const inputs = files.map((name) => ({ name, result: readSavedScan(resolve(io.cwd, name), name) }));
-    const result =
-      inputs.length === 1 && !inputs[0]!.result.shard
-        ? { ...inputs[0]!.result, findings: inputs[0]!.result.findings.map(withoutShardFields) }
-        : mergeResults(inputs);
+    const names = args.from.map(String);
+    const inputs = names.map((name) => ({ name, result: readSaved(io, name) }));
+    const single = inputs.length === 1 && !inputs[0]!.result.shard;
+    const result = single ? { ...inputs[0]!.result, findings: inputs[0]!.result.findings.map(withoutShardFields) } : mergeResults(inputs);
     const out = await finish(result, args, io);
-    const warnings = inputs.length > 1 || result.shard ? (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("") : "";
-    return { ...out, stderr: warnings + out.stderr };
+    const redactedInputs = inputs.filter((i) => i.result.redacted).map((i) => i.name);
+    const note = redactedInputs.length > 0 && !args.redact ? `keyscan: ${redactedInputs.join(", ")} ${redactedInputs.length === 1 ? "was" : "were"} saved redacted; ${redactedInputs.length === 1 ? "its" : "their"} secrets cannot be shown in full.\n` : "";
+    const warnings = single ? "" : (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
+    return { ...out, stderr: note + warnings + out.stderr };
   },
 };
