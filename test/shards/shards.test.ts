@@ -129,6 +129,10 @@ describe("shard flags and merge checks", () => {
     const merged = await run(["report", ...files.flatMap((f) => ["--from", f]), "--format", "json", "--no-redact"], { cwd: r.dir, env: r.env });
     expect(merged.exitCode, merged.stderr).toBe(1);
     expect((JSON.parse(merged.stdout) as ScanResult).findings).toEqual(unsharded.findings);
+    // A shell glob gives one --from followed by the files; SARIF renders the merge like any scan.
+    const sarif = await run(["report", "--from", ...files, "--format", "sarif"], { cwd: r.dir, env: r.env });
+    expect(sarif.exitCode, sarif.stderr).toBe(1);
+    expect((JSON.parse(sarif.stdout) as { runs: Array<{ results: unknown[] }> }).runs[0]!.results).toHaveLength(unsharded.findings.length);
   });
 
   it("refuses to merge shards of different keyscan or rule versions (exit 2, naming the files), warns on missing shards", async () => {
