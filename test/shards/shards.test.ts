@@ -98,6 +98,10 @@ describe("keyscan history --shard k/n", () => {
       expect(comparable(merged.findings)).toEqual(comparable(unsharded.findings));
       expect(merged.history).toEqual(unsharded.history);
     }
+    // The merged audit names each secret's repository.
+    const md = await run(["report", "--from", join(base, "shard-1-of-3.json"), join(base, "shard-2-of-3.json"), join(base, "shard-3-of-3.json"), "--format", "markdown"], { cwd: base, env: {} });
+    expect(md.exitCode, md.stderr).toBe(1);
+    for (const id of repos) expect(md.stdout).toContain(`**Repository:** \`${id}\``);
   }, 240_000);
 });
 
