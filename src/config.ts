@@ -6,14 +6,20 @@
  * Config files are data (YAML/JSON), never code, so loading one executes nothing.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import type * as Yaml from "yaml";
+import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
+
+// yaml and zod are loaded only when a config file exists: importing them costs ~100 ms that a pre-commit run
+// without a config should not pay (issue 7).
+const lazyRequire = createRequire(import.meta.url);
 
 export const CONFIG_NAMES = [".keyscan.yaml", ".keyscan.yml", ".keyscan.json"];
 
-const configSchema = z
+const configSchema = (z: typeof Zod.z) =>
+  z
   .object({
     /** Extra rule files or folders, relative to the config file. */
     rules: z.array(z.string().min(1)).optional(),
@@ -59,11 +65,11 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
   let data: unknown;
   try {
     const text = readFileSync(file, "utf8");
-    data = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+    data = file.endsWith(".json") ? JSON.parse(text) : (lazyRequire("yaml") as typeof Yaml).parse(text);
   } catch (err) {
     throw new KeyscanError("E_CONFIG", `config file ${file} cannot be parsed (${describeCause(err)}); fix its syntax.`, { cause: err });
   }
-  const parsed = configSchema.safeParse(data ?? {});
+  const parsed = configSchema((lazyRequire("zod") as typeof Zod).z).safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new KeyscanError("E_CONFIG", `config file ${file}: field \`${issue.path.join(".") || "(top level)"}\`: ${issue.message}`);

@@ -4,11 +4,14 @@
  * are recorded and the scan continues. This is the library entry point used by the CLI and by tests.
  */
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
-import type { RuleSet } from "./engine/rule.js";
+import { companionsFor, defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./engine/pool.js";
+import type { Rule, RuleSet } from "./engine/rule.js";
+import { scanBytes } from "./engine/scan-bytes.js";
 import { scanText, type TextFinding } from "./engine/scan-text.js";
 import type { Finding, RuleDetails, ScanProblem, ScanResult } from "./report/types.js";
-import type { Source, TextItem } from "./sources/types.js";
-import { attachCompanions } from "./verify/companions.js";
+import { readFileBounded } from "./sources/read-file.js";
+import type { BytesItem, FileRefItem, Source, TextItem } from "./sources/types.js";
+import { setCompanions } from "./verify/companions.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 
 export interface ScanOptions {
@@ -16,11 +19,48 @@ export interface ScanOptions {
   inlineAllow?: boolean;
   /** Fingerprints to drop (from .keyscanignore `fingerprint:` lines). */
   ignoreFingerprints?: ReadonlySet<string>;
+  /**
+   * Worker threads for matching (issue 7). 0 or 1: match on this thread only. Default: every core, but only once
+   * the input has proved large (POOL_AFTER_*), so a pre-commit run of a few files never pays worker start-up.
+   */
+  threads?: number;
+  /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. */
+  poolAfter?: { bytes?: number; items?: number };
 }
 
 const MAX_LISTED_SKIPS = 1000;
+/** A scan moves to the worker pool after this much input (what came before is already matched here). */
+const POOL_AFTER_BYTES = 4 * 1024 * 1024;
+const POOL_AFTER_ITEMS = 400;
+/** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
+const IN_FLIGHT_PER_THREAD = 64;
+/** Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it). */
+const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
-export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): Finding {
+type ContentItem = TextItem | BytesItem | FileRefItem;
+
+/** Match an item on this thread: read (file refs) and decode (bytes, only when a keyword occurs) here. */
+function matchHere(
+  item: ContentItem,
+  ruleset: RuleSet,
+  inlineAllow: boolean,
+): { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
+  if (item.type === "text") {
+    const found = scanText(item.text, ruleset, { inlineAllow });
+    return { ok: true, findings: found, companions: companionsFor(found, item.text), bytes: item.bytes };
+  }
+  let data: Uint8Array;
+  if (item.type === "file") {
+    const read = readFileBounded(item.path, item.maxFileSize, { reuseBuffer: true }); // matched before the next read
+    if (!read.ok) return read;
+    data = read.data;
+  } else data = item.data;
+  const outcome = scanBytes(data, ruleset, { inlineAllow });
+  if (!outcome.ok) return outcome;
+  return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
+}
+
+export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">): Finding {
   const p = item.provenance;
   return {
     ruleId: t.rule.id,
@@ -45,6 +85,11 @@ export function toFinding(t: TextFinding, item: Pick<TextItem, "provenance">): F
   };
 }
 
+function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
+  const { ruleId: _ruleId, companions: _companions, ...rest } = p;
+  return { ...rest, rule };
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
@@ -64,26 +109,82 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let scanned = 0;
   let bytes = 0;
   const ignore = options.ignoreFingerprints;
+  const inlineAllow = options.inlineAllow ?? true;
+  const threads = options.threads ?? defaultThreads();
 
-  for await (const item of source.items()) {
-    if (item.type === "problem") {
-      const problem = { path: item.path, code: item.code, message: item.message };
-      if (item.skipped) {
-        skippedCounts[item.code] = (skippedCounts[item.code] ?? 0) + 1;
-        if (skipped.length < MAX_LISTED_SKIPS) skipped.push(problem);
-      } else errors.push(problem);
-      continue;
+  const problem = (p: ScanProblem & { skipped: boolean }): void => {
+    const entry = { path: p.path, code: p.code, message: p.message };
+    if (p.skipped) {
+      skippedCounts[p.code] = (skippedCounts[p.code] ?? 0) + 1;
+      if (skipped.length < MAX_LISTED_SKIPS) skipped.push(entry);
+    } else errors.push(entry);
+  };
+  const accept = (t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void => {
+    if (item.lines && !item.lines.has(t.line)) return;
+    const f = toFinding(t, item);
+    if (ignore?.has(f.fingerprint)) return;
+    // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.
+    if (companions) setCompanions(f, companions);
+    findings.push(f);
+  };
+  // Matching runs here, or in the pool (src/engine/pool.ts) once the input is large.
+  let rulesById: Map<string, Rule> | undefined;
+  const settle = (outcome: PoolOutcome, item: ContentItem): void => {
+    if (!outcome.ok) {
+      problem({ path: item.provenance.path, code: outcome.code, message: outcome.message, skipped: outcome.skipped });
+      return;
     }
     scanned++;
-    bytes += item.bytes;
-    const found = scanText(item.text, ruleset, { inlineAllow: options.inlineAllow ?? true });
-    for (const t of found) {
-      if (item.lines && !item.lines.has(t.line)) continue;
-      const f = toFinding(t, item);
-      if (ignore?.has(f.fingerprint)) continue;
-      attachCompanions(f, t, found, item.text); // values a verify request needs (shop domain, account id), kept off the report
-      findings.push(f);
+    bytes += outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
+    rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
+    for (const p of outcome.findings) {
+      const rule = rulesById.get(p.ruleId);
+      if (rule) accept(fromPlain(p, rule), item, p.companions);
     }
+  };
+  let pool: ScanPool | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let inFlightBytes = 0;
+  let seen = 0;
+
+  try {
+    for await (const item of source.items()) {
+      if (item.type === "problem") {
+        problem(item);
+        continue;
+      }
+      seen++;
+      if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
+        pool = new ScanPool(ruleset, { threads, inlineAllow });
+      }
+      // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it
+      // (measured on `history`, whose source decodes); file references and raw bytes go to the pool, where the
+      // read and the decode happen too.
+      if (pool && item.type !== "text") {
+        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
+        const held = item.type === "bytes" ? item.bytes : 0;
+        inFlightBytes += held;
+        const pending: Promise<void> = sent.then((outcome) => {
+          inFlight.delete(pending);
+          inFlightBytes -= held;
+          settle(outcome, item);
+        });
+        inFlight.add(pending);
+        while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES) await Promise.race(inFlight);
+        continue;
+      }
+      const here = matchHere(item, ruleset, inlineAllow);
+      if (!here.ok) {
+        problem({ path: item.provenance.path, ...here });
+        continue;
+      }
+      scanned++;
+      bytes += here.bytes;
+      here.findings.forEach((t, i) => accept(t, item, here.companions[i]));
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
   findings.sort(compareFindings);
   const ruleDetails: Record<string, RuleDetails> = {};

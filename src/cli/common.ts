@@ -31,6 +31,7 @@ export interface CommonArgs extends VerifyArgs {
   gitignore: boolean;
   "ignore-inline-allow": boolean;
   color?: boolean;
+  threads?: number;
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
@@ -43,7 +44,8 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
-    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" });
+    .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
+    .option("threads", { type: "number", describe: "Worker threads for matching (default: all cores for large scans; 1 = no workers)" });
   return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
 }
 
@@ -72,6 +74,9 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
   const maxFileSize = parseSize(args["max-file-size"] ?? config?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, "--max-file-size");
   const ignoreFile = readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));
+  if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1 && args.threads <= 64)) {
+    throw new KeyscanError("E_USAGE", `--threads ${args.threads} is not a whole number from 1 to 64.`);
+  }
   const verify = parseVerifyArgs(args, io, ruleset);
   const prepared: Prepared = {
     ruleset,
@@ -82,6 +87,7 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
     scanOptions: {
       inlineAllow: !args["ignore-inline-allow"],
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
+      ...(args.threads !== undefined ? { threads: args.threads } : {}),
     },
   };
   preparedFor.set(args, prepared);

@@ -5,6 +5,7 @@
  * they are written by people in YAML; the compiled, camelCase form lives in rule.ts.
  */
 import { z } from "zod";
+import { TEMPLATE_PLACEHOLDER } from "./template-placeholder.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const CHECKSUMS = ["github-crc32"] as const;
@@ -132,7 +133,7 @@ export const companionSchema = z
 const outcomeSchema = z.union([statusMatchSchema, z.array(statusMatchSchema).min(1)]);
 
 /** `{{secret}}` and `{{companion.NAME}}` are the only template placeholders. */
-export const TEMPLATE_PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+export { TEMPLATE_PLACEHOLDER };
 
 export const verifySchema = z
   .object({

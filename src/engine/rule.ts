@@ -4,7 +4,7 @@
  * so the hot path never interprets YAML structure. `RuleSet` bundles the matchers with their prefilter and a
  * content hash (`version`) that reports, caches and shard merges use to tell rule sets apart.
  */
-import type { Severity, VerifySpec, ExampleSpec } from "./rule-schema.js";
+import type { Severity, VerifySpec, ExampleSpec, ProviderFile } from "./rule-schema.js";
 import type { Prefilter } from "./prefilter.js";
 
 export interface Provider {
@@ -60,4 +60,14 @@ export interface RuleSet {
   prefilter: Prefilter;
   /** Hash of every loaded rule file's content: identifies the rule set in reports, caches and state files. */
   version: string;
+  /** The validated specs it was compiled from (plain data), so worker threads can rebuild it (src/engine/pool.ts). */
+  source?: { specs: readonly LoadedSpec[]; disable: readonly string[] };
+}
+
+/** One validated rule file, as loaded (plain JSON-safe data). */
+export interface LoadedSpec {
+  spec: ProviderFile;
+  /** The file as shown in messages. */
+  file: string;
+  fromRepoConfig: boolean;
 }

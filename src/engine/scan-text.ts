@@ -58,8 +58,10 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
   const index = (): LineIndex => (lines ??= new LineIndex(text));
   const candidates: Candidate[] = [];
 
-  for (const matcher of selected) {
-    const re = matcher.regex;
+  // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
+  // common keyword selects all at once) run it once; each match is then filtered per matcher as before.
+  for (const group of byRegex(selected)) {
+    const re = group[0]!.regex;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -68,13 +70,16 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
       const [start, end] = span;
       const secret = text.slice(start, end);
       if (isPlaceholder(secret)) continue;
-      const rule = matcher.rule;
-      if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) continue;
-      const entropy = shannonEntropy(secret);
-      if (matcher.minEntropy !== undefined && entropy < matcher.minEntropy) continue;
-      if (rule.checksum && !checksumValid(rule.checksum, secret)) continue;
-      if (matcher.near && !nearby(index(), start, end, matcher.near, matcher.nearLines)) continue;
-      candidates.push({ matcher, secret, start, end, entropy });
+      let entropy = -1;
+      for (const matcher of group) {
+        const rule = matcher.rule;
+        if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) continue;
+        if (entropy < 0) entropy = shannonEntropy(secret);
+        if (matcher.minEntropy !== undefined && entropy < matcher.minEntropy) continue;
+        if (rule.checksum && !checksumValid(rule.checksum, secret)) continue;
+        if (matcher.near && !nearby(index(), start, end, matcher.near, matcher.nearLines)) continue;
+        candidates.push({ matcher, secret, start, end, entropy });
+      }
     }
   }
   if (candidates.length === 0) return [];
@@ -119,6 +124,19 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
     });
   }
   return out;
+}
+
+/** Selected matchers grouped by identical regex (source and flags), in first-seen order. */
+function byRegex(selected: readonly Matcher[]): Matcher[][] {
+  if (selected.length === 1) return [selected as Matcher[]];
+  const groups = new Map<string, Matcher[]>();
+  for (const m of selected) {
+    const key = `${m.regex.flags}/${m.regex.source}`;
+    const g = groups.get(key);
+    if (g) g.push(m);
+    else groups.set(key, [m]);
+  }
+  return [...groups.values()];
 }
 
 function best(group: Candidate[]): Candidate {

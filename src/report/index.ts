@@ -36,10 +36,9 @@ export const REPORTERS: Record<string, Reporter> = {
   jsonl: renderJsonl,
   sarif: renderSarif,
   github: renderGithub,
-  // A history result (one finding per secret, with what was walked) renders as the audit of issue 9; any other
-  // scan as the scan report.
-  markdown: (result, options) => (result.history ? renderAuditMarkdown(result, options) : renderMarkdown(result, options)),
-  html: (result, options) => (result.history ? renderAuditHtml(result, options) : renderHtml(result, options)),
+  // A history scan renders as an audit (one entry per secret, urgency order, timeline); any other scan as a report.
+  markdown: (r, o) => (r.history ? renderAuditMarkdown(r, o) : renderMarkdown(r, o)),
+  html: (r, o) => (r.history ? renderAuditHtml(r, o) : renderHtml(r, o)),
 };
 
 /** Formats that are data, not prose for a terminal: never coloured. */

@@ -10,7 +10,7 @@ import type { ScanResult } from "./types.js";
 const REDACTED_SHAPE = /^[^…]{0,4}…\(\d+ chars\)$/;
 
 export function redactSecret(secret: string): string {
-  // Idempotent: a saved report that is already redacted renders the same, not a redaction of the redaction.
+  // Idempotent: a finding re-read from a --state file (or a merged redacted shard) holds the redacted form already.
   if (REDACTED_SHAPE.test(secret)) return secret;
   const keep = Math.min(4, Math.floor(secret.length / 4));
   return `${secret.slice(0, keep)}…(${secret.length} chars)`;

@@ -27,6 +27,31 @@ export interface TextItem {
   lines?: ReadonlySet<number>;
 }
 
+/**
+ * Raw bytes not yet decoded, from a source asked to defer decoding (issue 7: the scanner decodes them where it
+ * matches, in a worker thread for large scans). Decoding may still turn it into a binary-file skip.
+ */
+export interface BytesItem {
+  type: "bytes";
+  provenance: Provenance;
+  data: Uint8Array;
+  bytes: number;
+  lines?: ReadonlySet<number>;
+}
+
+/**
+ * A file not read yet, from a source asked to defer reading (issue 7): the scanner reads it where it matches — in a
+ * worker thread for large scans — with src/sources/read-file.ts, which may still turn it into a problem.
+ */
+export interface FileRefItem {
+  type: "file";
+  provenance: Provenance;
+  /** Absolute path (bytes when the name is not valid UTF-8). */
+  path: string | Uint8Array;
+  maxFileSize: number;
+  lines?: ReadonlySet<number>;
+}
+
 export interface ProblemItem {
   type: "problem";
   path: string;
@@ -37,7 +62,7 @@ export interface ProblemItem {
   skipped: boolean;
 }
 
-export type SourceItem = TextItem | ProblemItem;
+export type SourceItem = TextItem | ProblemItem | BytesItem | FileRefItem;
 
 export interface Source {
   /** Short description for reports, e.g. `files: .` or `history: 3 refs`. */

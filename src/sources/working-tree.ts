@@ -6,11 +6,11 @@
  * paths are expanded with fast-glob. Every file that cannot be scanned becomes a problem item with a reason; the walk
  * itself never stops for one bad entry.
  */
-import { keyInShard, type ShardSpec } from "./shard.js";
-import { lstat, opendir, readFile } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { lstat, readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import fg from "fast-glob";
 import { describeCause, KeyscanError } from "../errors.js";
+import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
@@ -29,6 +29,8 @@ export interface WorkingTreeOptions {
   concurrency?: number;
   /** `--shard k/n`: only files whose shown path hashes into this slice. */
   shard?: ShardSpec;
+  /** Yield unread `file` items; the scanner reads and decodes them where it matches (issue 7). Default false. */
+  deferRead?: boolean;
 }
 
 type Entry = { kind: "file"; abs: string; shown: string } | { kind: "problem"; item: SourceItem };
@@ -56,22 +58,18 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         const content = readIgnoreFile(join(dir.abs, name));
         if (content && content.patterns.length > 0) scopes.push({ base: dir.rel === "" ? "" : `${dir.rel}/`, ig: makeIgnore(content.patterns) });
       }
-      let handle;
+      // Issue 7: one synchronous readdir per directory. `opendir` + `for await` costs three thread-pool round trips
+      // per directory, and the scan's workers sat idle waiting for the walk (a 31 000-file tree: 3.7 s → 0.3 s).
+      const names: Array<{ name: string; type: "file" | "dir" | "link" | "other" }> = [];
       try {
-        handle = await opendir(dir.abs);
+        for (const d of readdirSync(dir.abs, { withFileTypes: true })) {
+          names.push({ name: d.name, type: d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other" });
+        }
       } catch (err) {
         yield { kind: "problem", item: { type: "problem", path: toShown(cwd, dir.abs), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
         continue;
       }
       const subdirs: Array<{ abs: string; rel: string; scopes: ScopedIgnore[] }> = [];
-      const names: Array<{ name: string; type: "file" | "dir" | "link" | "other" }> = [];
-      try {
-        for await (const d of handle) {
-          names.push({ name: d.name, type: d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other" });
-        }
-      } catch (err) {
-        yield { kind: "problem", item: { type: "problem", path: toShown(cwd, dir.abs), code: "E_READ", message: `directory listing failed (${describeCause(err)})`, skipped: false } };
-      }
       names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const { name, type } of names) {
         const abs = join(dir.abs, name);
@@ -97,6 +95,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         st = await lstat(abs);
       } catch (err) {
         if (GLOB_CHARS.test(p)) {
+          const { default: fg } = await import("fast-glob"); // only for glob arguments: ~30 ms of start-up (issue 7)
           const matches = await fg(p, { cwd, dot: true, onlyFiles: true, followSymbolicLinks: false, absolute: true, ignore: ["**/.git/**"] });
           if (matches.length === 0) throw new KeyscanError("E_NOT_FOUND", `no files match ${p}.`);
           for (const m of matches.sort()) yield { kind: "file", abs: m, shown: toShown(cwd, m) };
@@ -135,8 +134,18 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     for await (const e of all) if (keyInShard(e.kind === "file" ? e.shown : e.item.type === "problem" ? e.item.path : e.item.provenance.path, shard)) yield e;
   }
 
+  /** The entries this run scans: all of them, or with --shard the slice whose paths hash into it. */
+  const selected = (): AsyncIterable<Entry> => (options.shard ? inShard(entries(), options.shard) : entries());
+
+  async function* deferred(): AsyncGenerator<SourceItem> {
+    for await (const e of selected()) {
+      yield e.kind === "problem" ? e.item : { type: "file", provenance: { kind: "file", path: e.shown }, path: e.abs, maxFileSize };
+    }
+  }
+
   return {
     description: `files: ${options.paths.join(" ")}`,
-    items: () => mapConcurrent(options.shard ? inShard(entries(), options.shard) : entries(), options.concurrency ?? 8, read),
+    // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
+    items: () => (options.deferRead ? deferred() : mapConcurrent(selected(), options.concurrency ?? 8, read)),
   };
 }

@@ -5,7 +5,8 @@
  * JSON-escaped for a JSON Content-Type, form-encoded for a form, else as is. Only `{{secret}}` and
  * `{{companion.NAME}}` exist; the schema rejects anything else when the rule loads.
  */
-import { TEMPLATE_PLACEHOLDER, type VerifySpec } from "../engine/rule-schema.js";
+import type { VerifySpec } from "../engine/rule-schema.js";
+import { TEMPLATE_PLACEHOLDER } from "../engine/template-placeholder.js"; // not via rule-schema: that loads zod
 import { KeyscanError } from "../errors.js";
 import type { HttpMethod, PreparedRequest } from "./types.js";
 

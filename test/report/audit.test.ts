@@ -166,7 +166,7 @@ describe("issue 9: the history audit", () => {
       const firstText = await first.innerText();
       expect(firstText).toMatch(/live/);
       expect(firstText).toContain("config/production.env");
-      expect(await first.locator("a.revoke").getAttribute("href")).toBe("https://getimg.ai/app/developer/api-keys");
+      expect(await first.locator("a[href^='https://']").first().getAttribute("href")).toBe("https://getimg.ai/app/developer/api-keys");
       // The removed key is marked history-only, with when it was removed.
       const removedCard = page.locator("section.entry", { hasText: "scripts/old-gen.js" });
       expect(await removedCard.innerText()).toMatch(/history only[\s\S]*Removed\s+2024-09-20/);

@@ -58,6 +58,7 @@ export const scanCommand: Command = {
         maxFileSize: prepared.maxFileSize,
         gitignore: args.gitignore,
         exclude: prepared.exclude,
+        deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
         ...(shard ? { shard } : {}),
       });
     }

@@ -4,9 +4,9 @@
  * no network request (inline CSS and SVG only, and a Content-Security-Policy that forbids everything else, scripts
  * included), reads fine with JavaScript off, and prints. Everything from the repository is escaped.
  */
-import { escapeHtml } from "../escape.js";
-import { showSecret } from "../redact.js";
+import { escapeHtml, page, revokeHtml } from "../html/page.js";
 import type { ReportOptions } from "../index.js";
+import { redactResult } from "../redact.js";
 import type { ScanResult } from "../types.js";
 import { buildAudit, type AuditEntry } from "./model.js";
 import { timelineSvg } from "./timeline.js";
@@ -38,22 +38,14 @@ svg.timeline { max-width: 100%; height: auto; }
 @media print { body { max-width: none; padding: 0; } .entry { page-break-inside: avoid; } a { color: inherit; } }
 `;
 
-/** Only http(s) URLs become links; anything else is shown as text. */
-function revokeHtml(revoke: string): string {
-  const m = /^https?:\/\/[^\s"'<>]+/.exec(revoke);
-  if (!m) return escapeHtml(revoke);
-  const rest = revoke.slice(m[0].length);
-  return `<a class="revoke" href="${escapeHtml(m[0])}" rel="noopener noreferrer">${escapeHtml(m[0])}</a>${escapeHtml(rest)}`;
-}
-
 const day = (d: string | undefined) => (d ? escapeHtml(d.slice(0, 10)) : "—");
 const statusClass = (s: string) => (s === "not checked" ? "unchecked" : s);
 
-function entryHtml(e: AuditEntry, options: ReportOptions): string {
+function entryHtml(e: AuditEntry): string {
   const f = e.finding;
   const rows: string[] = [];
   const row = (k: string, v: string) => rows.push(`<dt>${k}</dt><dd>${v}</dd>`);
-  row("Secret", `<code>${escapeHtml(showSecret(f.secret, options.redact))}</code>`);
+  row("Secret", `<code>${escapeHtml(f.secret)}</code>`);
   row("Rule", `<code>${escapeHtml(f.ruleId)}</code> · severity ${escapeHtml(f.severity)} · fingerprint <code>${escapeHtml(f.fingerprint)}</code>`);
   if (f.repo) row("Repository", `<code>${escapeHtml(f.repo)}</code>`);
   if (e.introduced) row("Introduced", `${day(e.introduced.date)} by ${escapeHtml(e.introduced.author)} in <code>${escapeHtml(e.introduced.commit.slice(0, 12))}</code> at <code>${escapeHtml(f.path)}</code>:${f.line}`);
@@ -86,7 +78,8 @@ function entryHtml(e: AuditEntry, options: ReportOptions): string {
 </section>`;
 }
 
-export function renderAuditHtml(result: ScanResult, options: ReportOptions): string {
+export function renderAuditHtml(scanResult: ScanResult, options: ReportOptions): string {
+  const result = redactResult(scanResult, options.redact);
   const audit = buildAudit(result);
   const s = audit.summary;
   const sc = s.scanned;
@@ -104,16 +97,8 @@ export function renderAuditHtml(result: ScanResult, options: ReportOptions): str
 <h2>Timeline</h2>${timelineSvg(audit.entries, sc.startedAt)}
 <h2>By provider</h2><table><thead><tr><th>Provider</th><th>Secrets</th></tr></thead><tbody>${providers}</tbody></table>
 <h2>Overview, most urgent first</h2><table><thead><tr><th>#</th><th>Status</th><th>Where</th><th>Provider</th><th>First path</th><th>Introduced</th><th>Removed</th></tr></thead><tbody>${overview}</tbody></table>
-<h2>Secrets and what to do</h2>${audit.entries.map((e) => entryHtml(e, options)).join("\n")}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>keyscan history audit</title><style>${CSS}</style></head>
-<body>
-<h1>keyscan history audit</h1>
-<p class="meta">Scanned ${scanned} on ${escapeHtml(sc.startedAt)} · keyscan ${escapeHtml(result.tool.version)} · rules ${escapeHtml(result.rules.version)}${options.redact ? " · secrets redacted" : " · <strong>secrets shown in full</strong>"}</p>
-${warnings}${body}
-</body></html>
-`;
+<h2>Secrets and what to do</h2>${audit.entries.map((e) => entryHtml(e)).join("\n")}`;
+  const intro = `<h1>keyscan history audit</h1>
+<p class="meta">Scanned ${scanned} on ${escapeHtml(sc.startedAt)} · keyscan ${escapeHtml(result.tool.version)} · rules ${escapeHtml(result.rules.version)}${result.redacted ? " · secrets redacted" : " · <strong>secrets shown in full</strong>"}</p>`;
+  return page({ title: "keyscan history audit", body: `${intro}\n${warnings}${body}`, css: CSS });
 }

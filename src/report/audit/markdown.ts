@@ -3,24 +3,29 @@
  * then one section per secret in urgency order with its locations and what to do. Every value from the repository
  * is escaped; secrets are redacted unless --no-redact.
  */
-import { escapeMarkdown, markdownCode } from "../escape.js";
-import { showSecret } from "../redact.js";
 import type { ReportOptions } from "../index.js";
+import { escapeMarkdown, revokeMarkdown } from "../markdown.js";
+import { redactResult } from "../redact.js";
 import type { ScanResult } from "../types.js";
 import { buildAudit, type AuditEntry } from "./model.js";
 
 const MAX_LOCATIONS = 20;
 
+/** A code span for any text (paths from the repository): backticks inside are replaced, newlines flattened. */
+function markdownCode(s: string): string {
+  return `\`${s.replace(/`/g, "ˋ").replace(/\r\n|\r|\n/g, " ")}\``;
+}
+
 function when(d: string | undefined): string {
   return d ? d.slice(0, 10) : "—";
 }
 
-function entryMarkdown(e: AuditEntry, options: ReportOptions): string {
+function entryMarkdown(e: AuditEntry): string {
   const f = e.finding;
   const out: string[] = [];
   out.push(`### ${e.rank}. ${escapeMarkdown(f.providerName)} — ${escapeMarkdown(f.ruleName)} (${e.status}, ${e.location})`);
   out.push("");
-  out.push(`- **Secret:** ${markdownCode(showSecret(f.secret, options.redact))} · rule ${markdownCode(f.ruleId)} · severity ${f.severity} · fingerprint ${markdownCode(f.fingerprint)}`);
+  out.push(`- **Secret:** ${markdownCode(f.secret)} · rule ${markdownCode(f.ruleId)} · severity ${f.severity} · fingerprint ${markdownCode(f.fingerprint)}`);
   if (f.repo) out.push(`- **Repository:** ${markdownCode(f.repo)}`);
   if (e.introduced) out.push(`- **Introduced:** ${when(e.introduced.date)} by ${escapeMarkdown(e.introduced.author)} in ${markdownCode(e.introduced.commit.slice(0, 12))} (${markdownCode(f.path)}, line ${f.line})`);
   else out.push(`- **Found at:** ${markdownCode(f.path)}, line ${f.line}`);
@@ -32,7 +37,7 @@ function entryMarkdown(e: AuditEntry, options: ReportOptions): string {
     const fields = f.verification.fields ? ` — ${Object.entries(f.verification.fields).map(([k, v]) => `${escapeMarkdown(k)}: ${escapeMarkdown(String(v))}`).join(", ")}` : "";
     out.push(`- **Verification:** ${f.verification.status} at ${f.verification.checkedAt}${f.verification.reason ? ` (${escapeMarkdown(f.verification.reason)})` : ""}${fields}`);
   }
-  if (f.revoke) out.push(`- **Revoke:** ${escapeMarkdown(f.revoke)}`);
+  if (f.revoke) out.push(`- **Revoke:** ${revokeMarkdown(f.revoke)}`);
   const locs = f.locations ?? [];
   if (locs.length > 1) {
     out.push(`- **Occurs in ${locs.length} places:**`);
@@ -47,7 +52,8 @@ function entryMarkdown(e: AuditEntry, options: ReportOptions): string {
   return out.join("\n");
 }
 
-export function renderAuditMarkdown(result: ScanResult, options: ReportOptions): string {
+export function renderAuditMarkdown(scanResult: ScanResult, options: ReportOptions): string {
+  const result = redactResult(scanResult, options.redact);
   const audit = buildAudit(result);
   const s = audit.summary;
   const out: string[] = [];
@@ -73,7 +79,7 @@ export function renderAuditMarkdown(result: ScanResult, options: ReportOptions):
     out.push("");
     out.push("## Secrets, most urgent first");
     out.push("");
-    for (const e of audit.entries) out.push(entryMarkdown(e, options));
+    for (const e of audit.entries) out.push(entryMarkdown(e));
   }
   for (const w of audit.warnings) out.push(`> **Warning:** ${escapeMarkdown(w)}\n`);
   return `${out.join("\n").trimEnd()}\n`;

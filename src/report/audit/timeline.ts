@@ -3,7 +3,7 @@
  * a bar from the commit that introduced it to the commit that removed it (or to the scan, when it is still there),
  * coloured by status, with year ticks. All labels are escaped; the picture is static and prints.
  */
-import { escapeHtml } from "../escape.js";
+import { escapeHtml } from "../html/page.js";
 import type { AuditEntry } from "./model.js";
 
 const COLORS: Record<string, string> = { live: "#c62828", unknown: "#ef6c00", "not checked": "#f9a825", invalid: "#757575" };

@@ -1,0 +1,53 @@
+/**
+ * The body of one scan-pool worker thread (see pool.ts): rebuilds the rule set from the specs it was started with,
+ * then answers each `{id, data}` with the findings in that input — decoding bytes here, off the main thread — or
+ * with the input's problem (binary, or an error thrown while matching). It holds nothing between inputs.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { readFileBounded } from "../sources/read-file.js";
+import { compileRuleSet } from "./load-rules.js";
+import { companionsFor, type PlainFinding, type WorkerBatch, type WorkerInit, type WorkerReply, type WorkerRequest } from "./pool.js";
+import { scanBytes } from "./scan-bytes.js";
+import { scanText, type TextFinding } from "./scan-text.js";
+
+const init = workerData as WorkerInit;
+const ruleset = compileRuleSet(init.specs, init.disable, init.version);
+const port = parentPort!;
+
+function handle(req: WorkerRequest): WorkerReply {
+  const inlineAllow = init.inlineAllow;
+  let data: Uint8Array | string;
+  let bytes: number | undefined;
+  if ("file" in req) {
+    const read = readFileBounded(req.file.path, req.file.maxFileSize, { reuseBuffer: true }); // used up below
+    if (!read.ok) return { id: req.id, ...read };
+    data = read.data;
+    bytes = read.data.length;
+  } else data = req.data;
+  let found: TextFinding[];
+  let text: string;
+  if (typeof data === "string") {
+    found = scanText(data, ruleset, { inlineAllow });
+    text = data;
+  } else {
+    const outcome = scanBytes(data, ruleset, { inlineAllow });
+    if (!outcome.ok) return { id: req.id, ...outcome };
+    found = outcome.findings;
+    text = outcome.text ?? "";
+  }
+  const companions = companionsFor(found, text);
+  const findings: PlainFinding[] = found.map(({ rule, ...rest }, i) => ({ ...rest, ruleId: rule.id, ...(companions[i] ? { companions: companions[i] } : {}) }));
+  return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
+}
+
+port.on("message", (batch: WorkerBatch) => {
+  const replies: WorkerReply[] = [];
+  for (const req of batch) {
+    try {
+      replies.push(handle(req));
+    } catch (err) {
+      replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
+    }
+  }
+  port.postMessage(replies);
+});

@@ -1,0 +1,212 @@
+/**
+ * A pool of worker threads that run the matcher core, so a large scan uses every core instead of one. Each worker
+ * rebuilds the same rule set from the plain validated specs (RuleSet.source; RegExps and closures cannot cross a
+ * thread boundary, so every worker compiles its own) and receives texts as bytes whose buffer is transferred, not
+ * copied; it decodes them (binary sniffing included, src/sources/decode.ts) and returns TextFinding-like plain
+ * objects carrying the rule id. Anything that goes wrong with one input — a throw in a filter, a worker that dies —
+ * becomes that input's problem and the scan goes on; a dead worker is replaced. Small scans never start a pool:
+ * src/scan.ts decides by the size of the input seen so far (worker start-up costs ~30-50 ms each).
+ *
+ * Plain node:worker_threads rather than piscina: the protocol is one message each way, the pool must turn a
+ * worker's death into per-input problems rather than a rejected batch, and `close()` must leave nothing keeping
+ * the event loop alive; that is ~150 lines here against a dependency (and its version pins) for the same.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { resolveCompanions } from "../verify/companions.js";
+import { LineIndex } from "./lines.js";
+import type { RuleSet } from "./rule.js";
+import type { TextFinding } from "./scan-text.js";
+
+/** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
+export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
+
+/**
+ * The verify companions (src/verify/companions.ts) of each finding of one text, resolved while the text is at hand —
+ * in the worker for pooled inputs; undefined for rules without companions.
+ */
+export function companionsFor(found: readonly TextFinding[], text: string): Array<Record<string, string> | undefined> {
+  let li: LineIndex | undefined;
+  return found.map((t) => (t.rule.verify?.companions?.length ? resolveCompanions(t, found, () => (li ??= new LineIndex(text))) : undefined));
+}
+
+export type PoolOutcome =
+  | { ok: true; findings: PlainFinding[]; /** Bytes read, for file inputs. */ bytes?: number }
+  | { ok: false; code: string; message: string; skipped: boolean };
+
+export interface PoolOptions {
+  /** Worker threads (default: available cores, at most 8). */
+  threads?: number;
+  /** Honour inline allow comments (default true). */
+  inlineAllow?: boolean;
+}
+
+/** What a worker is started with (see pool-worker.ts). */
+export interface WorkerInit {
+  specs: NonNullable<RuleSet["source"]>["specs"];
+  disable: readonly string[];
+  version: string;
+  inlineAllow: boolean;
+}
+
+export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
+export type WorkerReply = { id: number } & PoolOutcome;
+/** Messages carry batches: the pool posts WorkerRequest[] and the worker answers with WorkerReply[]. */
+export type WorkerBatch = WorkerRequest[];
+
+interface Pending {
+  resolve: (o: PoolOutcome) => void;
+  bytes: number;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  load: number;
+  /** Requests not yet posted: small inputs go in batches, one message per batch (a message costs ~10 µs a side). */
+  batch: WorkerRequest[];
+  transfer: ArrayBuffer[];
+  flushScheduled: boolean;
+}
+
+const MAX_RESPAWNS = 4;
+const BATCH_MAX = 32;
+/** An input this large is posted at once rather than batched. */
+const BATCH_BYTES = 256 * 1024;
+
+function workerUrl(): URL {
+  // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files.
+  return import.meta.url.endsWith(".ts") ? new URL("../../dist/engine/pool-worker.js", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+export class ScanPool {
+  private readonly slots: Slot[] = [];
+  private readonly init: WorkerInit;
+  private nextId = 0;
+  private respawns = 0;
+  private closed = false;
+
+  /** Start a pool for `ruleset`; it must come from loadRules (which records the specs workers rebuild it from). */
+  constructor(ruleset: RuleSet, options: PoolOptions = {}) {
+    if (!ruleset.source) throw new Error("ScanPool needs a rule set from loadRules (RuleSet.source is missing)");
+    this.init = { specs: ruleset.source.specs, disable: ruleset.source.disable, version: ruleset.version, inlineAllow: options.inlineAllow ?? true };
+    const n = Math.max(1, options.threads ?? defaultThreads());
+    for (let i = 0; i < n; i++) this.slots.push(this.spawn());
+  }
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  /** Inputs handed out and not yet answered. */
+  get inFlight(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.pending.size;
+    return n;
+  }
+
+  /**
+   * Scan one input in a worker. Bytes are decoded there (a Buffer's whole ArrayBuffer is transferred when the Buffer
+   * owns it; a pooled small Buffer is copied). Never rejects: failures come back as `{ok: false}`.
+   */
+  scan(data: Uint8Array | string): Promise<PoolOutcome> {
+    const bytes = typeof data === "string" ? data.length : Number(data?.byteLength) || 0;
+    const owned = typeof data !== "string" && data?.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    return this.send((id) => ({ id, data }), bytes, owned ? [(data as Uint8Array).buffer as ArrayBuffer] : []);
+  }
+
+  /**
+   * Read (src/sources/read-file.ts), decode and scan one file in a worker: the per-file system calls then run on
+   * every core too, which is most of the cost of a tree of many small files. The outcome carries the bytes read.
+   */
+  scanFile(path: string | Uint8Array, maxFileSize: number): Promise<PoolOutcome> {
+    return this.send((id) => ({ id, file: { path, maxFileSize } }), 16 * 1024, []);
+  }
+
+  private send(make: (id: number) => WorkerRequest, weight: number, transfer: ArrayBuffer[]): Promise<PoolOutcome> {
+    if (this.closed || this.slots.length === 0) return Promise.resolve({ ok: false, code: "E_WORKER", message: "scan pool is closed", skipped: false });
+    const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
+    const id = this.nextId++;
+    return new Promise<PoolOutcome>((resolve) => {
+      slot.pending.set(id, { resolve, bytes: weight });
+      slot.load += weight + 4096;
+      slot.batch.push(make(id));
+      slot.transfer.push(...transfer);
+      if (slot.batch.length >= BATCH_MAX || weight >= BATCH_BYTES) this.flush(slot);
+      else if (!slot.flushScheduled) {
+        slot.flushScheduled = true;
+        setImmediate(() => this.flush(slot));
+      }
+    });
+  }
+
+  private flush(slot: Slot): void {
+    slot.flushScheduled = false;
+    if (slot.batch.length === 0) return;
+    const batch = slot.batch;
+    const transfer = slot.transfer;
+    slot.batch = [];
+    slot.transfer = [];
+    try {
+      slot.worker.postMessage(batch satisfies WorkerBatch, transfer);
+    } catch (err) {
+      for (const req of batch) this.answer(slot, { id: req.id, ok: false, code: "E_WORKER", message: `could not hand the input to a worker (${(err as Error).message})`, skipped: false });
+    }
+  }
+
+  private answer(slot: Slot, reply: WorkerReply): void {
+    const p = slot.pending.get(reply.id);
+    if (!p) return;
+    slot.pending.delete(reply.id);
+    slot.load -= p.bytes + 4096;
+    const { id: _id, ...outcome } = reply;
+    p.resolve(outcome as PoolOutcome);
+  }
+
+  /** Stop every worker; pending inputs are answered with a problem. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const s of slots) this.failAll(s, "scan pool closed before this input was scanned");
+    await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerUrl(), { workerData: this.init });
+    const slot: Slot = { worker, pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
+    worker.on("message", (replies: WorkerReply[]) => {
+      for (const reply of replies) this.answer(slot, reply);
+    });
+    const died = (why: string): void => {
+      const index = this.slots.indexOf(slot);
+      if (index < 0) return; // already replaced or closed
+      this.failAll(slot, `worker thread failed while scanning this input (${why})`);
+      if (this.closed) return;
+      if (this.respawns < MAX_RESPAWNS) {
+        this.respawns++;
+        this.slots[index] = this.spawn();
+      } else if (this.slots.length > 1) this.slots.splice(index, 1);
+      else {
+        // Out of workers: answer everything from now on with a problem rather than hang.
+        this.closed = true;
+        this.slots.splice(index, 1);
+      }
+    };
+    worker.on("error", (err) => died(err.message));
+    worker.on("exit", (code) => died(`exited with code ${code}`));
+    return slot;
+  }
+
+  private failAll(slot: Slot, message: string): void {
+    for (const p of slot.pending.values()) p.resolve({ ok: false, code: "E_WORKER", message, skipped: false });
+    slot.pending.clear();
+    slot.load = 0;
+    slot.batch = [];
+    slot.transfer = [];
+  }
+}

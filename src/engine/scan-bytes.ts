@@ -1,0 +1,26 @@
+/**
+ * The matcher core for raw bytes (a file read, a git blob): decides binary vs text exactly as src/sources/decode.ts
+ * does, then runs the keyword prefilter on the bytes themselves and decodes only when a keyword occurs. Most files of
+ * a large tree hold no keyword, so most are never decoded (issue 7: decoding was a third of the per-byte work).
+ * Used by scan-pool workers and by the single-thread path in src/scan.ts; the result equals decoding first and
+ * calling scanText.
+ */
+import { decodeBytes } from "../sources/decode.js";
+import type { RuleSet } from "./rule.js";
+import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
+
+const BINARY_SNIFF_BYTES = 8000;
+
+/** `text` is the decoded text when there was one to decode (callers resolve verify companions from it). */
+export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: string; message: string; skipped: true };
+
+export function scanBytes(data: Uint8Array, ruleset: RuleSet, options: ScanTextOptions = {}): BytesOutcome {
+  const utf16 = data.length >= 2 && ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff));
+  if (!utf16) {
+    const binary = data.subarray(0, Math.min(data.length, BINARY_SNIFF_BYTES)).indexOf(0) !== -1;
+    if (!binary && !ruleset.prefilter.mayMatchBytes(data)) return { ok: true, findings: [] };
+  }
+  const decoded = decodeBytes(data);
+  if (!decoded.ok) return { ok: false, code: decoded.code, message: decoded.message, skipped: true };
+  return { ok: true, findings: scanText(decoded.text, ruleset, options), text: decoded.text };
+}
