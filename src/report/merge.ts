@@ -73,13 +73,18 @@ export function shardCoverage(inputs: readonly NamedResult[]): string[] {
   return notes;
 }
 
+/** Sorted by walk position when every entry has one (shards); otherwise in the order given (already oldest first). */
+function inWalkOrder<T extends { order?: number; path: string }>(list: T[]): T[] {
+  return list.every((x) => x.order !== undefined) ? list.sort(compareByWalk) : list;
+}
+
 function mergeLocations(parts: readonly Finding[]): FindingLocation[] {
   const seen = new Map<string, FindingLocation>();
   for (const f of parts) for (const l of f.locations ?? []) {
     const key = `${l.path}\0${l.commit.commit}`;
     if (!seen.has(key)) seen.set(key, l);
   }
-  return [...seen.values()].sort(compareByWalk);
+  return inWalkOrder([...seen.values()]);
 }
 
 function mergeRemovals(parts: readonly Finding[], locationBlobs: ReadonlySet<string>): Removal[] {
@@ -90,14 +95,15 @@ function mergeRemovals(parts: readonly Finding[], locationBlobs: ReadonlySet<str
     const key = `${r.path}\0${r.commit.commit}`;
     if (!seen.has(key)) seen.set(key, r);
   }
-  return [...seen.values()].sort(compareByWalk);
+  return inWalkOrder([...seen.values()]);
 }
 
 /** One finding from the parts that share a fingerprint (and repository). */
 function joinFindings(parts: readonly Finding[]): Finding {
   if (parts.length === 1 && !parts[0]!.locations) return parts[0]!;
   // The part whose oldest location is the oldest overall wrote the finding's own fields (line, usage, …).
-  const base = [...parts].sort((a, b) => compareByWalk(a.locations?.[0] ?? { path: a.path }, b.locations?.[0] ?? { path: b.path }))[0]!;
+  const ordered = parts.every((p) => p.locations?.[0]?.order !== undefined);
+  const base = ordered ? [...parts].sort((a, b) => compareByWalk(a.locations![0]!, b.locations![0]!))[0]! : parts[0]!;
   const locations = mergeLocations(parts);
   const first = locations[0];
   const removedIn = parts.some((p) => p.removedIn) ? mergeRemovals(parts, new Set(locations.map((l) => l.blob))) : undefined;

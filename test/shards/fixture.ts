@@ -17,10 +17,11 @@ const residues = (blobs: string[], n: number) => new Set(blobs.map((b) => Number
 /**
  * Keys: `edited` lives in many versions of one file (edited until its blobs fall into different shards for n = 2
  * and n = 3) and a copy; `removed` is deleted; `rotatedOld` is replaced by `rotatedNew`; `merged` arrives through a
- * merged branch; `stale` lives only on an unmerged branch; twenty filler files add blobs without secrets.
+ * merged branch; `stale` lives only on an unmerged branch; `moved` is first written under zz/ and later copied to
+ * aa/ (so path order and commit order disagree); twenty filler files add blobs without secrets.
  */
 export function buildFixture(r: TempRepo, label = "app"): Fixture {
-  const keys = { edited: newKey(), removed: newKey(), rotatedOld: newKey(), rotatedNew: newKey(), merged: newKey(), stale: newKey() };
+  const keys = { edited: newKey(), removed: newKey(), rotatedOld: newKey(), rotatedNew: newKey(), merged: newKey(), stale: newKey(), moved: newKey() };
   r.write("README.md", `# ${label}\n`);
   r.write("src/app.js", "export const answer = 42;\n");
   r.commitAll("initial");
@@ -32,6 +33,10 @@ export function buildFixture(r: TempRepo, label = "app"): Fixture {
     editedBlobs.push(blobOf(r, "config/app.env"));
   }
   if (residues(editedBlobs, 2) < 2 || residues(editedBlobs, 3) < 3) throw new Error("fixture: the edited key's blobs did not spread over the shards");
+  r.write("zz/first.env", `GETIMG_API_KEY=${keys.moved}\n`);
+  r.commitAll("moved key, first place");
+  // Oldest location last in path order: attribution must follow commits, not names.
+  r.write("aa/second.env", `# copy\nGETIMG_API_KEY=${keys.moved}\n`);
   r.write("deploy/app.env", readFileSync(join(r.dir, "config/app.env"), "utf8"));
   r.write("secrets/old.env", `GETIMG_API_KEY=${keys.removed}\n`);
   r.commitAll("deploy copy and old secret");

@@ -58,6 +58,7 @@ describe("keyscan history --shard k/n", () => {
     expect(bySecret.get(fixture.keys.rotatedOld)!.removedIn!.length).toBe(1);
     expect(bySecret.get(fixture.keys.stale)!.atHead).toBe(false);
     expect(bySecret.get(fixture.keys.merged)!.atHead).toBe(true);
+    expect(bySecret.get(fixture.keys.moved)!.locations!.map((l) => l.path)).toEqual(["zz/first.env", "aa/second.env"]);
 
     for (const n of [1, 2, 3]) {
       const { shards, merged } = await shardedRun(r.dir, r.env, [], n, r.base);
@@ -91,6 +92,9 @@ describe("keyscan history --shard k/n", () => {
     expect(repos).toEqual(new Set([fixture.repo.dir, others[0]!.dir, `file://${others[1]!.dir}`]));
     // The key shared by two repositories is reported once per repository.
     expect(unsharded.findings.filter((f) => f.secret === fixture.keys.edited).map((f) => f.repo).sort()).toEqual([fixture.repo.dir, others[0]!.dir].sort());
+    // A repository audited in a list is audited exactly as on its own (same attribution, oldest location first).
+    const alone = readResult(join(base, "full.json"));
+    expect(comparable(unsharded.findings.filter((f) => f.repo === fixture.repo.dir).map(({ repo: _r, ...f }) => ({ ...f, locations: f.locations!.map(({ repo: _l, ...l }) => l) })))).toEqual(comparable(alone.findings));
     for (const n of [1, 2, 3]) {
       const { shards, merged } = await shardedRun(base, env, extra, n, base);
       expect(shards.every((s) => s.shard?.by === "repository")).toBe(true);
