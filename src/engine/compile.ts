@@ -94,7 +94,7 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
     const source =
-      `(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,24}_){0,3}(?:${names})${Q}?\\s*\\]?\\s*` +
+      `(?<![A-Za-z0-9])(?:${names})${Q}?\\s*\\]?\\s*` +
       `(?:(?::=|=>|[:=])\\s*${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)\\s*${OPEN_STRING})${v}${end}`;
     return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords) }];
   }
