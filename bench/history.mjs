@@ -7,88 +7,15 @@
 // Everything is cached under bench/.cache/history (git-ignored); a second run only measures.
 //
 // Usage: npm run build && node bench/history.mjs [--runs N]
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const CACHE = join(ROOT, "bench", ".cache", "history");
-const TARBALLS = join(CACHE, "tarballs");
-const REPO = join(CACHE, "repo-eslint-v1");
-const BIN = join(ROOT, "dist", "cli", "bin.js");
-const PACKAGE = "eslint";
-// Pinned: every stable release 4.0.0 … 8.57.1, oldest first.
-const VERSIONS = `4.0.0 4.1.0 4.1.1 4.2.0 4.3.0 4.4.0 4.4.1 4.5.0 4.6.0 4.6.1 4.7.0 4.7.1 4.7.2 4.8.0 4.9.0 4.10.0 4.11.0
-4.12.0 4.12.1 4.13.0 4.13.1 4.14.0 4.15.0 4.16.0 4.17.0 4.18.0 4.18.1 4.18.2 4.19.0 4.19.1 5.0.0 5.0.1 5.1.0 5.2.0 5.3.0
-5.4.0 5.5.0 5.6.0 5.6.1 5.7.0 5.8.0 5.9.0 5.10.0 5.11.0 5.11.1 5.12.0 5.12.1 5.13.0 5.14.0 5.14.1 5.15.0 5.15.1 5.15.2
-5.15.3 5.16.0 6.0.0 6.0.1 6.1.0 6.2.0 6.2.1 6.2.2 6.3.0 6.4.0 6.5.0 6.5.1 6.6.0 6.7.0 6.7.1 6.7.2 6.8.0 7.0.0 7.1.0 7.2.0
-7.3.0 7.3.1 7.4.0 7.5.0 7.6.0 7.7.0 7.8.0 7.8.1 7.9.0 7.10.0 7.11.0 7.12.0 7.12.1 7.13.0 7.14.0 7.15.0 7.16.0 7.17.0
-7.18.0 7.19.0 7.20.0 7.21.0 7.22.0 7.23.0 7.24.0 7.25.0 7.26.0 7.27.0 7.28.0 7.29.0 7.30.0 7.31.0 7.32.0 8.0.0 8.0.1
-8.1.0 8.2.0 8.3.0 8.4.0 8.4.1 8.5.0 8.6.0 8.7.0 8.8.0 8.9.0 8.10.0 8.11.0 8.12.0 8.13.0 8.14.0 8.15.0 8.16.0 8.17.0
-8.18.0 8.19.0 8.20.0 8.21.0 8.22.0 8.23.0 8.23.1 8.24.0 8.25.0 8.26.0 8.27.0 8.28.0 8.29.0 8.30.0 8.31.0 8.32.0 8.33.0
-8.34.0 8.35.0 8.36.0 8.37.0 8.38.0 8.39.0 8.40.0 8.41.0 8.42.0 8.43.0 8.44.0 8.45.0 8.46.0 8.47.0 8.48.0 8.49.0 8.50.0
-8.51.0 8.52.0 8.53.0 8.54.0 8.55.0 8.56.0 8.57.0 8.57.1`.split(/\s+/);
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, CACHE, KEYS, PACKAGE, REPO, VERSIONS, buildRepo, fetchTarballs, git, gitEnv } from "./history-repo.mjs";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 2;
 if (!existsSync(BIN)) {
   console.error("dist/ is missing: run `npm run build` first.");
   process.exit(2);
-}
-const { generateSecret, seededRandom } = await import(join(ROOT, "dist", "engine", "template.js"));
-
-const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: CACHE, LC_ALL: "C" };
-for (const k of Object.keys(gitEnv)) if (k.startsWith("GIT_") && !["GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL"].includes(k)) delete gitEnv[k];
-const git = (args, extraEnv = {}) => execFileSync("git", args, { cwd: REPO, env: { ...gitEnv, ...extraEnv }, encoding: "utf8", maxBuffer: 1 << 28 }).trim();
-
-function fetchTarballs() {
-  mkdirSync(TARBALLS, { recursive: true });
-  const missing = VERSIONS.filter((v) => !existsSync(join(TARBALLS, `${PACKAGE}-${v}.tgz`)));
-  for (let i = 0; i < missing.length; i += 25) {
-    const specs = missing.slice(i, i + 25).map((v) => `${PACKAGE}@${v}`);
-    console.error(`npm pack ${specs[0]} … ${specs.at(-1)}`);
-    execFileSync("npm", ["pack", ...specs, "--pack-destination", TARBALLS, "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
-  }
-}
-
-// Three synthetic keys from a fixed seed: reproducible, and never real credentials.
-const rand = seededRandom("keyscan bench history");
-const KEYS = { removed: generateSecret("key-{alnum:96}", rand), kept: generateSecret("key-{alnum:96}", rand), merged: generateSecret("key-{alnum:96}", rand) };
-const PLAN = { addRemoved: 20, removeRemoved: 60, addKept: 90, branchAt: 130 };
-
-function buildRepo() {
-  if (existsSync(join(REPO, ".git", "keyscan-bench-complete"))) return;
-  rmSync(REPO, { recursive: true, force: true });
-  mkdirSync(REPO, { recursive: true });
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Bench"]);
-  git(["config", "user.email", "bench@example.test"]);
-  let clock = Date.UTC(2017, 5, 1) / 1000;
-  const commit = (message) => {
-    clock += 86400;
-    const date = `@${clock} +0000`;
-    git(["add", "-A"]);
-    git(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
-  };
-  VERSIONS.forEach((v, i) => {
-    for (const name of readdirSync(REPO)) if (name !== ".git") rmSync(join(REPO, name), { recursive: true, force: true });
-    execFileSync("tar", ["-xzf", join(TARBALLS, `${PACKAGE}-${v}.tgz`), "--strip-components=1", "-C", REPO]);
-    if (i >= PLAN.addRemoved && i < PLAN.removeRemoved) writeFileSync(join(REPO, "deploy.env"), `NODE_ENV=production\nGETIMG_API_KEY=${KEYS.removed}\n`);
-    if (i >= PLAN.addKept) writeFileSync(join(REPO, "lib", "image-client.js"), `// client\nconst client = new GetimgAI({ apiKey: "${KEYS.kept}" });\n`);
-    if (i >= PLAN.branchAt + 1) writeFileSync(join(REPO, "release.sh"), `#!/bin/sh\nexport GETIMG_API_KEY=${KEYS.merged}\n`);
-    commit(`${PACKAGE} ${v}`);
-    if (i === PLAN.branchAt) {
-      // A side branch adds a key; main merges it (the key then stays, as it does in the later versions).
-      git(["checkout", "-q", "-b", "release"]);
-      writeFileSync(join(REPO, "release.sh"), `#!/bin/sh\nexport GETIMG_API_KEY=${KEYS.merged}\n`);
-      commit("release script");
-      git(["checkout", "-q", "main"]);
-      clock += 60;
-      git(["merge", "-q", "--no-ff", "--no-edit", "release"], { GIT_AUTHOR_DATE: `@${clock} +0000`, GIT_COMMITTER_DATE: `@${clock} +0000` });
-    }
-  });
-  git(["gc", "-q", "--aggressive", "--prune=now"]);
-  writeFileSync(join(REPO, ".git", "keyscan-bench-complete"), "");
 }
 
 function timeRun(command, args, opts = {}) {

@@ -7,9 +7,18 @@
  */
 import type { ScanResult } from "./types.js";
 
+const REDACTED_SHAPE = /^[^…]{0,4}…\(\d+ chars\)$/;
+
 export function redactSecret(secret: string): string {
+  // Idempotent: a finding re-read from a --state file (or a merged redacted shard) holds the redacted form already.
+  if (REDACTED_SHAPE.test(secret)) return secret;
   const keep = Math.min(4, Math.floor(secret.length / 4));
   return `${secret.slice(0, keep)}…(${secret.length} chars)`;
+}
+
+/** Whether a string is already a redacted secret (a saved redacted scan, a finding re-read from a --state file). */
+export function isRedacted(secret: string): boolean {
+  return REDACTED_SHAPE.test(secret);
 }
 
 export function showSecret(secret: string, redact: boolean): string {

@@ -61,6 +61,7 @@ const finding = z
       .array(z.object({ path: z.string(), commit: commitInfo }).loose())
       .optional()
       .describe("history: commits that replaced or deleted a version holding the secret, oldest first"),
+    repo: z.string().optional().describe("history --repos: the repository's canonical id (as the repository list names it)"),
   })
   .loose();
 
@@ -100,6 +101,15 @@ export const scanResultSchema = z
       .optional(),
     redacted: z.boolean().optional(),
     warnings: z.array(z.string()).optional().describe("What limits the result's completeness (e.g. a shallow clone)"),
+    shard: z
+      .object({ k: z.number().int().min(1), n: z.number().int().min(1), by: z.enum(["blob", "repository", "path"]), target: z.string() })
+      .optional()
+      .describe("--shard k/n: which slice this result is; `keyscan report --from` merges a complete set"),
+    incremental: z
+      .object({ scanned: z.number().int(), skipped: z.number().int(), note: z.string().optional() })
+      .optional()
+      .describe("history --state: unique blobs scanned now, and skipped because the state already held them"),
+    merged: z.object({ from: z.array(z.string()), shards: z.number().int().optional() }).optional().describe("keyscan report with several --from files: what was merged"),
   })
   .loose();
 

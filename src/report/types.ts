@@ -6,6 +6,7 @@
  */
 import type { Confidence } from "../engine/scan-text.js";
 import type { Severity } from "../engine/rule-schema.js";
+import type { ShardInfo } from "../sources/shard.js";
 import type { CommitInfo, Provenance } from "../sources/types.js";
 
 export type VerificationStatus = "verified" | "invalid" | "unknown";
@@ -66,7 +67,9 @@ export interface Finding {
    * `keyscan history` only: commits that replaced a version of a file containing the secret with one without it,
    * or deleted the file, oldest first (on any branch; the secret stays in the history before them).
    */
-  removedIn?: Array<{ path: string; commit: CommitInfo }>;
+  removedIn?: Array<{ path: string; commit: CommitInfo; order?: number; pending?: string }>;
+  /** `--repos` scans: the repository the secret was found in (its canonical id, as the repository list names it). */
+  repo?: string;
 }
 
 /** A place in git history where a secret occurs: the commit that wrote that version of `path`. */
@@ -76,6 +79,10 @@ export interface FindingLocation {
   line: number;
   column: number;
   blob: string;
+  /** `--shard` results only: the commit's place in the walk (newest first), so a merge orders locations the same way. */
+  order?: number;
+  /** `--repos` scans: the repository (as on the finding). */
+  repo?: string;
 }
 
 export interface ScanProblem {
@@ -130,4 +137,10 @@ export interface ScanResult {
   warnings?: string[];
   /** `keyscan history` only: what was walked. */
   history?: { refs: string[]; commits: number; blobs: number };
+  /** `--shard k/n` results: which slice this is (a merge checks the set is complete and of one target). */
+  shard?: ShardInfo;
+  /** `--state` runs: how many unique blobs were scanned now and how many the state already held. */
+  incremental?: { scanned: number; skipped: number; note?: string };
+  /** `keyscan report` with several `--from` files: what was merged. */
+  merged?: { from: string[]; shards?: number };
 }

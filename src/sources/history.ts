@@ -12,9 +12,11 @@
 import { decodeBytes } from "./decode.js";
 import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
+import { blobInShard, type ShardSpec } from "./shard.js";
 import type { Source, SourceItem } from "./types.js";
 import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
 import { compareFindings } from "../scan.js";
+import { isRedacted } from "../report/redact.js";
 import { KeyscanError } from "../errors.js";
 import { prefetch } from "../util/prefetch.js";
 
@@ -23,6 +25,10 @@ export interface HistoryOptions extends GitContext {
   allRefs?: boolean;
   maxFileSize: number;
   exclude?: readonly string[];
+  /** Scan only this shard's slice of the unique blobs (the whole commit graph is still walked, for attribution). */
+  shard?: ShardSpec;
+  /** Blob ids scanned by an earlier run (`--state`): walked and attributed, not read or scanned again. */
+  skipBlobs?: ReadonlySet<string>;
 }
 
 /** A growable array of 32-bit integers (an introduction costs 12 bytes, not a JS object). */
@@ -77,6 +83,13 @@ export class HistoryIndex {
   readonly scheduled = new Set<number>();
   refs: string[] = [];
   shallow = false;
+  /** With `--shard`: the slice this run scans (blobs outside it are walked, not read). */
+  shard: ShardSpec | undefined;
+  /** Blob ids read and scanned by this run (for `--state`). */
+  readonly scannedBlobs: string[] = [];
+  /** Unique blobs left to other shards, and blobs skipped because the state already holds them. */
+  outOfShard = 0;
+  skippedFromState = 0;
   /** Where git runs: the work tree's top, or a bare repository's directory. */
   root = "";
   /** The work tree's top (absent for a bare repository). */
@@ -108,6 +121,7 @@ async function revisionArgs(ctx: GitContext, allRefs: boolean): Promise<{ args: 
 
 export function historySource(options: HistoryOptions): HistorySource {
   const index = new HistoryIndex();
+  index.shard = options.shard;
   return {
     index,
     get description() {
@@ -136,7 +150,9 @@ export function historySource(options: HistoryOptions): HistorySource {
             index.introPrev.push(intro.previous.length > 0 ? index.blobs.intern(intro.previous[0]!)[0] : -1);
             if (!index.scheduled.has(blobIdx)) {
               index.scheduled.add(blobIdx);
-              yield { oid: intro.blob, path: intro.path };
+              if (options.shard && !blobInShard(intro.blob, options.shard)) index.outOfShard++;
+              else if (options.skipBlobs?.has(intro.blob)) index.skippedFromState++;
+              else yield { oid: intro.blob, path: intro.path };
             }
           }
           for (const del of change.deleted) {
@@ -150,6 +166,7 @@ export function historySource(options: HistoryOptions): HistorySource {
       const cat = new CatFileBatch(ctx);
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
+          if (read.kind !== "unreadable") index.scannedBlobs.push(req.oid);
           if (read.kind === "unreadable") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
             continue;
@@ -253,18 +270,22 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
     if (!set) fingerprintsOf.set(id, (set = new Set()));
     set.add(f.fingerprint);
   }
-  const removals = new Map<string, Array<{ path: string; commitIdx: number }>>();
+  // With --shard, a replacing version outside this shard was not scanned: whether it still holds the secret is
+  // decided by the merge (it does exactly when it is one of the secret's locations), so the entry names it.
+  const removals = new Map<string, Array<{ path: string; commitIdx: number; pending?: string }>>();
   const noteRemoval = (prev: number, next: number, pathIdx: number, commitIdx: number): void => {
     const before = fingerprintsOf.get(prev);
     if (!before) return;
     const after = next >= 0 ? fingerprintsOf.get(next) : undefined;
     const path = index.paths.values[pathIdx]!;
     if (ignored(path)) return;
+    const nextBlob = next >= 0 ? index.blobs.values[next]! : undefined;
+    const pending = nextBlob !== undefined && index.shard && !blobInShard(nextBlob, index.shard) ? nextBlob : undefined;
     for (const fp of before) {
       if (after?.has(fp)) continue;
       let list = removals.get(fp);
       if (!list) removals.set(fp, (list = []));
-      list.push({ path, commitIdx });
+      list.push({ path, commitIdx, ...(pending ? { pending } : {}) });
     }
   };
   for (let i = 0; i < index.introPrev.length; i++) {
@@ -290,10 +311,17 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
       const id = index.commits[idx]!;
       return infos.get(id) ?? { commit: id, author: "", date: "" };
     };
-    const locations: FindingLocation[] = g.locations.map((l) => ({ path: l.path, commit: info(l.commitIdx), line: l.line, column: l.column, blob: l.blob }));
-    const removedIn = (removals.get(base.fingerprint) ?? []).sort((a, b) => b.commitIdx - a.commitIdx).map((r) => ({ path: r.path, commit: info(r.commitIdx) }));
+    // A shard's result also carries each commit's place in the walk, so a merge can order locations as this does.
+    const order = (idx: number) => (index.shard ? { order: idx } : {});
+    const locations: FindingLocation[] = g.locations.map((l) => ({ path: l.path, commit: info(l.commitIdx), line: l.line, column: l.column, blob: l.blob, ...order(l.commitIdx) }));
+    const removedIn = (removals.get(base.fingerprint) ?? [])
+      .sort((a, b) => b.commitIdx - a.commitIdx || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      .map((r) => ({ path: r.path, commit: info(r.commitIdx), ...order(r.commitIdx), ...(r.pending ? { pending: r.pending } : {}) }));
+    // Findings re-read from a --state file hold only the redacted secret; prefer a version scanned this run.
+    const raw = isRedacted(base.secret) ? [...g.perBlob.values()].find((f) => !isRedacted(f.secret)) : undefined;
     findings.push({
       ...base,
+      ...(raw ? { secret: raw.secret } : {}),
       path: first.path,
       commit: info(first.commitIdx),
       locations,

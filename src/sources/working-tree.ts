@@ -10,6 +10,7 @@ import { constants, readdirSync } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { describeCause, KeyscanError } from "../errors.js";
+import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
@@ -31,6 +32,8 @@ export interface WorkingTreeOptions {
    * swap it for a FIFO or a symlink) at a known moment. Not exposed on the command line.
    */
   beforeRead?: (shown: string) => Promise<void> | void;
+  /** `--shard k/n`: only files whose shown path hashes into this slice. */
+  shard?: ShardSpec;
   /** Yield unread `file` items; the scanner reads and decodes them where it matches (issue 7). Default false. */
   deferRead?: boolean;
 }
@@ -198,10 +201,20 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     }
   }
 
+  async function* inShard(all: AsyncIterable<Entry>, shard: ShardSpec): AsyncGenerator<Entry> {
+    for await (const e of all) if (keyInShard(e.kind === "file" ? e.shown : e.item.path, shard)) yield e;
+  }
+
+  /** The entries this run scans: each once, and with --shard only the slice whose paths hash into it. */
+  const selected = (): AsyncIterable<Entry> => {
+    const all = options.paths.length > 1 ? once() : entries();
+    return options.shard ? inShard(all, options.shard) : all;
+  };
+
   // With deferRead the scanner (or its worker pool) reads each file with the same hardening (src/sources/read-file.ts:
   // O_NOFOLLOW|O_NONBLOCK, fstat, bounded read); the test hook still runs first.
-  async function* deferred(input: AsyncIterable<Entry>): AsyncGenerator<SourceItem> {
-    for await (const e of input) {
+  async function* deferred(): AsyncGenerator<SourceItem> {
+    for await (const e of selected()) {
       if (e.kind === "problem") {
         yield e.item;
         continue;
@@ -213,10 +226,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   return {
     description: `files: ${options.paths.join(" ")}`,
-    items: () => {
-      const input = options.paths.length > 1 ? once() : entries();
-      // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
-      return options.deferRead ? deferred(input) : mapConcurrent(input, options.concurrency ?? 8, read);
-    },
+    // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
+    items: () => (options.deferRead ? deferred() : mapConcurrent(selected(), options.concurrency ?? 8, read)),
   };
 }

@@ -7,6 +7,7 @@
  * exponential backoff on 429/5xx/timeouts, and sent through the safety contract (safety.ts, http.ts). Reasons and
  * warnings are scrubbed of the secret and its companions before they leave this module.
  */
+import { isRedacted } from "../report/redact.js";
 import type { Rule, RuleSet } from "../engine/rule.js";
 import { KeyscanError } from "../errors.js";
 import type { Finding, ScanResult } from "../report/types.js";
@@ -212,6 +213,11 @@ export async function verifyFindings(result: ScanResult, ruleset: RuleSet, optio
   try {
     await Promise.all(
       result.findings.map(async (f) => {
+        if (isRedacted(f.secret)) {
+          // Re-read from a --state file or a redacted saved scan: only the redacted form is known, nothing to send.
+          f.verification = { status: "unknown", checkedAt: new Date().toISOString(), reason: "only the redacted secret is known (re-reported from a --state file or a redacted scan); rescan without --state to verify it" };
+          return;
+        }
         f.verification = await verifier.verify(f);
       }),
     );

@@ -1,36 +1,149 @@
 /**
  * `keyscan history` — every secret in the repository's past: all branches and tags (`--all-refs` adds remotes and
  * stashes), each unique blob scanned once, one finding per secret with the commit that first introduced it, every
- * other path and commit where it occurs, and whether HEAD still has it.
+ * other path and commit where it occurs, and whether HEAD still has it. For organisation audits on CI's parallel
+ * jobs: `--shard k/n` scans a stable slice (of the blobs, or of the repositories of `--repos <file>`), whose results
+ * `keyscan report --from …` merges; `--state <file>` rescans only blobs that earlier runs have not seen.
  */
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
-import { scan } from "../../scan.js";
+import { KeyscanError } from "../../errors.js";
+import { mergeResults } from "../../report/merge.js";
+import type { ScanResult } from "../../report/types.js";
+import { compareFindings, scan } from "../../scan.js";
 import { addExposure } from "../../sources/exposure.js";
 import { attributeHistory, historySource } from "../../sources/history.js";
-import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
+import { findingsFromState, loadState, saveState, updatedRepoState, type HistoryState } from "../../sources/history-state.js";
+import { materializeRepo, readRepoList } from "../../sources/repo-list.js";
+import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/shard.js";
+import { TOOL_NAME, VERSION } from "../../version.js";
+import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared } from "../common.js";
+import type { Io } from "../io.js";
 import type { Command } from "./types.js";
 
 interface HistoryArgs extends CommonArgs {
   "all-refs": boolean;
+  shard?: string;
+  repos?: string;
+  state?: string;
+  "clone-dir"?: string;
+}
+
+/** The id a single-repository run files its state under. */
+const THIS_REPOSITORY = ".";
+
+interface RepoRun {
+  cwd: string;
+  shard?: ShardSpec;
+  state?: HistoryState;
+  stateId: string;
+}
+
+/** Scan, attribute and add exposure for one repository (its blob shard only, and only blobs new to the state). */
+async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, run: RepoRun): Promise<ScanResult> {
+  const previous = run.state?.repositories[run.stateId];
+  const source = historySource({
+    cwd: run.cwd,
+    env: io.env,
+    allRefs: args["all-refs"],
+    maxFileSize: prepared.maxFileSize,
+    exclude: prepared.exclude,
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(previous ? { skipBlobs: new Set(previous.blobs) } : {}),
+  });
+  const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
+  const idx = source.index;
+  const known = (blob: string) => idx.blobs.id(blob) !== undefined;
+  const old = findingsFromState(previous, prepared.ruleset, known, prepared.scanOptions.ignoreFingerprints);
+  const findings = [...scanned.findings, ...old].sort(compareFindings);
+  const attributed = await attributeHistory({ ...scanned, findings, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
+  let result = idx.root ? await addExposure(attributed, { cwd: idx.root, env: io.env }, { refs: idx.refs, commits: idx.commits.length, blobs: idx.blobs.values.length }) : attributed;
+  if (run.state) {
+    run.state.repositories[run.stateId] = updatedRepoState(previous, known, idx.scannedBlobs, scanned.findings);
+    result = { ...result, incremental: { scanned: idx.scannedBlobs.length, skipped: idx.skippedFromState } };
+  }
+  if (run.shard) result = { ...result, shard: { ...run.shard, by: "blob", target: digestOf(idx.commits) } };
+  return result;
+}
+
+/** `--repos`: every repository of the list in this shard, each scanned whole, tagged with its id, merged. */
+async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, shard: ShardSpec | undefined, state: HistoryState | undefined): Promise<ScanResult> {
+  const entries = readRepoList(args.repos!, io.cwd);
+  const mine = shard ? entries.filter((e) => keyInShard(e.id, shard)) : entries;
+  const cacheDir = resolve(io.cwd, args["clone-dir"] ?? join(tmpdir(), "keyscan-clones"));
+  const parts: Array<{ name: string; result: ScanResult }> = [];
+  const errors: ScanResult["errors"] = [];
+  for (const entry of mine) {
+    try {
+      const cwd = await materializeRepo(entry, cacheDir, io.env);
+      const result = await auditRepository(args, io, prepared, { cwd, stateId: entry.id, ...(state ? { state } : {}) });
+      const tag = <T extends object>(x: T) => ({ ...x, repo: entry.id });
+      parts.push({ name: entry.id, result: { ...result, findings: result.findings.map((f) => ({ ...tag(f), ...(f.locations ? { locations: f.locations.map(tag) } : {}) })) } });
+    } catch (err) {
+      if (err instanceof KeyscanError && err.code === "E_USAGE") throw err;
+      // One repository that cannot be read is one input's problem; the audit goes on with the others.
+      errors.push({ path: entry.id, code: err instanceof KeyscanError ? err.code : "E_GIT", message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const merged: ScanResult =
+    parts.length > 0
+      ? mergeResults(parts)
+      : {
+          format: "keyscan-scan",
+          version: 1,
+          tool: { name: TOOL_NAME, version: VERSION },
+          rules: { version: prepared.ruleset.version, count: prepared.ruleset.rules.length },
+          target: "",
+          startedAt: new Date().toISOString(),
+          stats: { scanned: 0, bytes: 0, skipped: {}, durationMs: 0 },
+          findings: [],
+          errors: [],
+          skipped: [],
+        };
+  const { merged: _m, ...result } = merged;
+  const incremental = parts.some((p) => p.result.incremental)
+    ? { scanned: parts.reduce((s, p) => s + (p.result.incremental?.scanned ?? 0), 0), skipped: parts.reduce((s, p) => s + (p.result.incremental?.skipped ?? 0), 0) }
+    : undefined;
+  return {
+    ...result,
+    target: `history of ${mine.length} of ${entries.length} repositories${shard ? ` (shard ${shard.k}/${shard.n})` : ""}: ${mine.map((e) => e.id).join(", ")}`,
+    errors: [...result.errors, ...errors],
+    ...(incremental ? { incremental } : {}),
+    ...(shard ? { shard: { ...shard, by: "repository" as const, target: digestOf(entries.map((e) => e.id)) } } : {}),
+  };
 }
 
 export const historyCommand: Command = {
   command: "history",
   describe: "Scan the whole git history (all branches and tags) for secrets, each blob once",
   builder: (y: Argv) =>
-    addCommonOptions(y).option("all-refs", { type: "boolean", default: false, describe: "Also scan remote-tracking refs and stashes" }) as unknown as Argv,
+    addCommonOptions(y)
+      .option("all-refs", { type: "boolean", default: false, describe: "Also scan remote-tracking refs and stashes" })
+      .option("shard", { type: "string", describe: "Scan only shard k of n (e.g. 2/4): a stable slice of the blobs, or of the --repos list; merge with `keyscan report --from`" })
+      .option("repos", { type: "string", describe: "File listing repositories to audit, one local path or clone URL per line" })
+      .option("clone-dir", { type: "string", describe: "Where --repos keeps mirror clones of URLs (default: the system temp folder)" })
+      .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as HistoryArgs;
+    const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
     const prepared = prepare(args, io);
-    const source = historySource({ cwd: io.cwd, env: io.env, allRefs: args["all-refs"], maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
-    const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const attributed = await attributeHistory({ ...scanned, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
-    const idx = source.index;
-    const result = idx.root
-      ? await addExposure(attributed, { cwd: idx.root, env: io.env }, { refs: idx.refs, commits: idx.commits.length, blobs: idx.blobs.values.length })
-      : attributed;
+    const statePath = args.state === undefined ? undefined : resolve(io.cwd, args.state);
+    const loaded = statePath ? loadState(statePath, { tool: VERSION, rules: prepared.ruleset.version }) : undefined;
+    const state = loaded?.state;
+
+    let result = args.repos
+      ? await auditRepositories(args, io, prepared, shard, state)
+      : await auditRepository(args, io, prepared, { cwd: io.cwd, stateId: THIS_REPOSITORY, ...(shard ? { shard } : {}), ...(state ? { state } : {}) });
+    if (loaded?.note && result.incremental) result = { ...result, incremental: { ...result.incremental, note: loaded.note } };
+    if (statePath && state) saveState(statePath, state);
+
     const out = await finish(result, args, io);
     const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
-    return { ...out, stderr: warnings + out.stderr };
+    const inc = result.incremental;
+    const incremental = inc
+      ? `${inc.note ? `keyscan: ${inc.note}\n` : ""}keyscan: incremental: ${inc.scanned} new blob${inc.scanned === 1 ? "" : "s"} scanned, ${inc.skipped} already in the state skipped\n`
+      : "";
+    return { ...out, stderr: warnings + incremental + out.stderr };
   },
 };

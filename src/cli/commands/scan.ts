@@ -9,6 +9,7 @@ import { scan } from "../../scan.js";
 import { stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
+import { digestOf, parseShard } from "../../sources/shard.js";
 import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
 import type { Command } from "./types.js";
 import { EXIT_FINDINGS } from "../io.js";
@@ -23,6 +24,7 @@ interface ScanArgs extends CommonArgs {
   "stdin-filename"?: string;
   stdin?: boolean;
   staged?: boolean;
+  shard?: string;
 }
 
 export const scanCommand: Command = {
@@ -33,11 +35,14 @@ export const scanCommand: Command = {
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
       .option("stdin", { type: "boolean", describe: "Scan standard input (same as the path `-`)" })
       .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" })
-      .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" }) as unknown as Argv,
+      .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" })
+      .option("shard", { type: "string", describe: "Scan only shard k of n (e.g. 2/4): a stable slice of the files by path; merge with `keyscan report --from`" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as ScanArgs;
     const given = (args.paths ?? []).map(String);
     const paths = given.length > 0 ? given : ["."];
+    const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+    if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
     const prepared = prepare(args, io);
     let source;
     if (args.staged) {
@@ -55,9 +60,11 @@ export const scanCommand: Command = {
         gitignore: args.gitignore,
         exclude: prepared.exclude,
         deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
+        ...(shard ? { shard } : {}),
       });
     }
-    const result = await scan(source, prepared.ruleset, prepared.scanOptions);
+    const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
+    const result = shard ? { ...scanned, shard: { ...shard, by: "path" as const, target: digestOf(paths) } } : scanned;
     const out = await finish(result, args, io);
     if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
     // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.

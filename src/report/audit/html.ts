@@ -47,6 +47,7 @@ function entryHtml(e: AuditEntry): string {
   const row = (k: string, v: string) => rows.push(`<dt>${k}</dt><dd>${v}</dd>`);
   row("Secret", `<code>${escapeHtml(f.secret)}</code>`);
   row("Rule", `<code>${escapeHtml(f.ruleId)}</code> · severity ${escapeHtml(f.severity)} · fingerprint <code>${escapeHtml(f.fingerprint)}</code>`);
+  if (f.repo) row("Repository", `<code>${escapeHtml(f.repo)}</code>`);
   if (e.introduced) row("Introduced", `${day(e.introduced.date)} by ${escapeHtml(e.introduced.author)} in <code>${escapeHtml(e.introduced.commit.slice(0, 12))}</code> at <code>${escapeHtml(f.path)}</code>:${f.line}`);
   else row("Found at", `<code>${escapeHtml(f.path)}</code>:${f.line}:${f.column}`);
   if (e.removed) row("Removed", `${day(e.removed.date)} in <code>${escapeHtml(e.removed.commit.slice(0, 12))}</code>`);

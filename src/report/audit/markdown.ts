@@ -26,6 +26,7 @@ function entryMarkdown(e: AuditEntry): string {
   out.push(`### ${e.rank}. ${escapeMarkdown(f.providerName)} — ${escapeMarkdown(f.ruleName)} (${e.status}, ${e.location})`);
   out.push("");
   out.push(`- **Secret:** ${markdownCode(f.secret)} · rule ${markdownCode(f.ruleId)} · severity ${f.severity} · fingerprint ${markdownCode(f.fingerprint)}`);
+  if (f.repo) out.push(`- **Repository:** ${markdownCode(f.repo)}`);
   if (e.introduced) out.push(`- **Introduced:** ${when(e.introduced.date)} by ${escapeMarkdown(e.introduced.author)} in ${markdownCode(e.introduced.commit.slice(0, 12))} (${markdownCode(f.path)}, line ${f.line})`);
   else out.push(`- **Found at:** ${markdownCode(f.path)}, line ${f.line}`);
   if (e.removed) out.push(`- **Removed:** ${when(e.removed.date)} in ${markdownCode(e.removed.commit.slice(0, 12))}`);
