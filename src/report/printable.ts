@@ -2,18 +2,15 @@
  * Text from a scanned repository — a file name, a commit author, an error message that quotes a path — is shown to
  * a person on a terminal. A hostile repository can name a file `a\n1 secret found…` to forge report lines, or
  * put terminal escape sequences in it to rewrite the screen. Human-facing output passes such text through
- * `printable`, which escapes control characters (C0, DEL, C1, and the bidi overrides used in "trojan source"
- * tricks) as `\n`, `\xNN` or `\u{NNNN}`. Structured formats (JSON) escape on their own and keep exact values.
+ * `printable`, which escapes control characters (C0, DEL, C1, the Unicode line/paragraph separators, and the bidi
+ * overrides used in "trojan source" tricks) as `\xNN` or `\u{NNNN}`. Every human-facing format (text, github,
+ * CLI messages) uses this one function. Structured formats (JSON) escape on their own and keep exact values.
  */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => {
-    const named = NAMED[c];
-    if (named) return named;
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
   });

@@ -75,17 +75,8 @@ export function headline(result: ScanResult): string {
   return `${n === 0 ? "no secrets found" : `${plural(n, "secret")} found`} in ${plural(result.stats.scanned, "file")}`;
 }
 
-/**
- * Repository text made safe for a terminal or a CI log: control characters (ESC sequences that recolour, hide or
- * rewrite the screen, newlines that forge extra lines) become visible `\xNN`/`\uNNNN` escapes.
- */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
-}
+/** One escaping for every human-facing format (src/report/printable.ts). */
+export { printable } from "./printable.js";
 
 const SKIP_WORDS: Record<string, string> = {
   E_BINARY: "binary",
