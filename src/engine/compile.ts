@@ -9,8 +9,9 @@
  */
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
-import { analyseRegex } from "./regex-safety.js";
-import type { Matcher, Provider, Rule } from "./rule.js";
+import { analyseRegex, keywordsCoverMatches } from "./regex-safety.js";
+import { NEAR_RADIUS } from "./scan-text.js";
+import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
 export const ANY_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=~]{14,254}[A-Za-z0-9_\\-+/=~]";
@@ -20,6 +21,13 @@ const DEFAULT_NEAR_LINES = 6;
 
 const Q = "[\"'`]"; // a quote of any of the usual languages
 const OPEN_STRING = `(?:[fFbBrRuU]{0,2}${Q})`; // f"…", b'…', r"…" and plain quotes
+/**
+ * Whitespace between a name and its value. Bounded (not `\s*`) so that every usage regex has a true maximum match
+ * length: the matcher can then run only in windows around its keyword's occurrences (scan-text.ts, issue 7). 64
+ * characters is more than any aligned YAML/JSON column or continuation indent seen in the corpus.
+ */
+const WS = "\\s{0,64}";
+const WS1 = "\\s{1,64}";
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -86,35 +94,35 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
   const base = { near, nearLines, value, standalone: false } as const;
 
   if ("header" in u) {
-    const scheme = u.scheme ? `${foldName(u.scheme)}\\s+` : "(?:(?:[bB]earer|[tT]oken)\\s+)?";
+    const scheme = u.scheme ? `${foldName(u.scheme)}${WS1}` : `(?:(?:[bB]earer|[tT]oken)${WS1})?`;
     const source =
-      `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?\\s*(?:\\]\\s*)?` +
-      `(?:(?:=>|:|=)\\s*(?:[\\[{(]\\s*)?${OPEN_STRING}?|,\\s*${OPEN_STRING})\\s*${scheme}${v}${end}`;
+      `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?${WS}(?:\\]${WS})?` +
+      `(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?${OPEN_STRING}?|,${WS}${OPEN_STRING})${WS}${scheme}${v}${end}`;
     return [{ ...base, usage: `header:${u.header}`, source, keywords: nameKeywords(u.header) }];
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
     const source =
-      `(?<![A-Za-z0-9])(?:${names})${Q}?\\s*(?:\\]\\s*)?` +
-      `(?:(?::=|=>|[:=])\\s*${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)\\s*${OPEN_STRING})${v}${end}`;
+      `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?` +
+      `(?:(?::=|=>|[:=])${WS}${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)${WS}${OPEN_STRING})${v}${end}`;
     return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords) }];
   }
   if ("sdk" in u) {
     const names = u.sdk.map(escapeRegex).join("|");
     const keywords = u.sdk.map((n) => n.toLowerCase());
-    const head = `(?<![A-Za-z0-9_$])(?:${names})\\s*\\(\\s*`;
+    const head = `(?<![A-Za-z0-9_$])(?:${names})${WS}\\(${WS}`;
     const option = `(?:${["api-key", "api-token", "access-token", "auth-token", "token", "key", "secret"].map(foldName).join("|")})`;
     return [
       { ...base, usage: `sdk:${u.sdk[0]}`, source: `${head}${OPEN_STRING}${v}${Q}`, keywords },
       {
         ...base,
         usage: `sdk:${u.sdk[0]}`,
-        source: `${head}[^)]{0,400}?(?<![A-Za-z0-9_$])${option}${Q}?\\s*[:=]\\s*${OPEN_STRING}${v}${Q}`,
+        source: `${head}[^)]{0,400}?(?<![A-Za-z0-9_$])${option}${Q}?${WS}[:=]${WS}${OPEN_STRING}${v}${Q}`,
         keywords,
       },
     ];
   }
-  const source = `(?<![A-Za-z0-9_-])${foldName(u.attr)}\\s*=\\s*["']${v}["']`;
+  const source = `(?<![A-Za-z0-9_-])${foldName(u.attr)}${WS}=${WS}["']${v}["']`;
   return [{ ...base, usage: `attr:${u.attr}`, source, keywords: nameKeywords(u.attr) }];
 }
 
@@ -234,12 +242,16 @@ export function compileProvider(
         if (!reported.has(msg)) warnings.push(msg);
         reported.add(msg);
       }
+      const keywords = [...new Set([...b.keywords, ...(b.standalone ? extra : [])])];
+      const maxMatchLength = analysis.maxLength + analysis.context;
+      const anchor = anchorFor(b, flags, analysis.unbounded, maxMatchLength, keywords);
       matchers.push({
         rule,
         usage: b.usage,
         regex,
-        maxMatchLength: analysis.maxLength + analysis.context,
-        keywords: [...new Set([...b.keywords, ...(b.standalone ? extra : [])])],
+        maxMatchLength,
+        ...(anchor ? { anchor } : {}),
+        keywords,
         ...(b.near ? { near: b.near } : {}),
         nearLines: b.nearLines,
         ...(minEntropy !== undefined ? { minEntropy } : {}),
@@ -248,6 +260,26 @@ export function compileProvider(
     }
   }
   return { provider, rules, matchers, warnings };
+}
+
+/**
+ * Where a matcher's matches can be, relative to its keywords (issue 7): when every match contains one of the
+ * keywords (regex-safety.ts proves it from the pattern), a match starts at most one match length before a keyword
+ * occurrence; when the matcher needs a `near` word and every near word is one of its keywords, a match starts within
+ * NEAR_RADIUS (plus a match length) of a near word, because that is as far as the near check looks. Either needs a
+ * true bound on the match length, so patterns with an unbounded quantifier get no anchor and run over whole texts.
+ */
+function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: number, keywords: readonly string[]): MatcherAnchor | undefined {
+  if (unbounded || keywords.length === 0) return undefined;
+  const near = b.near;
+  // A usage's regex spells its name (header, env, attr, SDK) exactly as its keywords do, by construction (buildUsage,
+  // foldName/nameKeywords; test/engine/anchor.test.ts checks every shipped usage with the analysis): no need to prove it
+  // again per rule at every start-up. A format's keywords are the author's, so its regex is analysed.
+  if (!b.standalone || keywordsCoverMatches(b.source, flags, keywords)) return { keywords, before: maxMatchLength, after: 0 };
+  if (near && near.length > 0 && near.every((w) => keywords.includes(w) && /^[\x20-\x7e]+$/.test(w))) {
+    return { keywords: near, before: NEAR_RADIUS + maxMatchLength, after: NEAR_RADIUS };
+  }
+  return undefined;
 }
 
 /** Compile an allow regex; a leading `(?i)` (gitleaks/Go habit) makes it case-insensitive. */

@@ -82,32 +82,56 @@ function printableText(bytes: Uint8Array): string | undefined {
  */
 export function mayHoldEncoded(bytes: Uint8Array): boolean {
   const n = bytes.length;
-  let i = 0;
-  while (i < n) {
-    const c = bytes[i]!;
-    if (c >= 128 || B64[c] === 0) {
-      // A percent escape followed, somewhere, by a second one: a candidate percent run.
-      if (c === 37 && i + 2 < n && isHexByte(bytes[i + 1]!) && isHexByte(bytes[i + 2]!) && hasPercentEscape(bytes, i + 3)) return true;
-      i++;
-      continue;
-    }
-    const start = i;
-    let classes = 0;
-    while (i < n) {
-      const d = bytes[i]!;
-      if (d >= 128 || B64[d] === 0) break;
-      classes |= B64[d]!;
-      i++;
-    }
-    const len = i - start;
-    if (len < MIN_BASE64 || len > MAX_RUN) continue;
-    if ((classes & NOT_HEX) === 0) {
-      if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(bytes[start - 1] ?? 0) && !isAlnum(bytes[i] ?? 0)) return true;
-      continue;
-    }
-    if ((classes & (LOWER | UPPER | DIGIT)) === (LOWER | UPPER | DIGIT) && len % 4 !== 1) return true;
+  // A percent escape followed, somewhere, by a second one: a candidate percent run.
+  for (let j = bytes.indexOf(37); j !== -1 && j + 2 < n; j = bytes.indexOf(37, j + 1)) {
+    if (isHexByte(bytes[j + 1]!) && isHexByte(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
   }
-  return false;
+  let found = false;
+  forEachRun(n, (k) => bytes[k]!, (start, stop, classes) => {
+    const len = stop - start;
+    if (len > MAX_RUN) return true;
+    if ((classes & NOT_HEX) === 0) {
+      found = len >= MIN_HEX && len % 2 === 0 && !isAlnum(bytes[start - 1] ?? 0) && !isAlnum(bytes[stop] ?? 0);
+    } else found = (classes & (LOWER | UPPER | DIGIT)) === (LOWER | UPPER | DIGIT) && len % 4 !== 1;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Calls `visit(start, stop, classes)` for every maximal run of base64 characters at least MIN_BASE64 long (a hex run
+ * is one of them), in order, until it returns false. Issue 7: this runs over every byte scanned, so it skips: a run
+ * of MIN_BASE64 characters that starts at or after `i` must cover position `i + MIN_BASE64 - 1`, so one probe there
+ * rules out MIN_BASE64 positions at once when it is not a base64 character (in code, most probes: identifiers are
+ * short), and a backwards check from the probe finds where a possible run starts. Exported for its test.
+ */
+export function forEachRun(n: number, at: (k: number) => number, visit: (start: number, stop: number, classes: number) => boolean): void {
+  const isB64 = (c: number) => c < 128 && B64[c] !== 0;
+  // Invariant: i === 0 or the character before i is not a base64 character.
+  let i = 0;
+  while (i + MIN_BASE64 <= n) {
+    const probe = i + MIN_BASE64 - 1;
+    if (!isB64(at(probe))) {
+      i = probe + 1;
+      continue;
+    }
+    let k = probe - 1;
+    while (k >= i && isB64(at(k))) k--;
+    if (k >= i) {
+      i = k + 1;
+      continue;
+    }
+    let classes = 0;
+    let stop = i;
+    while (stop < n) {
+      const d = at(stop);
+      if (!isB64(d)) break;
+      classes |= B64[d]!;
+      stop++;
+    }
+    if (!visit(i, stop, classes)) return;
+    i = stop + 1;
+  }
 }
 
 function isHexByte(c: number): boolean {
@@ -129,47 +153,30 @@ export function encodedSegments(text: string): EncodedSegment[] {
     out.push({ start, end, encoding, text: decoded });
   };
 
-  // One pass over the text with a lookup table finds the runs of base64 characters (a hex run is one of them);
-  // a plain loop is several times faster than a regex here, and this runs over every byte scanned.
   let m: RegExpExecArray | null;
   const n = text.length;
-  let i = 0;
-  while (i < n && budget > 0) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || B64[c] === 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let classes = 0;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d >= 128 || B64[d] === 0) break;
-      classes |= B64[d]!;
-      i++;
-    }
-    let end = i;
-    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
-    const len = i - start;
-    if (len < MIN_HEX || len > MAX_RUN) {
-      if (len < MIN_BASE64 || len > MAX_RUN) continue;
-    }
+  forEachRun(n, (k) => text.charCodeAt(k), (start, stop, classes) => {
+    if (budget <= 0) return false;
+    const len = stop - start;
+    if (len > MAX_RUN) return true;
+    let end = stop;
+    while (end < n && end - stop < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
     if ((classes & NOT_HEX) === 0) {
       // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
-      if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(text.charCodeAt(start - 1)) && !isAlnum(text.charCodeAt(i))) {
+      if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(text.charCodeAt(start - 1)) && !isAlnum(text.charCodeAt(stop))) {
         budget -= len;
-        take(start, i, "hex", printableText(Buffer.from(text.slice(start, i), "hex")));
+        take(start, stop, "hex", printableText(Buffer.from(text.slice(start, stop), "hex")));
       }
-      continue;
+      return true;
     }
     // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
-    if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len < MIN_BASE64) continue;
-    if (len % 4 === 1) continue;
+    if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len % 4 === 1) return true;
     budget -= len;
-    const body = text.slice(start, i);
+    const body = text.slice(start, stop);
     const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
     take(start, end, "base64", printableText(bytes));
-  }
+    return true;
+  });
 
   if (text.includes("%")) {
     // Anchor on the escapes and widen each to its run of URL characters: linear, and only where escapes are.

@@ -12,9 +12,24 @@
  */
 import type { Matcher } from "./rule.js";
 
+/**
+ * The prefilter's answer for one text: the matchers worth running and, for the matchers that declare an `anchor`
+ * (rule.ts), where in the text their matches can start, so they run in small windows instead of over the whole text.
+ */
+export interface Selection {
+  matchers: Matcher[];
+  /**
+   * For matchers sharing one regex: sorted, merged `[from, to]` pairs (flat) of the offsets at which a match can start,
+   * or undefined when any of them must run over the whole text (no anchor, or its windows cover most of it).
+   */
+  startRanges(group: readonly Matcher[], textLength: number): number[] | undefined;
+}
+
 export interface Prefilter {
   /** Matchers worth running on `text`. */
   select(text: string): Matcher[];
+  /** Matchers worth running on `text`, with the keyword positions that bound where anchored ones can match. */
+  selectAt(text: string): Selection;
   /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
   keywords: readonly string[];
   /**
@@ -29,6 +44,11 @@ export interface Prefilter {
 export interface KeywordAutomaton {
   /** Keyword ids seen in `text`, each once, in order of first occurrence. Stops early once `limit` distinct ids. */
   find(text: string, limit?: number): number[];
+  /**
+   * Every keyword occurrence in `text`, in text order: `starts[i]` is where occurrence i begins (UTF-16 offset) and
+   * `ids[i]` its keyword id. The arrays are reused by the next call; copy what must outlive it.
+   */
+  findAll(text: string): { count: number; starts: Int32Array; ids: Int32Array };
   /** Whether any keyword occurs in these bytes, read as Latin-1 (right for ASCII keywords in UTF-8). */
   occursInBytes(data: Uint8Array): boolean;
   states: number;
@@ -118,6 +138,9 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   const wide = classOfWide.size > 0;
   const seen = new Uint32Array(keywords.length);
   let stamp = 0;
+  const lengths = Int32Array.from(keywords, (k) => k.length);
+  let hitStarts = new Int32Array(1024);
+  let hitIds = new Int32Array(1024);
 
   return {
     states: n,
@@ -129,6 +152,36 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
         if (hasOutput[s] === 1) return true;
       }
       return false;
+    },
+    findAll(text: string) {
+      let count = 0;
+      if (keywords.length === 0) return { count, starts: hitStarts, ids: hitIds };
+      let s = 0;
+      for (let i = 0, len = text.length; i < len; i++) {
+        const code = text.charCodeAt(i);
+        const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
+        s = delta[s + c]!;
+        if (hasOutput[s] === 1) {
+          let x = s / width;
+          if (out[x]! < 0) x = dict[x]!;
+          while (x >= 0) {
+            const id = out[x]!;
+            if (count === hitIds.length) {
+              const grownStarts = new Int32Array(count * 2);
+              grownStarts.set(hitStarts);
+              hitStarts = grownStarts;
+              const grownIds = new Int32Array(count * 2);
+              grownIds.set(hitIds);
+              hitIds = grownIds;
+            }
+            hitStarts[count] = i + 1 - lengths[id]!;
+            hitIds[count] = id;
+            count++;
+            x = dict[x]!;
+          }
+        }
+      }
+      return { count, starts: hitStarts, ids: hitIds };
     },
     find(text: string, limit = keywords.length): number[] {
       const found: number[] = [];
@@ -182,12 +235,83 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
   const automaton = buildKeywordAutomaton(keywords);
   const total = matchers.length;
   const asciiOnly = keywords.every((k) => /^[\x00-\x7f]*$/.test(k));
+  const idOf = new Map(keywords.map((k, i) => [k, i]));
+  // Per anchored matcher: the ids of the keywords whose occurrences bound its windows.
+  const anchorIds = new Map<Matcher, Int32Array>();
+  for (const m of matchers) {
+    if (!m.anchor) continue;
+    const ids = m.anchor.keywords.map((k) => idOf.get(k));
+    if (ids.every((id) => id !== undefined)) anchorIds.set(m, Int32Array.from(ids as number[]));
+  }
+  const matcherLists = lists;
 
   return {
     keywords,
     mayMatchBytes(data: Uint8Array): boolean {
       if (always.length > 0 || !asciiOnly) return true;
       return automaton.occursInBytes(data);
+    },
+    selectAt(text: string): Selection {
+      if (keywords.length === 0) return { matchers: always.slice(), startRanges: () => undefined };
+      const found = automaton.findAll(text);
+      const count = found.count;
+      const starts = found.starts.slice(0, count);
+      const ids = found.ids.slice(0, count);
+      // Occurrences chained per keyword (newest first), so a group reads only its own keywords' positions.
+      const head = new Map<number, number>();
+      const next = new Int32Array(count);
+      const selected = new Set<Matcher>(always);
+      for (let h = 0; h < count; h++) {
+        const id = ids[h]!;
+        const previous = head.get(id);
+        if (previous === undefined) for (const m of matcherLists[id]!) selected.add(m);
+        next[h] = previous ?? -1;
+        head.set(id, h);
+      }
+      return {
+        matchers: [...selected],
+        startRanges(group: readonly Matcher[], textLength: number): number[] | undefined {
+          let before = 0;
+          let after = 0;
+          let reach = 0;
+          const positions: number[] = [];
+          const used = new Set<number>();
+          for (const m of group) {
+            const a = m.anchor;
+            const idList = anchorIds.get(m);
+            if (!a || !idList) return undefined;
+            before = Math.max(before, a.before);
+            after = Math.max(after, a.after);
+            reach = Math.max(reach, m.maxMatchLength ?? 0);
+            for (const id of idList) {
+              if (used.has(id)) continue;
+              used.add(id);
+              for (let h = head.get(id) ?? -1; h >= 0; h = next[h]!) positions.push(starts[h]!);
+            }
+          }
+          if (positions.length === 0) return undefined;
+          positions.sort((x, y) => x - y);
+          // Windows closer than one match length apart are merged: one regex call instead of two.
+          const ranges: number[] = [];
+          let covered = 0;
+          let from = Math.max(0, positions[0]! - before);
+          let to = positions[0]! + after;
+          for (let k = 1; k < positions.length; k++) {
+            const lo = Math.max(0, positions[k]! - before);
+            if (lo <= to + reach) to = Math.max(to, positions[k]! + after);
+            else {
+              ranges.push(from, to);
+              covered += to - from + reach;
+              from = lo;
+              to = positions[k]! + after;
+            }
+          }
+          ranges.push(from, to);
+          covered += to - from + reach;
+          // Mostly covered anyway: one pass over the whole text is cheaper than many windows.
+          return covered * 2 > textLength ? undefined : ranges;
+        },
+      };
     },
     select(text: string): Matcher[] {
       if (keywords.length === 0) return always.slice();

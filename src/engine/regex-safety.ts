@@ -382,6 +382,114 @@ function trailingRepeats(n: Node): Array<Extract<Node, { kind: "repeat" }>> {
   }
 }
 
+/** Largest finite language tracked by `literalCover` (strings per node). */
+const LITERAL_SET_LIMIT = 64;
+/** A character class with more distinct (case-folded) characters than this is "any character" to `literalCover`. */
+const LITERAL_CLASS_LIMIT = 4;
+
+interface Literals {
+  /** The node's whole language, lowercased, when it is finite and small; undefined otherwise. */
+  set?: string[];
+  /** Every text the node matches contains one of the keywords. */
+  covered: boolean;
+}
+
+function product(a: readonly string[], b: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const x of a) for (const y of b) out.add(x + y);
+  return [...out];
+}
+
+/**
+ * Whether every text the regex matches contains one of `keywords` (lowercase; compared case-insensitively, as the
+ * prefilter does). ripgrep's "required literal" idea in small: each node's language is tracked while finite and small
+ * (`[tT][oO][kK][eE][nN]`, `api[-_]?key`, `(?:foo|bar)`), runs of such nodes in a sequence are multiplied out, and a
+ * sequence is covered when one run's every string holds a keyword or one item is covered; an alternation when every
+ * branch is; a repeat when it runs at least once and its body is. Zero-width parts (lookaround, anchors) add nothing.
+ * Sound, not complete: a keyword straddling a wide class is not seen, and the answer is then false (the matcher runs
+ * over the whole text, as before).
+ */
+function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit: number): Literals {
+  const holds = (s: string) => keywords.some((k) => s.includes(k));
+  const allHold = (set: readonly string[]) => set.length > 0 && set.every(holds);
+  switch (n.kind) {
+    case "chars": {
+      if (n.set.nonAscii) return { covered: false };
+      const chars = new Set<string>();
+      const set = fold ? foldCase(n.set) : n.set;
+      for (let c = 0; c < 128; c++) {
+        if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
+        chars.add(String.fromCharCode(c).toLowerCase());
+        if (chars.size > LITERAL_CLASS_LIMIT) return { covered: false };
+      }
+      const list = [...chars];
+      return { set: list, covered: allHold(list) };
+    }
+    case "assert":
+    case "look":
+      return { set: [""], covered: false };
+    case "backref":
+      return { covered: false };
+    case "group":
+      return literalCover(n.body, keywords, fold, limit);
+    case "alt": {
+      const parts = n.options.map((o) => literalCover(o, keywords, fold, limit));
+      const covered = parts.every((p) => p.covered || (p.set !== undefined && allHold(p.set)));
+      if (parts.every((p) => p.set)) {
+        const set = [...new Set(parts.flatMap((p) => p.set!))];
+        if (set.length <= limit) return { set, covered };
+      }
+      return { covered };
+    }
+    case "repeat": {
+      const body = literalCover(n.body, keywords, fold, limit);
+      const covered = n.min >= 1 && (body.covered || (body.set !== undefined && allHold(body.set)));
+      if (body.set && n.max !== Infinity) {
+        let set: string[] | undefined = n.min === 0 ? [""] : [];
+        let power = [""];
+        for (let k = 1; k <= n.max && set; k++) {
+          power = product(power, body.set);
+          if (power.length > limit) set = undefined;
+          else if (k >= n.min) set = [...new Set([...set, ...power])];
+          if (set && set.length > limit) set = undefined;
+        }
+        if (set) return { set, covered: covered || allHold(set) };
+      }
+      return { covered };
+    }
+    case "seq": {
+      let covered = false;
+      let run: string[] = [""];
+      let whole: string[] | undefined = [""];
+      const flush = () => {
+        if (allHold(run)) covered = true;
+        run = [""];
+      };
+      for (const item of n.items) {
+        const lit = literalCover(item, keywords, fold, limit);
+        if (lit.covered) covered = true;
+        if (lit.set && run.length * lit.set.length <= limit) run = product(run, lit.set);
+        else {
+          flush();
+          if (lit.set) run = lit.set.slice();
+        }
+        whole = whole && lit.set && whole.length * lit.set.length <= limit ? product(whole, lit.set) : undefined;
+      }
+      flush();
+      return whole ? { set: whole, covered: covered || allHold(whole) } : { covered };
+    }
+  }
+}
+
+/**
+ * Whether every match of the regex contains (case-insensitively) one of the lowercase `keywords`. `limit` bounds the
+ * tracked languages (a larger one proves more, slower; start-up uses the default).
+ */
+export function keywordsCoverMatches(source: string, flags: string, keywords: readonly string[], limit = LITERAL_SET_LIMIT): boolean {
+  if (keywords.length === 0) return false;
+  return literalCover(parseRegex(source, flags), keywords, flags.includes("i"), limit).covered;
+}
+
 export interface RegexAnalysis {
   /** Upper bound on one match's length (unbounded repeats counted as UNBOUNDED_REPEAT). */
   maxLength: number;

@@ -68,6 +68,19 @@ export interface Matcher {
   specificity: number;
   /** Upper bound on the length of one match (unbounded quantifiers counted at a fixed cap): the slice overlap. */
   maxMatchLength?: number;
+  /**
+   * Set when every match provably starts near an occurrence of one of `keywords` (compile.ts): within `before`
+   * characters before it or `after` characters after it. The matcher then runs only in windows around those
+   * occurrences (scan-text.ts), with `maxMatchLength` a true bound on what one match reads.
+   */
+  anchor?: MatcherAnchor;
+}
+
+export interface MatcherAnchor {
+  /** Lowercase keywords (a subset of the matcher's) whose occurrences bound the windows. */
+  keywords: readonly string[];
+  before: number;
+  after: number;
 }
 
 export interface RuleSet {

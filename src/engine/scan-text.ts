@@ -143,15 +143,46 @@ function runMatcher(text: string, matcher: Matcher, found: (m: RegExpExecArray, 
   }
 }
 
+/**
+ * Run an anchored matcher only where its matches can start: `ranges` are merged `[from, to]` start windows from the
+ * prefilter's keyword positions (prefilter.ts, compile.ts `anchorFor`). The regex runs on the text cut at `to` plus
+ * one match length (an O(1) V8 slice), from `from`, so lookbehind sees the real text before the window and every
+ * match starting at or before `to` reads only characters inside the cut: it is exactly the match a whole-text scan
+ * finds there. A match starting after `to` (possible only because of the cut) ends the window. Matches never
+ * overlap across windows, as in a whole-text scan.
+ */
+function runMatcherInRanges(text: string, matcher: Matcher, ranges: readonly number[], found: (m: RegExpExecArray, offset: number) => void): void {
+  const re = matcher.regex;
+  const reach = matcher.maxMatchLength ?? MAX_OVERLAP;
+  let lastEnd = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    const from = Math.max(ranges[k]!, lastEnd);
+    const to = ranges[k + 1]!;
+    if (from > to) continue;
+    const cut = Math.min(text.length, to + reach);
+    const subject = cut === text.length ? text : text.slice(0, cut);
+    re.lastIndex = from;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(subject)) !== null) {
+      if (m.index > to) break;
+      if (m[0].length === 0) re.lastIndex++;
+      lastEnd = re.lastIndex;
+      found(m, 0);
+    }
+  }
+}
+
 /** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
 function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex): Candidate[] {
-  const selected = ruleset.prefilter.select(text);
+  const selection = ruleset.prefilter.selectAt(text);
   const candidates: Candidate[] = [];
 
   // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
   // common keyword selects all at once) run it once; each match is then filtered per matcher.
-  for (const group of byRegex(selected)) {
-    runMatcher(text, group[0]!, (m, offset) => {
+  for (const group of byRegex(selection.matchers)) {
+    const ranges = selection.startRanges(group, text.length);
+    const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runMatcherInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
+    run((m, offset) => {
       const span = m.indices?.groups?.secret;
       if (!span) return;
       const start = span[0] + offset;
@@ -210,6 +241,12 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   });
   const direct = kept.filter((k) => !uniqueDecoded.some((d) => overlaps(k, d)));
   return [...direct, ...uniqueDecoded].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** A window longer than a slice: scan the whole text in bounded slices instead (runMatcher). */
+function rangesTooWide(ranges: readonly number[]): boolean {
+  for (let k = 0; k < ranges.length; k += 2) if (ranges[k + 1]! - ranges[k]! > SLICE_SIZE) return true;
+  return false;
 }
 
 /** Selected matchers grouped by identical regex (source and flags; so also the same longest match), first-seen order. */

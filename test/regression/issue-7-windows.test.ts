@@ -1,0 +1,150 @@
+// Issue 7: anchored matchers run only in windows around their keywords' occurrences. These tests pin the proof
+// obligations (every match holds a keyword; the windowed scan finds exactly what a whole-text scan finds) on the
+// shipped rules and on synthetic texts built from their own examples, so a rule or engine change that breaks the
+// windowing shows up as a finding that differs between the two scans.
+import { describe, expect, it } from "vitest";
+import { loadRules } from "../../src/engine/load-rules.js";
+import { buildPrefilter } from "../../src/engine/prefilter.js";
+import { keywordsCoverMatches } from "../../src/engine/regex-safety.js";
+import { exampleCases } from "../../src/engine/rule-examples.js";
+import type { RuleSet } from "../../src/engine/rule.js";
+import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
+import { seededRandom } from "../../src/engine/template.js";
+import { encodedSegments, forEachRun, mayHoldEncoded } from "../../src/engine/decode.js";
+
+/** The same rules with every anchor removed: each matcher then runs over whole texts, as before issue 7's windows. */
+function unanchored(rs: RuleSet): RuleSet {
+  const matchers = rs.matchers.map(({ anchor: _anchor, ...m }) => m);
+  return { ...rs, matchers, prefilter: buildPrefilter(matchers) };
+}
+
+const key = (f: { rule: { id: string }; usage: string; start: number; end: number; secret: string }) => `${f.rule.id}|${f.usage}|${f.start}|${f.end}|${f.secret}`;
+
+describe("issue 7: keyword coverage analysis", () => {
+  it("proves what it should and refuses what it cannot", () => {
+    expect(keywordsCoverMatches("[tT][oO][kK][eE][nN]=(?<secret>x+)", "", ["token"])).toBe(true);
+    expect(keywordsCoverMatches("api[-_]?key:(?<secret>\\w{8})", "", ["api-key", "api_key", "apikey"])).toBe(true);
+    expect(keywordsCoverMatches("api[-_]?key:(?<secret>\\w{8})", "", ["api-key"])).toBe(false);
+    expect(keywordsCoverMatches("(?:foo|bar)(?<secret>\\d+)", "", ["foo"])).toBe(false);
+    expect(keywordsCoverMatches("(?:foo|bar)(?<secret>\\d+)", "", ["foo", "bar"])).toBe(true);
+    expect(keywordsCoverMatches("[A-Za-z]+TOKEN(?<secret>\\d+)", "", ["token"])).toBe(true); // the prefilter ignores case
+    expect(keywordsCoverMatches("(?:token)?(?<secret>x\\d+)", "", ["token"])).toBe(false);
+    expect(keywordsCoverMatches("(?<secret>x\\d+)(?=token)", "", ["token"])).toBe(false); // lookahead text is not in the match
+    expect(keywordsCoverMatches("(?<secret>ghp_[A-Za-z0-9]{36})", "", ["ghp_"])).toBe(true);
+    expect(keywordsCoverMatches("(?<secret>GHP_[a-z]{36})", "i", ["ghp_"])).toBe(true);
+    expect(keywordsCoverMatches("(?<secret>(?:ab){2,3}c)", "", ["ababc", "abababc"])).toBe(true);
+    expect(keywordsCoverMatches("(?<secret>(?:ab){0,3}c)", "", ["abc"])).toBe(false);
+  });
+
+  it("holds for every shipped matcher that compile.ts anchors without analysing (usages)", () => {
+    const rs = loadRules({ cacheDir: false });
+    const usages = rs.matchers.filter((m) => m.usage !== "format" && m.anchor && m.anchor.after === 0);
+    expect(usages.length).toBeGreaterThan(200);
+    const unproved = usages.filter((m) => !keywordsCoverMatches(m.regex.source, m.regex.flags, m.keywords, 4096)).map((m) => `${m.rule.id} ${m.usage}`);
+    expect(unproved).toEqual([]);
+  });
+
+  it("anchors almost every shipped matcher, each with a bounded match length", () => {
+    const rs = loadRules({ cacheDir: false });
+    const anchored = rs.matchers.filter((m) => m.anchor);
+    expect(anchored.length / rs.matchers.length).toBeGreaterThan(0.9);
+    for (const m of anchored) expect(m.maxMatchLength).toBeLessThan(64 * 1024);
+  });
+});
+
+describe("issue 7: windowed matching finds exactly what a whole-text scan finds", () => {
+  const rs = loadRules({ cacheDir: false });
+  const whole = unanchored(rs);
+  const cases = rs.rules.flatMap((r) => exampleCases(r));
+  const keywords = rs.prefilter.keywords;
+
+  it("on texts mixing every rule's examples, bare keywords and filler, at window-boundary distances", () => {
+    const rand = seededRandom("issue-7-windows");
+    const fillerChars = "abcdefghijklmnopqrstuvwxyzABCDEF0123456789 _-=:\"'\n\t.;,(){}";
+    const filler = (n: number) => Array.from({ length: n }, () => fillerChars[Math.floor(rand() * fillerChars.length)]).join("");
+    let compared = 0;
+    let found = 0;
+    for (let round = 0; round < 60; round++) {
+      const parts: string[] = [];
+      const pieces = 5 + Math.floor(rand() * 25);
+      for (let p = 0; p < pieces; p++) {
+        const roll = rand();
+        if (roll < 0.45) parts.push(cases[Math.floor(rand() * cases.length)]!.text);
+        else if (roll < 0.75) parts.push(keywords[Math.floor(rand() * keywords.length)]!);
+        // Gaps around the window sizes: a match length, NEAR_RADIUS, and small ones.
+        const gap = [0, 1, 3, 40, 300, 700, NEAR_RADIUS - 20, NEAR_RADIUS + 50][Math.floor(rand() * 8)]!;
+        parts.push(filler(gap));
+      }
+      const text = parts.join(rand() < 0.5 ? "\n" : " ");
+      const a = scanText(text, rs).map(key);
+      const b = scanText(text, whole).map(key);
+      expect(a).toEqual(b);
+      compared++;
+      found += b.length;
+    }
+    expect(compared).toBe(60);
+    expect(found).toBeGreaterThan(100);
+  });
+
+  it("for each rule example embedded in a long text, alone and next to its own repeats", () => {
+    const padding = "const x = 1; // nothing here\n".repeat(400);
+    const mismatches: string[] = [];
+    for (const c of cases) {
+      const text = `${padding}${c.text}\n${padding}${c.text} ${c.text}\n${padding}`;
+      const a = scanText(text, rs).map(key);
+      const b = scanText(text, whole).map(key);
+      if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push(`${c.rule.id} ${c.kind} ${c.index}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe("issue 7: the skipping run finder of the decode pass", () => {
+  /** The plain definition: every maximal run of base64 characters, checked one character at a time. */
+  function naiveRuns(text: string): Array<[number, number]> {
+    const runs: Array<[number, number]> = [];
+    const re = /[A-Za-z0-9+/\-_]{24,}/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) runs.push([m.index, m.index + m[0].length]);
+    return runs;
+  }
+
+  it("finds every encoded run a character-by-character scan finds, at every alignment", () => {
+    const rand = seededRandom("issue-7-runs");
+    const payload = Buffer.from("token = 'sk_live_example_only_not_a_key' # some config text").toString("base64");
+    for (let round = 0; round < 300; round++) {
+      const pad = (n: number) => Array.from({ length: n }, () => "ab.c d(eF)9_-x"[Math.floor(rand() * 14)]).join("");
+      const text = `${pad(Math.floor(rand() * 60))} ${payload} ${pad(Math.floor(rand() * 60))}`;
+      const segs = encodedSegments(text).filter((s) => s.encoding === "base64");
+      const body = payload.replace(/=+$/, "");
+      const runs = naiveRuns(text).filter(([a, b]) => text.slice(a, b).includes(body));
+      expect(runs.length).toBe(1);
+      expect(segs.some((s) => s.start <= runs[0]![0] && s.text.includes("sk_live_example_only"))).toBe(true);
+      expect(mayHoldEncoded(Buffer.from(text))).toBe(true);
+    }
+  });
+
+  it("visits exactly the maximal runs of at least 24 base64 characters, on random text around that length", () => {
+    const rand = seededRandom("issue-7-run-lengths");
+    for (let round = 0; round < 500; round++) {
+      let text = "";
+      while (text.length < 400) {
+        const len = 18 + Math.floor(rand() * 12); // 18..29: both sides of the minimum
+        text += Array.from({ length: len }, () => "aZ09+/_-"[Math.floor(rand() * 8)]).join("") + " .,(\n"[Math.floor(rand() * 5)];
+      }
+      const visited: Array<[number, number]> = [];
+      forEachRun(text.length, (k) => text.charCodeAt(k), (start, stop) => {
+        visited.push([start, stop]);
+        return true;
+      });
+      expect(visited).toEqual(naiveRuns(text));
+    }
+  });
+
+  it("says no run for text whose base64-character runs are all shorter than the minimum", () => {
+    const text = "short identifiers only, like camelCaseName and snake_case_value2, repeated. ".repeat(2000);
+    expect(naiveRuns(text)).toEqual([]);
+    expect(encodedSegments(text)).toEqual([]);
+    expect(mayHoldEncoded(Buffer.from(text))).toBe(false);
+  });
+});
