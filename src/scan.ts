@@ -166,6 +166,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let pool: ScanPool | undefined;
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
+  let wake: (() => void) | undefined;
+  let lowWater = 0;
   let seen = 0;
 
   try {
@@ -189,9 +191,20 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
           inFlight.delete(pending);
           inFlightBytes -= held;
           settle(outcome, item);
+          if (wake && inFlight.size <= lowWater && inFlightBytes <= IN_FLIGHT_BYTES / 2) {
+            const resume = wake;
+            wake = undefined;
+            resume();
+          }
         });
         inFlight.add(pending);
-        while (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES) await Promise.race(inFlight);
+        // Issue 7: refill in bursts. Topping up one input per answer made every message to a worker (and every reply)
+        // carry one file, ~10 µs a side each, and left workers waiting between messages; waiting until half the
+        // inputs are answered sends the next half as full batches (pool.ts BATCH_MAX).
+        if (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES) {
+          lowWater = (pool.threads * IN_FLIGHT_PER_THREAD) / 2;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
         continue;
       }
       const here = matchHere(item, ruleset, inlineAllow);

@@ -131,9 +131,12 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) table[row + edgeClass[t]!] = t * width;
     }
   }
+  // Transitions into a state that ends a keyword (itself or through a dictionary link) are stored complemented
+  // (negative), so the hot loop learns "a keyword ends here" from the value it already loaded: one load per character.
   const delta = table.subarray(0, n * width);
-  const hasOutput = new Uint8Array(n * width);
-  for (let s = 0; s < n; s++) if (output[s]! >= 0 || dict[s]! >= 0) hasOutput[s * width] = 1;
+  const ends = new Uint8Array(n);
+  for (let s = 0; s < n; s++) if (output[s]! >= 0 || dict[s]! >= 0) ends[s] = 1;
+  for (let i = 0; i < delta.length; i++) if (ends[delta[i]! / width] === 1) delta[i] = ~delta[i]!;
   const out = output;
   const wide = classOfWide.size > 0;
   const seen = new Uint32Array(keywords.length);
@@ -149,7 +152,7 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       let s = 0;
       for (let i = 0, len = data.length; i < len; i++) {
         s = delta[s + classOf[data[i]!]!]!;
-        if (hasOutput[s] === 1) return true;
+        if (s < 0) return true;
       }
       return false;
     },
@@ -161,7 +164,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
         const code = text.charCodeAt(i);
         const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
         s = delta[s + c]!;
-        if (hasOutput[s] === 1) {
+        if (s < 0) {
+          s = ~s;
           let x = s / width;
           if (out[x]! < 0) x = dict[x]!;
           while (x >= 0) {
@@ -197,7 +201,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
         // Surrogate pairs only matter when a keyword holds a character outside the BMP (never in practice).
         const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
         s = delta[s + c]!;
-        if (hasOutput[s] === 1) {
+        if (s < 0) {
+          s = ~s;
           let x = s / width;
           if (out[x]! < 0) x = dict[x]!;
           while (x >= 0) {

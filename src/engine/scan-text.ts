@@ -249,12 +249,16 @@ function rangesTooWide(ranges: readonly number[]): boolean {
   return false;
 }
 
+/** Each matcher's grouping key, built once (a fresh concatenation per text showed up in profiles: issue 7). */
+const regexKeys = new WeakMap<Matcher, string>();
+
 /** Selected matchers grouped by identical regex (source and flags; so also the same longest match), first-seen order. */
 function byRegex(selected: readonly Matcher[]): Matcher[][] {
   if (selected.length === 1) return [selected as Matcher[]];
   const groups = new Map<string, Matcher[]>();
   for (const m of selected) {
-    const key = `${m.regex.flags}/${m.regex.source}`;
+    let key = regexKeys.get(m);
+    if (key === undefined) regexKeys.set(m, (key = `${m.regex.flags}/${m.regex.source}`));
     const g = groups.get(key);
     if (g) g.push(m);
     else groups.set(key, [m]);
