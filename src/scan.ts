@@ -180,9 +180,9 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
         pool = new ScanPool(ruleset, { threads, inlineAllow });
       }
-      // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it
-      // (measured on `history`, whose source decodes); file references and raw bytes go to the pool, where the
-      // read and the decode happen too.
+      // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
+      // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references
+      // and raw bytes go to the pool, where the read and the decode happen too.
       if (pool && item.type !== "text") {
         const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
         const held = item.type === "bytes" ? item.bytes : 0;

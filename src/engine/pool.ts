@@ -111,12 +111,20 @@ export class ScanPool {
 
   /**
    * Scan one input in a worker. Bytes are decoded there (a Buffer's whole ArrayBuffer is transferred when the Buffer
-   * owns it; a pooled small Buffer is copied). Never rejects: failures come back as `{ok: false}`.
+   * owns it; a view into a larger buffer is copied to its own first). Never rejects: failures come back as `{ok: false}`.
    */
-  scan(data: Uint8Array | string): Promise<PoolOutcome> {
+  scan(input: Uint8Array | string): Promise<PoolOutcome> {
+    let data = input;
     const bytes = typeof data === "string" ? data.length : Number(data?.byteLength) || 0;
-    const owned = typeof data !== "string" && data?.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-    return this.send((id) => ({ id, data }), bytes, owned ? [(data as Uint8Array).buffer as ArrayBuffer] : []);
+    if (typeof data !== "string" && data instanceof Uint8Array) {
+      const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      // A view into a larger buffer (a git pipe chunk, Node's small-Buffer pool) would be cloned whole; copy just its
+      // bytes into a buffer of their own and transfer that.
+      if (!owned) data = new Uint8Array(data);
+      const own = data as Uint8Array;
+      return this.send((id) => ({ id, data: own }), bytes, [own.buffer as ArrayBuffer]);
+    }
+    return this.send((id) => ({ id, data }), bytes, []);
   }
 
   /**

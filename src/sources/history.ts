@@ -9,7 +9,6 @@
  * that introduced a version containing it, with every other path and commit where it occurs, the commits that
  * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
-import { decodeBytes } from "./decode.js";
 import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
 import { blobInShard, type ShardSpec } from "./shard.js";
@@ -175,16 +174,14 @@ export function historySource(options: HistoryOptions): HistorySource {
             yield { type: "problem", path: req.path, code: "E_TOO_LARGE", message: `blob ${req.oid.slice(0, 12)}: ${read.size} bytes is over --max-file-size (${options.maxFileSize}); skipped`, skipped: true };
             continue;
           }
-          const decoded = decodeBytes(read.content);
-          if (!decoded.ok) {
-            yield { type: "problem", path: req.path, code: decoded.code, message: decoded.message, skipped: true };
-            continue;
-          }
+          // Bytes, not text (issue 7): the scan decodes them where it matches them — in a worker thread once the
+          // history is large (src/scan.ts), so both cores match while this thread walks the commits and reads blobs.
+          // Binary and undecodable blobs are reported by the matcher core exactly as decodeBytes reports them.
           yield {
-            type: "text",
+            type: "bytes",
             // The commit is filled in by attributeHistory once the whole walk is known.
             provenance: { kind: "commit", path: req.path, blob: req.oid, commit: { commit: "", author: "", date: "" } },
-            text: decoded.text,
+            data: read.content,
             bytes: read.size,
           };
         }

@@ -11,6 +11,10 @@ import type { RuleSet } from "../../src/engine/rule.js";
 import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
 import { seededRandom } from "../../src/engine/template.js";
 import { encodedSegments, forEachRun, mayHoldEncoded } from "../../src/engine/decode.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../src/cli/run.js";
 
 /** The same rules with every anchor removed: each matcher then runs over whole texts, as before issue 7's windows. */
 function unanchored(rs: RuleSet): RuleSet {
@@ -146,5 +150,35 @@ describe("issue 7: the skipping run finder of the decode pass", () => {
     expect(naiveRuns(text)).toEqual([]);
     expect(encodedSegments(text)).toEqual([]);
     expect(mayHoldEncoded(Buffer.from(text))).toBe(false);
+  });
+});
+
+describe("issue 7: `keyscan rules test` says which matchers run over whole texts", () => {
+  const ruleFile = (pattern: string) =>
+    [
+      "provider: acme",
+      "name: Acme",
+      "rules:",
+      "  - id: acme.token",
+      "    name: Acme token",
+      "    description: test rule",
+      "    severity: low",
+      "    secret:",
+      `      pattern: '${pattern}'`,
+      "      keywords: [acme_]",
+      "      standalone: true",
+      "    examples: ['x = acme_q8w2k5z9r4t1m7xq3v8kd0']",
+      "    negatives: ['acme']",
+    ].join("\n");
+
+  it("notes an unbounded format and not a bounded one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keyscan-windows-"));
+    writeFileSync(join(dir, "unbounded.yaml"), ruleFile("acme_[a-z0-9]+"));
+    writeFileSync(join(dir, "bounded.yaml"), ruleFile("acme_[a-z0-9]{6,64}"));
+    const loose = await run(["rules", "test", join(dir, "unbounded.yaml")], { cwd: dir, env: {} });
+    expect(loose.stdout).toMatch(/NOTE .*acme\.token \(format\) runs over whole texts/);
+    const tight = await run(["rules", "test", join(dir, "bounded.yaml")], { cwd: dir, env: {} });
+    expect(tight.stdout).not.toMatch(/NOTE/);
+    expect(tight.stdout).toMatch(/1 rules, 2 examples and negatives: 2 passed, 0 failed/);
   });
 });

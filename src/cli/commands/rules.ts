@@ -56,6 +56,14 @@ export const rulesCommand: Command = {
       }
     }
     lines.push(...[...new Set(warnings)].map((w) => `WARN ${w}`));
+    // Issue 7: a matcher without an anchor runs over the whole of every text that holds one of its keywords,
+    // instead of a window around each occurrence; worth fixing for keywords that are common in code.
+    const notes = new Set<string>();
+    for (const m of rs.matchers) {
+      if (m.anchor || m.keywords.length === 0) continue;
+      notes.add(`${m.rule.provider.file}: rule ${m.rule.id} (${m.usage}) runs over whole texts, not windows around its keywords: bound every quantifier ({0,64} instead of * or +) and, for a format, list keywords that every match contains (docs/rules.md, "How rules are matched").`);
+    }
+    lines.push(...[...notes].map((n) => `NOTE ${n}`));
     lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed${warnings.length ? `; ${new Set(warnings).size} warning(s)` : ""}`);
     return { exitCode: failures.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr: "" };
   },
