@@ -24,7 +24,10 @@ export interface ScanOptions {
    * the input has proved large (POOL_AFTER_*), so a pre-commit run of a few files never pays worker start-up.
    */
   threads?: number;
-  /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. */
+  /**
+   * When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. When given, every input after that
+   * point goes to the pool: the scan waits for a worker to be ready rather than matching on this thread meanwhile.
+   */
   poolAfter?: { bytes?: number; items?: number };
   /** Fingerprints of known secrets to drop (from `--baseline`). */
   baseline?: ReadonlySet<string>;
@@ -167,6 +170,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
   let wake: (() => void) | undefined;
+  let poolReady = false;
   let lowWater = 0;
   let seen = 0;
 
@@ -183,7 +187,15 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
       // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references
       // and raw bytes go to the pool, where the read and the decode happen too.
-      if (pool && item.type !== "text") {
+      // Until a worker has compiled its rules, this thread keeps matching (issue 7: the first few hundred ms of a
+      // large scan used to queue work for workers that could not take it yet).
+      if (pool && !poolReady && options.poolAfter) {
+        // Bounded: a pool whose workers cannot start answers every input with a problem instead.
+        const deadline = Date.now() + 30_000;
+        while (!(poolReady = pool.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+        poolReady = true;
+      }
+      if (pool && item.type !== "text" && (poolReady ||= pool.ready)) {
         const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
         const held = item.type === "bytes" ? item.bytes : 0;
         inFlightBytes += held;

@@ -13,6 +13,7 @@ import { scanText, type TextFinding } from "./scan-text.js";
 const init = workerData as WorkerInit;
 const ruleset = compileRuleSet(init.specs, init.disable, init.version);
 const port = parentPort!;
+Atomics.add(new Int32Array(init.ready), 0, 1);
 
 function handle(req: WorkerRequest): WorkerReply {
   const inlineAllow = init.inlineAllow;

@@ -47,6 +47,8 @@ export interface WorkerInit {
   disable: readonly string[];
   version: string;
   inlineAllow: boolean;
+  /** One Int32 that each worker increments once its rule set is compiled (read with Atomics, no event loop needed). */
+  ready: SharedArrayBuffer;
 }
 
 export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
@@ -86,6 +88,7 @@ export function defaultThreads(): number {
 export class ScanPool {
   private readonly slots: Slot[] = [];
   private readonly init: WorkerInit;
+  private readonly readyCount: Int32Array;
   private nextId = 0;
   private respawns = 0;
   private closed = false;
@@ -93,13 +96,23 @@ export class ScanPool {
   /** Start a pool for `ruleset`; it must come from loadRules (which records the specs workers rebuild it from). */
   constructor(ruleset: RuleSet, options: PoolOptions = {}) {
     if (!ruleset.source) throw new Error("ScanPool needs a rule set from loadRules (RuleSet.source is missing)");
-    this.init = { specs: ruleset.source.specs, disable: ruleset.source.disable, version: ruleset.version, inlineAllow: options.inlineAllow ?? true };
+    this.readyCount = new Int32Array(new SharedArrayBuffer(4));
+    this.init = { specs: ruleset.source.specs, disable: ruleset.source.disable, version: ruleset.version, inlineAllow: options.inlineAllow ?? true, ready: this.readyCount.buffer as SharedArrayBuffer };
     const n = Math.max(1, options.threads ?? defaultThreads());
     for (let i = 0; i < n; i++) this.slots.push(this.spawn());
   }
 
   get threads(): number {
     return this.slots.length;
+  }
+
+  /**
+   * Whether a worker has compiled its rules and can take input. A worker needs a few hundred milliseconds for that;
+   * callers keep matching on their own thread until then (src/scan.ts) instead of queueing work for idle workers.
+   * Read through a shared counter, so it is current even while the caller never yields to the event loop.
+   */
+  get ready(): boolean {
+    return Atomics.load(this.readyCount, 0) > 0;
   }
 
   /** Inputs handed out and not yet answered. */
