@@ -42,8 +42,15 @@ export function stagedSource(options: StagedOptions): Source {
       const root = await repoRoot(ctx);
       const git: GitContext = { cwd: root, env: options.env };
       const ignored = repoPathFilter(root, options.exclude);
+      // Both git calls at once (issue 7: each spawn is several ms of a pre-commit run); MERGE_HEAD counts only with a HEAD.
+      const merging = mergeHeads(git).then(
+        (ids) => ({ ids }),
+        (error: unknown) => ({ error }),
+      );
       const head = await resolveCommit(git, "HEAD");
-      const parents = [head ?? (await emptyTree(git)), ...(head ? await mergeHeads(git) : [])];
+      const merged = await merging;
+      if (head && "error" in merged) throw merged.error;
+      const parents = [head ?? (await emptyTree(git)), ...(head && "ids" in merged ? merged.ids : [])];
       // One diff of the index against each parent of the commit being made (two or more while concluding a merge):
       // a file counts only if it differs from every parent, so a merge is blamed only for what its resolution adds.
       const diffs: ParentDiff[] = [];

@@ -11,6 +11,7 @@ import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
 import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 import { EXIT_FINDINGS } from "../io.js";
 
@@ -28,8 +29,7 @@ interface ScanArgs extends CommonArgs {
 }
 
 export const scanCommand: Command = {
-  command: ["$0 [paths..]", "scan [paths..]"],
-  describe: "Scan files and folders (default: .) for secrets; `-` reads standard input",
+  ...commandEntry("scan"),
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
