@@ -15,6 +15,7 @@ import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher, RuleSet } from "../../src/engine/rule.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { FORMAT_NAMES } from "../../src/report/formats.js";
+import { addedLines, LazyAddedLines } from "../../src/sources/added-lines.js";
 import { formatNames } from "../../src/report/index.js";
 import { tempDir, writeTree } from "../helpers.js";
 
@@ -227,5 +228,20 @@ describe("issue 7: CLI start-up", () => {
       expect([c.command, c.describe]).toEqual([e.command, e.describe]);
     }
     expect([...FORMAT_NAMES]).toEqual(formatNames());
+  });
+});
+
+describe("issue 7: staged lines worked out on use", () => {
+  it("answers as addedLines does", () => {
+    const now = "a\nb\r\nc\rd\nnew line\n";
+    const before = ["a\nc\n", "d\nb"];
+    for (const previous of [before, []]) {
+      const lazy = new LazyAddedLines(now, previous);
+      const eager = addedLines(now, previous);
+      for (let line = 0; line <= 8; line++) expect(lazy.has(line)).toBe(eager.has(line));
+      expect(lazy.size).toBe(eager.size);
+      expect([...lazy]).toEqual([...eager]);
+      expect(new Set(lazy)).toEqual(eager);
+    }
   });
 });
