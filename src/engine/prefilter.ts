@@ -10,6 +10,7 @@
  * overlapping and contained ones included (the automaton's dictionary links report `api-key` inside `x-api-key`).
  * Matchers without keywords always run.
  */
+import { KeyscanError } from "../errors.js";
 import type { Matcher } from "./rule.js";
 
 /**
@@ -180,7 +181,7 @@ function restoreTables(saved: AutomatonTables, keywordCount: number): Tables {
   const { width, classes, order, parent, edgeClass, fail, output, dict } = saved;
   const n = output.length;
   const bad = (what: string): never => {
-    throw new Error(`prefilter: saved tables are inconsistent (${what})`);
+    throw new KeyscanError("E_INTERNAL", `prefilter: saved tables are inconsistent (${what}); they are rebuilt instead.`);
   };
   if (saved.keywords !== keywordCount) bad("keyword count");
   if (!(width >= 1 && width <= 256) || classes.length % 2 !== 0) bad("alphabet");
