@@ -8,7 +8,8 @@
  * `--baseline` also accepts a saved `--format json` scan report, whose findings carry the same fingerprints.
  */
 import { writeFileSync } from "node:fs";
-import { z } from "zod";
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
 import type { Finding } from "./report/types.js";
 import { readSmallRegularFile } from "./util/safe-read.js";
@@ -25,16 +26,24 @@ export interface BaselineEntry {
   path: string;
 }
 
-const fingerprintSchema = z.string().regex(/^[0-9a-f]{16,64}$/, "a fingerprint is 16 to 64 lowercase hex digits");
-const baselineSchema = z.object({
-  format: z.literal(BASELINE_FORMAT),
-  version: z.literal(1),
-  entries: z.array(z.object({ fingerprint: fingerprintSchema, rule: z.string(), path: z.string() }).passthrough()),
-});
-const scanReportSchema = z.object({
-  format: z.literal("keyscan-scan"),
-  findings: z.array(z.object({ fingerprint: fingerprintSchema, ruleId: z.string(), path: z.string() }).passthrough()),
-});
+// zod is loaded when a baseline is read, not by every command that can take --baseline (issue 7: ~50 ms of start-up).
+const lazyRequire = createRequire(import.meta.url);
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+function makeSchemas(z: typeof Zod.z) {
+  const fingerprintSchema = z.string().regex(/^[0-9a-f]{16,64}$/, "a fingerprint is 16 to 64 lowercase hex digits");
+  return {
+    baselineSchema: z.object({
+      format: z.literal(BASELINE_FORMAT),
+      version: z.literal(1),
+      entries: z.array(z.object({ fingerprint: fingerprintSchema, rule: z.string(), path: z.string() }).passthrough()),
+    }),
+    scanReportSchema: z.object({
+      format: z.literal("keyscan-scan"),
+      findings: z.array(z.object({ fingerprint: fingerprintSchema, ruleId: z.string(), path: z.string() }).passthrough()),
+    }),
+  };
+}
+const baselineSchemas = () => (schemas ??= makeSchemas((lazyRequire("zod") as typeof Zod).z));
 
 /** One entry per fingerprint, the first path in (path, line) order, sorted by fingerprint. */
 export function baselineFromFindings(findings: readonly Finding[], keep: readonly BaselineEntry[] = []): BaselineEntry[] {
@@ -72,6 +81,7 @@ export function parseBaseline(text: string, shown: string): BaselineEntry[] {
     // The parser's message can quote the file's text; keep only its kind so nothing from the file is echoed.
     throw new KeyscanError("E_CONFIG", `baseline ${shown} is not valid JSON (${err instanceof SyntaxError ? "syntax error" : describeCause(err)}); regenerate it with \`keyscan baseline\`.`, { cause: err });
   }
+  const { baselineSchema, scanReportSchema } = baselineSchemas();
   const asBaseline = baselineSchema.safeParse(data);
   if (asBaseline.success) return asBaseline.data.entries.map((e) => ({ fingerprint: e.fingerprint, rule: e.rule, path: e.path }));
   const asReport = scanReportSchema.safeParse(data);

@@ -12,7 +12,8 @@ import { KeyscanError, describeCause } from "../errors.js";
 import { loadRules, type RuleSource } from "../engine/load-rules.js";
 import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
-import { REPORTERS, formatNames, type ReportOptions } from "../report/index.js";
+import { FORMAT_NAMES } from "../report/formats.js";
+import type { ReportOptions, Reporter } from "../report/index.js";
 import { renderText } from "../report/text.js";
 import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
@@ -40,7 +41,7 @@ export interface CommonArgs extends VerifyArgs {
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
   const common = y
-    .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${formatNames().join(", ")}` })
+    .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${FORMAT_NAMES.join(", ")}` })
     .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
     .option("config", { alias: "c", type: "string", describe: "Config file (default: .keyscan.yaml/.yml/.json in the working directory)" })
@@ -73,8 +74,8 @@ export interface Prepared {
 const preparedFor = new WeakMap<object, Prepared>();
 
 export function prepare(args: CommonArgs, io: Io): Prepared {
-  if (!REPORTERS[args.format]) {
-    throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
+  if (!FORMAT_NAMES.includes(args.format)) {
+    throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${FORMAT_NAMES.join(", ")}.`);
   }
   // A TOML file given as --config is a gitleaks config (keyscan's own config is YAML or JSON).
   const gitleaks = [args["gitleaks-config"], args.config && /\.toml$/i.test(args.config) ? args.config : undefined].filter((p): p is string => !!p);
@@ -140,7 +141,8 @@ export function reportOptions(args: CommonArgs, io: Io, toFile: boolean): Report
  * anything was found, or with --fail-on verified when a key was verified live).
  */
 export async function finish(result: ScanResult, args: CommonArgs, io: Io): Promise<CliResult> {
-  const reporter = REPORTERS[args.format]!;
+  // The text reporter is the common case (a pre-commit hook); the others load with the registry (issue 7).
+  const reporter: Reporter = args.format === "text" ? renderText : (await import("../report/index.js")).REPORTERS[args.format]!;
   let stdout = "";
   let stderr = "";
   const prepared = preparedFor.get(args);

@@ -2,16 +2,24 @@
  * The CLI as a function: `run(argv, io)` parses the arguments with yargs, dispatches to one command and returns
  * `{exitCode, stdout, stderr}` instead of printing and exiting, so tests call it directly and `bin.ts` stays a few
  * lines. Exit codes: 0 nothing found, 1 findings, 2 a bad flag, config or rule (with a message saying what to fix).
+ * Start-up matters (issue 7: a pre-commit hook runs on every commit): only the chosen command's module is loaded,
+ * yargs is loaded on first use, and the hook's exact invocation (`keyscan --staged`) does not need it at all.
  */
-import yargs, { type Argv } from "yargs";
+import type { Argv } from "yargs";
 import { KeyscanError, scrubSecrets } from "../errors.js";
 import { VERSION } from "../version.js";
-import { COMMANDS } from "./commands/index.js";
+import { COMMAND_ENTRIES, type CommandName } from "./commands/index.js";
 import type { Command } from "./commands/types.js";
 import { EXIT_ERROR, type CliResult, type Io } from "./io.js";
 
-function parser(argv: string[]): { y: Argv; chosen: { command?: Command } } {
-  const chosen: { command?: Command } = {};
+/**
+ * A parser with the loaded commands registered in full and the others as stubs (command string and description,
+ * enough for the top-level help). A stub's builder runs only when yargs picks that command: it records the name, and
+ * `run` then loads that command and parses again, so every parse that counts sees the real command's options.
+ */
+async function parser(argv: string[], loaded: ReadonlyMap<CommandName, Command>): Promise<{ y: Argv; chosen: { command?: Command; stub?: CommandName } }> {
+  const chosen: { command?: Command; stub?: CommandName } = {};
+  const { default: yargs } = await import("yargs");
   let y = yargs(argv)
     .scriptName("keyscan")
     .version(VERSION)
@@ -21,40 +29,115 @@ function parser(argv: string[]): { y: Argv; chosen: { command?: Command } } {
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue("Exit codes: 0 no secrets found, 1 secrets found, 2 usage, config or rule error.\nDocs: README.md, docs/rules.md");
-  for (const c of COMMANDS) {
-    y = y.command(c.command, c.describe, c.builder, () => {
-      chosen.command = c;
-    });
+  for (const entry of COMMAND_ENTRIES) {
+    const c = loaded.get(entry.name);
+    if (c) {
+      y = y.command(c.command, c.describe, c.builder, () => {
+        chosen.command = c;
+      });
+    } else {
+      y = y.command(
+        entry.command,
+        entry.describe,
+        (sub: Argv) => {
+          chosen.stub ??= entry.name;
+          return sub;
+        },
+        () => undefined,
+      );
+    }
   }
   return { y, chosen };
+}
+
+/**
+ * The command the arguments most likely name, to load before parsing: the first argument when it is a command's
+ * name, else the default scan. Only a guess: a wrong one costs a second parse (see `parser`), never a wrong result.
+ */
+function likelyCommand(argv: readonly string[]): CommandName {
+  const first = argv.find((a) => !a.startsWith("-"));
+  const named = COMMAND_ENTRIES.find((e) => e.name === first);
+  return named ? named.name : "scan";
+}
+
+/**
+ * The arguments yargs makes of exactly `keyscan --staged`, the pre-commit hook's invocation (README, the pre-commit
+ * framework's hook): that run skips loading and running yargs (issue 7: ~60 ms of a run budgeted at 150 ms). Only
+ * this exact argv; anything else goes through yargs. test/regression/issue-7-startup.test.ts checks this object
+ * against yargs' own parse, so a new option default cannot be missed here.
+ */
+export function hookArgs(argv: readonly string[]): { command: CommandName; parsed: Record<string, unknown> } | undefined {
+  if (argv.length !== 1 || argv[0] !== "--staged") return undefined;
+  return {
+    command: "scan",
+    parsed: {
+      _: [],
+      staged: true,
+      format: "text",
+      f: "text",
+      redact: true,
+      gitignore: true,
+      "ignore-inline-allow": false,
+      ignoreInlineAllow: false,
+      verify: false,
+      "only-verified": false,
+      onlyVerified: false,
+      "fail-on": "any",
+      failOn: "any",
+      "allow-repo-rules-verify": false,
+      allowRepoRulesVerify: false,
+      $0: "keyscan",
+    },
+  };
+}
+
+/** What yargs made of the arguments: the command it chose and its arguments, or its output (help), or an error. */
+export async function parseArgv(argv: string[]): Promise<{ command?: Command; parsed?: Record<string, unknown>; output: string; parseError?: Error }> {
+  const loaded = new Map<CommandName, Command>();
+  const load = async (name: CommandName): Promise<void> => {
+    loaded.set(name, await COMMAND_ENTRIES.find((e) => e.name === name)!.load());
+  };
+  await load(likelyCommand(argv));
+  for (;;) {
+    const p = await parser(argv, loaded);
+    let parsed: Record<string, unknown> | undefined;
+    let output = "";
+    let parseError: Error | undefined;
+    try {
+      parsed = (await p.y
+        .fail((msg, err) => {
+          throw err ?? new KeyscanError("E_USAGE", msg);
+        })
+        .parseAsync(argv, {}, (err, _argv, out) => {
+          if (err) parseError = err;
+          output = out;
+        })) as Record<string, unknown>;
+    } catch (err) {
+      parseError = err as Error;
+    }
+    const { stub, command } = p.chosen;
+    if (stub !== undefined && !loaded.has(stub)) {
+      await load(stub);
+      continue;
+    }
+    return { ...(command ? { command } : {}), ...(parsed ? { parsed } : {}), output, ...(parseError ? { parseError } : {}) };
+  }
 }
 
 export async function run(argvIn: string[], io: Io): Promise<CliResult> {
   // yargs drops a lone `-`; spell it as the equivalent flag before parsing.
   const argv = argvIn.map((a) => (a === "-" ? "--stdin" : a));
-  const { y, chosen } = parser(argv);
-  let parsed: Record<string, unknown> | undefined;
-  let output = "";
-  let parseError: Error | undefined;
-  try {
-    parsed = (await y
-      .fail((msg, err) => {
-        throw err ?? new KeyscanError("E_USAGE", msg);
-      })
-      .parseAsync(argv, {}, (err, _argv, out) => {
-        if (err) parseError = err;
-        output = out;
-      })) as Record<string, unknown>;
-  } catch (err) {
-    parseError = err as Error;
-  }
+  const hook = hookArgs(argv);
+  const { command, parsed, output, parseError } = hook
+    ? { command: await COMMAND_ENTRIES.find((e) => e.name === hook.command)!.load(), parsed: hook.parsed, output: "", parseError: undefined }
+    : await parseArgv(argv);
   if (parseError) {
     return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(parseError.message)}\nRun \`keyscan --help\` for usage.\n` };
   }
   if (output) return { exitCode: 0, stdout: output.endsWith("\n") ? output : `${output}\n`, stderr: "" };
-  if (!chosen.command || !parsed) return { exitCode: EXIT_ERROR, stdout: "", stderr: "keyscan: no command; run `keyscan --help`.\n" };
+  if (!command || !parsed) return { exitCode: EXIT_ERROR, stdout: "", stderr: "keyscan: no command; run `keyscan --help`.\n" };
   try {
-    return await chosen.command.run(parsed, io);
+    return await command.run(parsed, io);
   } catch (err) {
     if (err instanceof KeyscanError) {
       return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(err.message)}\n` };

@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import type { RuleSet } from "../engine/rule.js";
 import { KeyscanError } from "../errors.js";
 import type { ScanResult } from "../report/types.js";
-import { verifyFindings, type PerProvider, type VerifyOptions, type VerifySummary } from "../verify/index.js";
+import type { PerProvider, VerifyOptions, VerifySummary } from "../verify/index.js";
 import { VERIFY_DEFAULTS } from "../verify/types.js";
 import type { Io } from "./io.js";
 
@@ -134,6 +134,8 @@ export async function applyVerification(result: ScanResult, ruleset: RuleSet, se
   if (!settings.enabled || result.findings.length === 0) return settings.enabled ? settings.notices.map((n) => `${n}\n`).join("") : "";
   let stderr = settings.notices.map((n) => `${n}\n`).join("");
   const warnings: string[] = [];
+  // Loaded only when verifying: the verifier (HTTP, templates, limits) is no part of a plain scan's start-up (issue 7).
+  const { verifyFindings } = await import("../verify/index.js");
   const summary: VerifySummary = await verifyFindings(result, ruleset, { ...settings.options, warn: (m) => warnings.push(m) });
   for (const w of warnings) stderr += `keyscan: ${w}\n`;
   stderr +=

@@ -156,52 +156,46 @@ export interface CompileOptions {
   extras?: ReadonlyMap<string, Partial<Pick<Rule, "allowLine" | "stopwords" | "pathAllow" | "pathOnly" | "allowMatch">>>;
 }
 
+/**
+ * A matcher as plain data: everything compile works out for it (the expanded regex, its keywords, the analysis
+ * results) except the RegExp object and the Rule, which it names by index in the provider's `rules`. The rule-set
+ * cache (rule-cache.ts) stores these, so a warm start does one `new RegExp` per matcher and no analysis (issue 7).
+ */
+export interface MatcherPlan {
+  /** Index of the matcher's rule in the provider file's `rules`. */
+  rule: number;
+  usage: string;
+  source: string;
+  flags: string;
+  keywords: string[];
+  near?: string[];
+  nearLines: number;
+  minEntropy?: number;
+  specificity: number;
+  maxMatchLength: number;
+  anchor?: MatcherAnchor;
+}
+
 /** Compile one provider file into rules and matchers. `file` is used in messages; `warnings` collects ReDoS risks. */
 export function compileProvider(
   spec: ProviderFile,
   file: string,
   fromRepoConfig: boolean,
   options: CompileOptions = {},
-): { provider: Provider; rules: Rule[]; matchers: Matcher[]; warnings: string[] } {
+): { provider: Provider; rules: Rule[]; matchers: Matcher[]; warnings: string[]; plans: MatcherPlan[] } {
   const warnings: string[] = [];
-  const provider: Provider = {
-    id: spec.provider,
-    name: spec.name,
-    hosts: spec.hosts,
-    ...(spec.docs ? { docs: spec.docs } : {}),
-    ...(spec.revoke ? { revoke: spec.revoke } : {}),
-    file,
-    fromRepoConfig,
-  };
+  const provider = providerOf(spec, file, fromRepoConfig);
   const rules: Rule[] = [];
+  const plans: MatcherPlan[] = [];
   const matchers: Matcher[] = [];
-  for (const r of spec.rules) {
+  spec.rules.forEach((r, ruleIndex) => {
     const where = `${file}: rule ${r.id}`;
     if (!r.id.startsWith(`${spec.provider}.`)) {
       throw new KeyscanError("E_RULE", `${where}: rule ids must start with the provider id (\`${spec.provider}.\`).`);
     }
     // The format itself must compile, with or without its own secret group.
     compileRegex(valueGroup(r.secret.pattern), "", `${where} (secret.pattern)`);
-    const verify = r.verify ?? spec.verify;
-    const rule: Rule = {
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      severity: r.severity,
-      generic: r.generic ?? false,
-      provider,
-      ...(r.secret.min_entropy !== undefined ? { minEntropy: r.secret.min_entropy } : {}),
-      ...(r.secret.checksum ? { checksum: r.secret.checksum } : {}),
-      allow: (r.allow ?? []).map((a, i) => compileAllow(a, `${where} (allow[${i}])`)),
-      ...(r.allow_match ? { allowMatch: r.allow_match.map((a, i) => compileAllow(a, `${where} (allow_match[${i}])`)) } : {}),
-      ...(r.secret.random ? { random: true } : {}),
-      ...(r.secret.parse ? { parse: r.secret.parse } : {}),
-      ...(options.extras?.get(r.id) ?? {}),
-      ...(verify ? { verify } : {}),
-      examples: r.examples,
-      negatives: r.negatives,
-      formatSource: r.secret.pattern,
-    };
+    const rule = ruleOf(r, spec, provider, where, options);
     rules.push(rule);
 
     const built: Built[] = [];
@@ -245,21 +239,96 @@ export function compileProvider(
       const keywords = [...new Set([...b.keywords, ...(b.standalone ? extra : [])])];
       const maxMatchLength = analysis.maxLength + analysis.context;
       const anchor = anchorFor(b, flags, analysis.unbounded, maxMatchLength, keywords);
-      matchers.push({
-        rule,
+      const plan: MatcherPlan = {
+        rule: ruleIndex,
         usage: b.usage,
-        regex,
-        maxMatchLength,
-        ...(anchor ? { anchor } : {}),
+        source: b.source,
+        flags,
         keywords,
         ...(b.near ? { near: b.near } : {}),
         nearLines: b.nearLines,
         ...(minEntropy !== undefined ? { minEntropy } : {}),
         specificity: specificity(b, r),
-      });
+        maxMatchLength,
+        ...(anchor ? { anchor } : {}),
+      };
+      plans.push(plan);
+      matchers.push(matcherOf(plan, rule, regex));
     }
-  }
-  return { provider, rules, matchers, warnings };
+  });
+  return { provider, rules, matchers, warnings, plans };
+}
+
+/**
+ * Rebuild what `compileProvider` made for the same spec from its saved `plans` (rule-cache.ts): the provider and
+ * rules are built again (cheap), the matchers only get their RegExp back; nothing is expanded or analysed. The
+ * caller vouches that `plans` came from compiling this very spec with this very compiler (the cache key says so).
+ */
+export function restoreProvider(
+  spec: ProviderFile,
+  file: string,
+  fromRepoConfig: boolean,
+  plans: readonly MatcherPlan[],
+): { provider: Provider; rules: Rule[]; matchers: Matcher[] } {
+  const provider = providerOf(spec, file, fromRepoConfig);
+  const rules = spec.rules.map((r) => ruleOf(r, spec, provider, `${file}: rule ${r.id}`, {}));
+  const matchers = plans.map((p) => {
+    const rule = rules[p.rule];
+    if (!rule) throw new KeyscanError("E_RULE", `${file}: a cached matcher names rule ${p.rule}, which the file does not have.`);
+    return matcherOf(p, rule, new RegExp(p.source, p.flags));
+  });
+  return { provider, rules, matchers };
+}
+
+function providerOf(spec: ProviderFile, file: string, fromRepoConfig: boolean): Provider {
+  return {
+    id: spec.provider,
+    name: spec.name,
+    hosts: spec.hosts,
+    ...(spec.docs ? { docs: spec.docs } : {}),
+    ...(spec.revoke ? { revoke: spec.revoke } : {}),
+    file,
+    fromRepoConfig,
+  };
+}
+
+function ruleOf(r: RuleSpec, spec: ProviderFile, provider: Provider, where: string, options: CompileOptions): Rule {
+  const verify = r.verify ?? spec.verify;
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    severity: r.severity,
+    generic: r.generic ?? false,
+    provider,
+    ...(r.secret.min_entropy !== undefined ? { minEntropy: r.secret.min_entropy } : {}),
+    ...(r.secret.checksum ? { checksum: r.secret.checksum } : {}),
+    allow: (r.allow ?? []).map((a, i) => compileAllow(a, `${where} (allow[${i}])`)),
+    ...(r.allow_match ? { allowMatch: r.allow_match.map((a, i) => compileAllow(a, `${where} (allow_match[${i}])`)) } : {}),
+    ...(r.secret.random ? { random: true } : {}),
+    ...(r.secret.parse ? { parse: r.secret.parse } : {}),
+    ...(options.extras?.get(r.id) ?? {}),
+    ...(verify ? { verify } : {}),
+    examples: r.examples,
+    negatives: r.negatives,
+    formatSource: r.secret.pattern,
+  };
+}
+
+/** The matcher for a plan; same fields, same order, whether compiled now or restored from the cache. */
+function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
+  return {
+    rule,
+    usage: p.usage,
+    regex,
+    maxMatchLength: p.maxMatchLength,
+    ...(p.anchor ? { anchor: p.anchor } : {}),
+    keywords: p.keywords,
+    ...(p.near ? { near: p.near } : {}),
+    nearLines: p.nearLines,
+    ...(p.minEntropy !== undefined ? { minEntropy: p.minEntropy } : {}),
+    specificity: p.specificity,
+  };
 }
 
 /**

@@ -3,7 +3,8 @@
  * the user names, validates each against the schema, and compiles them into one RuleSet. Validation errors are
  * fatal and precise: they name the file, the line and column in it, and the field path, because a rule author's
  * first question is "where". The rule-set version is a hash of the files' bytes, so two runs agree on it exactly
- * when they loaded the same rules.
+ * when they loaded the same rules. With a cache folder, a whole compiled rule set is first looked up by a key over
+ * every input (rule-cache.ts) and rebuilt from it without parsing, expanding or analysing anything (issue 7).
  */
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
@@ -13,10 +14,20 @@ import { fileURLToPath } from "node:url";
 import type * as Yaml from "yaml";
 import type { z } from "zod";
 import { KeyscanError, describeCause } from "../errors.js";
-import { compileProvider } from "./compile.js";
-import { importGitleaksConfig, type GitleaksImport } from "./gitleaks.js";
-import { buildPrefilter } from "./prefilter.js";
-import { defaultCacheDir, openRuleCache, ruleFileKey } from "./rule-cache.js";
+import { compileProvider, restoreProvider, type MatcherPlan } from "./compile.js";
+import type * as Gitleaks from "./gitleaks.js";
+import type { GitleaksImport } from "./gitleaks.js";
+import { buildPrefilter, prefilterTables } from "./prefilter.js";
+import {
+  compiledSetKey,
+  defaultCacheDir,
+  openRuleCache,
+  readCompiledRuleSet,
+  ruleFileKey,
+  writeCompiledRuleSet,
+  type CompiledRuleSet,
+  type CompiledSetInput,
+} from "./rule-cache.js";
 import type { LoadedSpec, Matcher, Provider, Rule, RuleSet } from "./rule.js";
 import type * as Schema from "./rule-schema.js";
 import type { ProviderFile } from "./rule-schema.js";
@@ -27,12 +38,16 @@ import type { ProviderFile } from "./rule-schema.js";
 const lazyRequire = createRequire(import.meta.url);
 let yamlModule: typeof Yaml | undefined;
 let schemaModule: typeof Schema | undefined;
+let gitleaksModule: typeof Gitleaks | undefined;
 const yaml = (): typeof Yaml => (yamlModule ??= lazyRequire("yaml") as typeof Yaml);
 const schema = (): typeof Schema => (schemaModule ??= lazyRequire("./rule-schema.js") as typeof Schema);
+// gitleaks.ts brings smol-toml, for a `.gitleaks.toml` import that a pre-commit run rarely has.
+const gitleaks = (): typeof Gitleaks => (gitleaksModule ??= lazyRequire("./gitleaks.js") as typeof Gitleaks);
 // Run from the TypeScript sources (vitest), the sibling is a .ts file that require() cannot load: import it now.
 if (import.meta.url.endsWith(".ts")) {
   schemaModule = await import("./rule-schema.js");
   yamlModule = await import("yaml");
+  gitleaksModule = await import("./gitleaks.js");
 }
 import { readSmallRegularFile } from "../util/safe-read.js";
 
@@ -115,25 +130,47 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   const sources: RuleSource[] = [];
   if (options.builtin !== false) sources.push({ path: builtinRulesDir() });
   sources.push(...(options.extra ?? []));
+  const dir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir());
+  const disable = options.disable ?? [];
+  // Issue 7: first try the compiled rule-set cache. It needs every file's bytes for its key; anything unusual (a
+  // gitleaks import, an unreadable file or folder) leaves it to the full path below, which reports it as always.
+  const warm = dir === undefined ? undefined : readAllRuleFiles(sources);
+  let setKey: string | undefined;
+  if (warm && dir !== undefined) {
+    setKey = compiledSetKey(warm.files, disable);
+    const cached = readCompiledRuleSet(dir, setKey);
+    if (cached && cached.specs.length === warm.files.length) {
+      try {
+        const loaded = warm.files.map((f, i): LoadedSpec => ({ spec: cached.specs[i]!, file: f.shown, fromRepoConfig: f.fromRepoConfig }));
+        return restoreRuleSet(loaded, disable, warm.version, cached);
+      } catch {
+        // A damaged entry: compile as if it were not there (and replace it).
+      }
+    }
+  }
+  const texts = new Map(warm?.files.map((f) => [f.path, f.text]));
   const hash = createHash("sha256");
-  const cache = openRuleCache(options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir()));
+  const cache = openRuleCache(dir);
   const loaded: LoadedSpec[] = [];
   const imports = new Map<string, GitleaksImport>();
   const importWarnings: string[] = [];
   for (const source of sources) {
     for (const file of listRuleFiles(source.path)) {
-      // A repository's config can name rule files: read them as untrusted (a FIFO would block, /dev/zero never end).
-      const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
-      if (!read.ok) throw new KeyscanError("E_CONFIG", `rule file ${file} ${read.message}; check --rules/--config.`);
-      const text = read.text;
+      let text = texts.get(file);
+      if (text === undefined) {
+        // A repository's config can name rule files: read them as untrusted (a FIFO would block, /dev/zero never end).
+        const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
+        if (!read.ok) throw new KeyscanError("E_CONFIG", `rule file ${file} ${read.message}; check --rules/--config.`);
+        text = read.text;
+      }
       const shown = displayPath(file);
       hash.update(basename(file)).update("\0").update(text).update("\0");
       const fromRepoConfig = source.fromRepoConfig ?? false;
-      if (source.format === "gitleaks" || (source.format === undefined && /\.toml$/i.test(file))) {
+      if (isGitleaks(source, file)) {
         // Imported gitleaks configs bypass the spec cache: their compile options hold RegExps (allowlists, path
         // scopes), which are not plain data. Workers translate the file again from its path (see compileRuleSet).
         const path = resolve(file);
-        const imported = importGitleaksConfig(path, shown);
+        const imported = gitleaks().importGitleaksConfig(path, shown);
         imports.set(path, imported);
         importWarnings.push(...imported.warnings);
         loaded.push({ spec: imported.spec, file: shown, fromRepoConfig, gitleaks: path });
@@ -151,7 +188,71 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
     }
   }
   cache.save();
-  return compileRuleSet(loaded, options.disable ?? [], hash.digest("hex").slice(0, 16), { imports, warnings: importWarnings });
+  const plans: (MatcherPlan[] | null)[] = [];
+  const ruleset = compileRuleSet(loaded, disable, hash.digest("hex").slice(0, 16), { imports, warnings: importWarnings, plans });
+  if (setKey !== undefined && loaded.every((l) => !l.gitleaks)) {
+    const tables = prefilterTables(ruleset.prefilter);
+    writeCompiledRuleSet(dir, setKey, { specs: loaded.map((l) => l.spec), plans, warnings: [...(ruleset.warnings ?? [])], ...(tables ? { tables } : {}) });
+  }
+  return ruleset;
+}
+
+function isGitleaks(source: RuleSource, file: string): boolean {
+  return source.format === "gitleaks" || (source.format === undefined && /\.toml$/i.test(file));
+}
+
+/**
+ * Every rule file's bytes, with what the compiled-set key needs, and the rule-set version (the same hash the full
+ * path computes). Undefined when the fast path does not apply: a gitleaks import, or anything that fails to list
+ * or read (the full path then raises the error, in its usual order).
+ */
+function readAllRuleFiles(sources: readonly RuleSource[]): { files: (CompiledSetInput & { path: string; text: string })[]; version: string } | undefined {
+  try {
+    const hash = createHash("sha256");
+    const files: (CompiledSetInput & { path: string; text: string })[] = [];
+    for (const source of sources) {
+      for (const file of listRuleFiles(source.path)) {
+        if (isGitleaks(source, file)) return undefined;
+        const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
+        if (!read.ok) return undefined;
+        hash.update(basename(file)).update("\0").update(read.text).update("\0");
+        files.push({ path: file, text: read.text, shown: displayPath(file), fromRepoConfig: source.fromRepoConfig ?? false, key: ruleFileKey(read.text) });
+      }
+    }
+    return { files, version: hash.digest("hex").slice(0, 16) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The RuleSet `compileRuleSet` made for these specs, rebuilt from a compiled-set cache entry (rule-cache.ts): same
+ * providers, rules and matchers in the same order, the stored warnings, the prefilter from its stored tables. The
+ * duplicate checks are not repeated: the entry's key covers every input, and it was stored after they passed.
+ */
+function restoreRuleSet(loaded: readonly LoadedSpec[], disable: readonly string[], version: string, cached: CompiledRuleSet): RuleSet {
+  const disabled = new Set(disable);
+  const rules: Rule[] = [];
+  const matchers: Matcher[] = [];
+  const providers: Provider[] = [];
+  loaded.forEach((entry, i) => {
+    const plans = cached.plans[i];
+    if (disabled.has(entry.spec.provider)) return;
+    if (!Array.isArray(plans)) throw new KeyscanError("E_RULE", `${entry.file}: the compiled-rules cache has no matchers for it.`);
+    const restored = restoreProvider(entry.spec, entry.file, entry.fromRepoConfig, plans);
+    providers.push(restored.provider);
+    for (const r of restored.rules) if (!disabled.has(r.id)) rules.push(r);
+    matchers.push(...restored.matchers.filter((m) => !disabled.has(m.rule.id)));
+  });
+  return {
+    warnings: [...cached.warnings],
+    rules,
+    matchers,
+    providers,
+    prefilter: buildPrefilter(matchers, cached.tables),
+    version,
+    source: { specs: loaded, disable: [...disable] },
+  };
 }
 
 /** A cached spec is trusted only if it still compiles (a hand-edited or damaged entry falls back to parsing). */
@@ -173,7 +274,12 @@ export function compileRuleSet(
   loaded: readonly LoadedSpec[],
   disable: readonly string[],
   version: string,
-  context: { imports?: ReadonlyMap<string, GitleaksImport>; warnings?: readonly string[] } = {},
+  context: {
+    imports?: ReadonlyMap<string, GitleaksImport>;
+    warnings?: readonly string[];
+    /** When given, receives per loaded spec the matcher plans compiled for it (null for a disabled provider). */
+    plans?: (MatcherPlan[] | null)[];
+  } = {},
 ): RuleSet {
   const disabled = new Set(disable);
   const rules: Rule[] = [];
@@ -184,15 +290,19 @@ export function compileRuleSet(
   const warnings: string[] = [...(context.warnings ?? [])];
   for (const entry of loaded) {
     const { file: shown, fromRepoConfig } = entry;
-    const imported = entry.gitleaks ? (context.imports?.get(entry.gitleaks) ?? importGitleaksConfig(entry.gitleaks, shown)) : undefined;
+    const imported = entry.gitleaks ? (context.imports?.get(entry.gitleaks) ?? gitleaks().importGitleaksConfig(entry.gitleaks, shown)) : undefined;
     const spec = imported ? imported.spec : entry.spec;
     const prior = seenProvider.get(spec.provider);
     if (prior) {
       throw new KeyscanError("E_RULE_DUPLICATE", `${shown}: provider \`${spec.provider}\` is already defined in ${prior}; one provider per file.`);
     }
     seenProvider.set(spec.provider, shown);
-    if (disabled.has(spec.provider)) continue;
+    if (disabled.has(spec.provider)) {
+      context.plans?.push(null);
+      continue;
+    }
     const compiled = compileProvider(spec, shown, fromRepoConfig, imported?.options);
+    context.plans?.push(compiled.plans);
     providers.push(compiled.provider);
     warnings.push(...compiled.warnings);
     for (const r of compiled.rules) {

@@ -10,6 +10,7 @@
  * overlapping and contained ones included (the automaton's dictionary links report `api-key` inside `x-api-key`).
  * Matchers without keywords always run.
  */
+import { KeyscanError } from "../errors.js";
 import type { Matcher } from "./rule.js";
 
 /**
@@ -52,13 +53,45 @@ export interface KeywordAutomaton {
   /** Whether any keyword occurs in these bytes, read as Latin-1 (right for ASCII keywords in UTF-8). */
   occursInBytes(data: Uint8Array): boolean;
   states: number;
+  /** The tables in their saved form. */
+  tables: AutomatonTables;
 }
 
 /**
- * Build the automaton for lowercase keywords. Letters match in either case (ASCII and any other character whose
- * toUpperCase is one character), every other character literally; characters that occur in no keyword share class 0.
+ * The automaton's tables in the compact form a cache stores (rule-cache.ts, issue 7): building them from ~5 000
+ * keywords costs ~30 ms in a cold process, restoring them ~5 ms. `delta` is not stored (it is states × classes
+ * large): `restoreTables` rebuilds it from the trie edges and failure links with one native row copy per state,
+ * exactly as the build does. Plain typed arrays; `keywords` is the count they were built for.
  */
-export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutomaton {
+export interface AutomatonTables {
+  keywords: number;
+  width: number;
+  /** (character code, class) pairs for every character with a class. */
+  classes: Int32Array;
+  /** Non-root states in breadth-first order (a state's children are contiguous, in the order their parents come). */
+  order: Int32Array;
+  parent: Int32Array;
+  edgeClass: Int32Array;
+  fail: Int32Array;
+  /** Keyword id ending at each state, or -1. */
+  output: Int32Array;
+  /** Nearest proper suffix state that ends a keyword, or -1. */
+  dict: Int32Array;
+}
+
+interface Tables {
+  classOf: Uint8Array;
+  classOfWide: Map<number, number>;
+  width: number;
+  n: number;
+  /** Premultiplied transitions; negative (complemented) into states that end a keyword (complementEnds). */
+  delta: Int32Array;
+  output: Int32Array;
+  dict: Int32Array;
+  saved: AutomatonTables;
+}
+
+function constructTables(keywords: readonly string[]): Tables {
   // Alphabet: class 0 = "not in any keyword"; one class per distinct keyword character, upper case folded onto it.
   const classOf = new Uint8Array(65536);
   const classOfWide = new Map<number, number>();
@@ -93,6 +126,7 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   const firstChild = new Int32Array(maxStates).fill(-1);
   const nextSibling = new Int32Array(maxStates).fill(-1);
   const edgeClass = new Int32Array(maxStates);
+  const parent = new Int32Array(maxStates);
   let n = 1;
   for (let id = 0; id < keywords.length; id++) {
     const k = keywords[id]!;
@@ -103,6 +137,7 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       if (table[at] === 0) {
         table[at] = n * width;
         edgeClass[n] = c;
+        parent[n] = s;
         nextSibling[n] = firstChild[s]!;
         firstChild[s] = n;
         n++;
@@ -131,12 +166,80 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
       for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) table[row + edgeClass[t]!] = t * width;
     }
   }
-  // Transitions into a state that ends a keyword (itself or through a dictionary link) are stored complemented
-  // (negative), so the hot loop learns "a keyword ends here" from the value it already loaded: one load per character.
   const delta = table.subarray(0, n * width);
+  complementEnds(delta, n, width, output, dict);
+  const classes: number[] = [];
+  for (let code = 0; code < 65536; code++) if (classOf[code] !== 0) classes.push(code, classOf[code]!);
+  for (const [code, cls] of classOfWide) classes.push(code, cls);
+  const saved: AutomatonTables = { keywords: keywords.length, width, classes: Int32Array.from(classes), order: queue.slice(0, tail), parent: parent.slice(0, n), edgeClass: edgeClass.slice(0, n), fail, output: output.slice(0, n), dict };
+  return { classOf, classOfWide, width, n, delta, output, dict, saved };
+}
+
+/**
+ * Transitions into a state that ends a keyword (itself or through a dictionary link) are stored complemented
+ * (negative), so the hot loop learns "a keyword ends here" from the value it already loaded: one load per character.
+ */
+function complementEnds(delta: Int32Array, n: number, width: number, output: Int32Array, dict: Int32Array): void {
   const ends = new Uint8Array(n);
   for (let s = 0; s < n; s++) if (output[s]! >= 0 || dict[s]! >= 0) ends[s] = 1;
   for (let i = 0; i < delta.length; i++) if (ends[delta[i]! / width] === 1) delta[i] = ~delta[i]!;
+}
+
+/** The tables `constructTables` made, from their saved form; throws on tables that do not fit together. */
+function restoreTables(saved: AutomatonTables, keywordCount: number): Tables {
+  const { width, classes, order, parent, edgeClass, fail, output, dict } = saved;
+  const n = output.length;
+  const bad = (what: string): never => {
+    throw new KeyscanError("E_INTERNAL", `prefilter: saved tables are inconsistent (${what}); they are rebuilt instead.`);
+  };
+  if (saved.keywords !== keywordCount) bad("keyword count");
+  if (!(width >= 1 && width <= 256) || classes.length % 2 !== 0) bad("alphabet");
+  if (n < 1 || order.length !== n - 1 || parent.length !== n || edgeClass.length !== n || fail.length !== n || dict.length !== n) bad("sizes");
+  const classOf = new Uint8Array(65536);
+  const classOfWide = new Map<number, number>();
+  for (let i = 0; i < classes.length; i += 2) {
+    const code = classes[i]!;
+    const cls = classes[i + 1]!;
+    if (!(cls >= 1 && cls < width && code >= 0 && code <= 0x10ffff)) bad("class");
+    if (code < 65536) classOf[code] = cls;
+    else classOfWide.set(code, cls);
+  }
+  for (let s = 0; s < n; s++) {
+    if (!(parent[s]! >= 0 && parent[s]! < n && fail[s]! >= 0 && fail[s]! < n && edgeClass[s]! >= 0 && edgeClass[s]! < width)) bad("links");
+    if (!(output[s]! >= -1 && output[s]! < keywordCount && dict[s]! >= -1 && dict[s]! < n)) bad("outputs");
+  }
+  const delta = new Int32Array(n * width);
+  // Root edges, then breadth first: a state's row is its failure state's (final, shallower) with its own edges over it.
+  let c = 0;
+  for (; c < order.length && parent[order[c]!] === 0; c++) delta[edgeClass[order[c]!]!] = order[c]! * width;
+  for (let h = 0; h < order.length; h++) {
+    const s = order[h]!;
+    const f = fail[s]!;
+    const row = s * width;
+    delta.copyWithin(row, f * width, f * width + width);
+    for (; c < order.length && parent[order[c]!] === s; c++) delta[row + edgeClass[order[c]!]!] = order[c]! * width;
+  }
+  if (c !== order.length) bad("order");
+  complementEnds(delta, n, width, output, dict);
+  return { classOf, classOfWide, width, n, delta, output, dict, saved };
+}
+
+/** The saved form of an automaton's tables (for the rule-set cache). */
+const savedTables = new WeakMap<object, AutomatonTables>();
+
+/** The tables a prefilter's automaton was built from, to store (rule-cache.ts); undefined for other prefilters. */
+export function prefilterTables(prefilter: Prefilter): AutomatonTables | undefined {
+  return savedTables.get(prefilter);
+}
+
+/**
+ * Build the automaton for lowercase keywords. Letters match in either case (ASCII and any other character whose
+ * toUpperCase is one character), every other character literally; characters that occur in no keyword share class 0.
+ * `saved`: tables a previous build stored (prefilterTables), used instead of building them again.
+ */
+export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables): KeywordAutomaton {
+  const { classOf, classOfWide, width, n, delta, output, dict, saved: tables } = saved ? restoreTables(saved, keywords.length) : constructTables(keywords);
+  const classFor = (code: number): number => (code < 65536 ? classOf[code]! : (classOfWide.get(code) ?? 0));
   const out = output;
   const wide = classOfWide.size > 0;
   const seen = new Uint32Array(keywords.length);
@@ -147,6 +250,7 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
 
   return {
     states: n,
+    tables,
     occursInBytes(data: Uint8Array): boolean {
       if (keywords.length === 0) return false;
       let s = 0;
@@ -221,7 +325,8 @@ export function buildKeywordAutomaton(keywords: readonly string[]): KeywordAutom
   };
 }
 
-export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
+/** `saved`: the automaton tables of an earlier build for the same keywords (prefilterTables; rule-cache.ts). */
+export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTables): Prefilter {
   const always: Matcher[] = [];
   const byKeyword = new Map<string, Matcher[]>();
   for (const m of matchers) {
@@ -237,7 +342,7 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
   }
   const keywords = [...byKeyword.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const lists = keywords.map((k) => byKeyword.get(k)!);
-  const automaton = buildKeywordAutomaton(keywords);
+  const automaton = buildKeywordAutomaton(keywords, saved);
   const total = matchers.length;
   const asciiOnly = keywords.every((k) => /^[\x00-\x7f]*$/.test(k));
   const idOf = new Map(keywords.map((k, i) => [k, i]));
@@ -250,7 +355,7 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
   }
   const matcherLists = lists;
 
-  return {
+  const prefilter: Prefilter = {
     keywords,
     mayMatchBytes(data: Uint8Array): boolean {
       if (always.length > 0 || !asciiOnly) return true;
@@ -328,4 +433,6 @@ export function buildPrefilter(matchers: readonly Matcher[]): Prefilter {
       return [...selected];
     },
   };
+  savedTables.set(prefilter, automaton.tables);
+  return prefilter;
 }

@@ -20,3 +20,39 @@ export function addedLines(text: string, previous: readonly string[]): Set<numbe
   for (let i = 0; i < lines.length; i++) if (!old.has(lines[i]!)) added.add(i + 1);
   return added;
 }
+
+/**
+ * `addedLines`, worked out on first use (issue 7): a staged file is asked about its lines only when a finding is in
+ * it, and most are not, so a pre-commit run usually never splits and compares the versions at all.
+ */
+export class LazyAddedLines implements ReadonlySet<number> {
+  #set: Set<number> | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly previous: readonly string[],
+  ) {}
+  private get set(): Set<number> {
+    return (this.#set ??= addedLines(this.text, this.previous));
+  }
+  has(line: number): boolean {
+    return this.set.has(line);
+  }
+  get size(): number {
+    return this.set.size;
+  }
+  forEach(callback: (value: number, key: number, set: ReadonlySet<number>) => void, thisArg?: unknown): void {
+    this.set.forEach((v) => callback.call(thisArg, v, v, this));
+  }
+  entries(): SetIterator<[number, number]> {
+    return this.set.entries();
+  }
+  keys(): SetIterator<number> {
+    return this.set.keys();
+  }
+  values(): SetIterator<number> {
+    return this.set.values();
+  }
+  [Symbol.iterator](): SetIterator<number> {
+    return this.set[Symbol.iterator]();
+  }
+}

@@ -5,10 +5,18 @@
  * ripgrep, so `keyscan fixtures/demo` scans a folder that the repo's own ignore file keeps out of `keyscan .`.
  */
 import type { PathLike } from "node:fs";
-import ignore, { type Ignore } from "ignore";
+import { createRequire } from "node:module";
+import type { Ignore } from "ignore";
+import type IgnoreFactory from "ignore";
 import { readSmallRegularFile } from "../util/safe-read.js";
 
 export const KEYSCAN_IGNORE_FILE = ".keyscanignore";
+
+// `ignore` is a CommonJS package: required, not imported, it loads without the ES loader scanning its source for
+// export names, and only when a pattern list is built (issue 7: a few ms of every pre-commit run).
+const lazyRequire = createRequire(import.meta.url);
+let ignoreFactory: typeof IgnoreFactory | undefined;
+const ignore = (options: Parameters<typeof IgnoreFactory>[0]): Ignore => (ignoreFactory ??= lazyRequire("ignore") as typeof IgnoreFactory)(options);
 
 /** Ignore files larger than this are not read (a hostile repository could otherwise hand us gigabytes). */
 export const MAX_IGNORE_FILE_BYTES = 4 << 20;

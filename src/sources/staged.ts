@@ -9,7 +9,7 @@
  * oversized blobs become skipped items.
  */
 import { decodeBytes } from "./decode.js";
-import { addedLines } from "./added-lines.js";
+import { LazyAddedLines } from "./added-lines.js";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CatFileBatch, commitChanges, emptyTree, git as runGit, gitRaw, firstLine, parseRawDiff, repoRoot, resolveCommit, SAFE_DIFF_FLAGS, type GitContext, type Introduction, type ParentDiff } from "./git.js";
@@ -21,6 +21,36 @@ export interface StagedOptions extends GitContext {
   maxFileSize: number;
   /** Config `exclude` patterns (repository-relative). */
   exclude?: readonly string[];
+  /** The opening git questions, already asked (askStaged) with this `cwd` and `env`. */
+  asked?: StagedQuestions;
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+function unwrap<T>(s: Settled<T>): T {
+  if ("error" in s) throw s.error;
+  return s.value;
+}
+
+/** The answers a staged scan starts from: the work tree's top, HEAD, and the heads of a merge being concluded. */
+export interface StagedQuestions {
+  root: Promise<Settled<string>>;
+  head: Promise<Settled<string | undefined>>;
+  merging: Promise<Settled<string[]>>;
+}
+
+/**
+ * Ask git the staged scan's opening questions now, all at once, from `cwd` (HEAD and MERGE_HEAD are the same from
+ * any folder of the work tree). Issue 7: the pre-commit command asks before it loads the rules, so the git processes
+ * run on another core while the rules load instead of one after another afterwards. Failures are kept, not thrown:
+ * the scan raises them where it would have asked (a missing repository is reported as such first).
+ */
+export function askStaged(ctx: GitContext): StagedQuestions {
+  return { root: settle(repoRoot(ctx)), head: settle(resolveCommit(ctx, "HEAD")), merging: settle(mergeHeads(ctx)) };
 }
 
 /** The other parents of a merge being concluded (`.git/MERGE_HEAD`, one id per line; several for an octopus). */
@@ -39,11 +69,15 @@ export function stagedSource(options: StagedOptions): Source {
   return {
     description: "staged changes",
     async *items(): AsyncGenerator<SourceItem> {
-      const root = await repoRoot(ctx);
+      const asked = options.asked;
+      const root = asked ? unwrap(await asked.root) : await repoRoot(ctx);
       const git: GitContext = { cwd: root, env: options.env };
       const ignored = repoPathFilter(root, options.exclude);
-      const head = await resolveCommit(git, "HEAD");
-      const parents = [head ?? (await emptyTree(git)), ...(head ? await mergeHeads(git) : [])];
+      // Both at once (issue 7: each git spawn is several ms of a pre-commit run); MERGE_HEAD counts only with a HEAD.
+      const merging = asked?.merging ?? settle(mergeHeads(git));
+      const head = unwrap(await (asked?.head ?? settle(resolveCommit(git, "HEAD"))));
+      const merged = await merging;
+      const parents = [head ?? (await emptyTree(git)), ...(head ? unwrap(merged) : [])];
       // One diff of the index against each parent of the commit being made (two or more while concluding a merge):
       // a file counts only if it differs from every parent, so a merge is blamed only for what its resolution adds.
       const diffs: ParentDiff[] = [];
@@ -85,7 +119,7 @@ export function stagedSource(options: StagedOptions): Source {
             provenance: { kind: "staged", path: e.path, blob: e.blob },
             text: decoded.text,
             bytes: read.size,
-            lines: addedLines(decoded.text, previous),
+            lines: new LazyAddedLines(decoded.text, previous),
           };
         }
       } finally {

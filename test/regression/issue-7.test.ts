@@ -3,7 +3,7 @@
 // when a rule file changes and ignored when corrupt; the Aho-Corasick prefilter finds exactly the keywords present.
 // Pool tests run the built worker (dist/engine/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,6 +163,11 @@ describe("issue 7: rule-spec cache", () => {
   });
   const load = (dir: string | false) => loadRules({ builtin: false, extra: [{ path: rulesDir }], cacheDir: dir });
   const shape = (rs: ReturnType<typeof load>) => rs.matchers.map((m) => [m.rule.id, m.rule.name, m.usage, m.regex.source, m.regex.flags, [...m.keywords]]);
+  // These tests are about the spec cache, the layer under the compiled rule-set cache (issue-7-startup.test.ts):
+  // remove compiled sets so that a load goes down to it.
+  const dropCompiled = () => {
+    for (const f of readdirSync(cacheDir)) if (f.startsWith("rule-set-")) rmSync(join(cacheDir, f));
+  };
 
   it("writes validated specs and compiles the same rule set from them", () => {
     const fresh = load(false);
@@ -181,8 +186,10 @@ describe("issue 7: rule-spec cache", () => {
     const key = ruleFileKey(readFileSync(join(rulesDir, "getimg.yaml"), "utf8"));
     data.entries[key]!.rules[0]!.name = "name from the cache";
     writeFileSync(file, gzipSync(JSON.stringify(data)));
+    dropCompiled();
     expect(load(cacheDir).rules[0]!.name).toBe("name from the cache");
     rmSync(file);
+    dropCompiled(); // it was compiled from the doctored entry
   });
 
   it("is invalidated when the rule file changes", () => {
@@ -201,12 +208,14 @@ describe("issue 7: rule-spec cache", () => {
   it("ignores a corrupt cache file or a damaged entry and rewrites it", () => {
     const file = join(cacheDir, "rule-specs.json.gz");
     writeFileSync(file, "{ this is not json");
+    dropCompiled();
     expect(shape(load(cacheDir))).toEqual(shape(load(false)));
     expect(() => JSON.parse(gunzipSync(readFileSync(file)).toString())).not.toThrow();
     const data = JSON.parse(gunzipSync(readFileSync(file)).toString()) as { entries: Record<string, unknown> };
     const key = ruleFileKey(readFileSync(join(rulesDir, "getimg.yaml"), "utf8"));
     data.entries[key] = { provider: "getimg", rules: [{ id: 7 }] };
     writeFileSync(file, gzipSync(JSON.stringify(data)));
+    dropCompiled();
     expect(shape(load(cacheDir))).toEqual(shape(load(false)));
   });
 
@@ -214,9 +223,11 @@ describe("issue 7: rule-spec cache", () => {
     const home = join(t.dir, "home-cache");
     const rs = loadRules({ cacheDir: home }); // every shipped rule, examples included
     expect(existsSync(join(home, "rule-specs.json.gz"))).toBe(true);
+    // …and the compiled rule set beside it (specs included), gzipped too.
+    expect(readdirSync(home).filter((f) => /^rule-set-[0-9a-f]+\.bin\.gz$/.test(f))).toHaveLength(1);
     const result = await scan(workingTreeSource({ paths: [home], cwd: t.dir, maxFileSize: 50_000_000 }), rs, { threads: 1 });
     expect(result.findings).toEqual([]);
-    expect(result.stats.skipped.E_BINARY).toBe(1);
+    expect(result.stats.skipped.E_BINARY).toBe(2);
   });
 
   it("ignores a cache written by another keyscan version", () => {

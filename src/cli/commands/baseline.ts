@@ -14,6 +14,7 @@ import { scan } from "../../scan.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, prepare, type CommonArgs } from "../common.js";
 import { EXIT_CLEAN } from "../io.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface BaselineArgs extends CommonArgs {
@@ -22,8 +23,7 @@ interface BaselineArgs extends CommonArgs {
 }
 
 export const baselineCommand: Command = {
-  command: "baseline [paths..]",
-  describe: `Write the secrets found now to a baseline (default ${DEFAULT_BASELINE_FILE}); --prune drops entries no longer found`,
+  ...commandEntry("baseline"),
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files and folders to scan (default: .)" })

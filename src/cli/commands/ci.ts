@@ -22,6 +22,7 @@ import { severityRank } from "../../report/summary.js";
 import type { ScanResult } from "../../report/types.js";
 import { TOOL_NAME, VERSION } from "../../version.js";
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliResult, type Io } from "../io.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 /** GitHub rejects a step summary over 1 MiB; stay well under it. */
@@ -148,8 +149,7 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
 }
 
 export const ciCommand: Command = {
-  command: "ci",
-  describe: "GitHub Actions: scan what the triggering event changed; write annotations, job summary, SARIF and outputs",
+  ...commandEntry("ci"),
   builder: (y: Argv) =>
     y
       .option("mode", { type: "string", choices: ["auto", "diff", "history", "tree"], default: "auto", describe: "auto: diff for pull requests and pushes, history for schedule/workflow_dispatch" })

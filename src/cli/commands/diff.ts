@@ -8,6 +8,7 @@ import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { commitRangeSource } from "../../sources/commit-range.js";
 import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface DiffArgs extends CommonArgs {
@@ -16,8 +17,7 @@ interface DiffArgs extends CommonArgs {
 }
 
 export const diffCommand: Command = {
-  command: "diff [range]",
-  describe: "Scan the commits in a range (base..head, base...head, or --since <rev>) for secrets they introduce",
+  ...commandEntry("diff"),
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("range", { type: "string", describe: "base..head (commits in head not in base), base...head (since their merge base), or base (base..HEAD)" })

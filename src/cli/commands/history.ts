@@ -20,6 +20,7 @@ import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/
 import { TOOL_NAME, VERSION } from "../../version.js";
 import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared } from "../common.js";
 import type { Io } from "../io.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface HistoryArgs extends CommonArgs {
@@ -115,8 +116,7 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
 }
 
 export const historyCommand: Command = {
-  command: "history",
-  describe: "Scan the whole git history (all branches and tags) for secrets, each blob once",
+  ...commandEntry("history"),
   builder: (y: Argv) =>
     addCommonOptions(y)
       .option("all-refs", { type: "boolean", default: false, describe: "Also scan remote-tracking refs and stashes" })

@@ -17,6 +17,7 @@ import { mergeResults, withoutShardFields } from "../../report/merge.js";
 import { parseSavedScan } from "../../report/saved-scan.js";
 import type { ScanResult } from "../../report/types.js";
 import { finish, type CommonArgs } from "../common.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface ReportArgs extends CommonArgs {
@@ -34,8 +35,7 @@ function readSaved(io: { cwd: string }, name: string): ScanResult {
 }
 
 export const reportCommand: Command = {
-  command: "report",
-  describe: "Render saved JSON scans (--from scan.json; several are merged, e.g. the shards of an audit) in another format, without rescanning",
+  ...commandEntry("report"),
   builder: (y: Argv) =>
     y
       .option("from", { type: "string", array: true, demandOption: true, describe: "A scan saved with `--format json -o FILE`; repeat it (or give a glob) to merge shards" })

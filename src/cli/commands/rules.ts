@@ -10,6 +10,7 @@ import { loadRules } from "../../engine/load-rules.js";
 import { checkRules } from "../../engine/rule-examples.js";
 import { MAX_OVERLAP } from "../../engine/scan-text.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface RulesArgs {
@@ -19,8 +20,7 @@ interface RulesArgs {
 }
 
 export const rulesCommand: Command = {
-  command: "rules <action> [paths..]",
-  describe: "Rule tooling: `rules list`, `rules test <file|dir>`, `rules schema`",
+  ...commandEntry("rules"),
   builder: (y: Argv) =>
     y
       .positional("action", { type: "string", choices: ["list", "test", "schema"] })

@@ -6,11 +6,12 @@ import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
-import { stagedSource } from "../../sources/staged.js";
+import { askStaged, stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
 import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 import { EXIT_FINDINGS } from "../io.js";
 
@@ -28,8 +29,7 @@ interface ScanArgs extends CommonArgs {
 }
 
 export const scanCommand: Command = {
-  command: ["$0 [paths..]", "scan [paths..]"],
-  describe: "Scan files and folders (default: .) for secrets; `-` reads standard input",
+  ...commandEntry("scan"),
   builder: (y: Argv) =>
     addCommonOptions(y)
       .positional("paths", { type: "string", array: true, describe: "Files, folders or globs to scan" })
@@ -43,11 +43,13 @@ export const scanCommand: Command = {
     const paths = given.length > 0 ? given : ["."];
     const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
     if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
+    // The staged scan's git questions go out before the rules load, and are answered meanwhile (issue 7).
+    const asked = args.staged && given.length === 0 && !args.stdin ? askStaged({ cwd: io.cwd, env: io.env }) : undefined;
     const prepared = prepare(args, io);
     let source;
     if (args.staged) {
       if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
-      source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
+      source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude, ...(asked ? { asked } : {}) });
     } else if (args.stdin) {
       if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
       if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");

@@ -12,6 +12,7 @@ import { loadRules, type RuleSource } from "../../engine/load-rules.js";
 import { listEndpoints } from "../../verify/index.js";
 import { EXIT_CLEAN } from "../io.js";
 import { parseVerifyArgs, type VerifyArgs } from "../verify-options.js";
+import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
 
 interface VerifyCommandArgs extends VerifyArgs {
@@ -22,8 +23,7 @@ interface VerifyCommandArgs extends VerifyArgs {
 }
 
 export const verifyCommand: Command = {
-  command: "verify",
-  describe: "Verification tooling: `verify --list-endpoints` prints every method+URL keyscan may call",
+  ...commandEntry("verify"),
   builder: (y: Argv) =>
     y
       .option("list-endpoints", { type: "boolean", default: false, describe: "Print every method and URL verification may call (for egress allowlists)" })

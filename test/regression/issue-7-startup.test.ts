@@ -1,0 +1,247 @@
+// Issue 7 (pre-commit start-up): the compiled rule-set cache gives back exactly the rule set a cold compile makes
+// (matchers, anchors, prefilter selections and windows, warnings, version), is really read on a warm start, misses
+// when a rule file is edited, added or disabled, and is recomputed when damaged; the prefilter automaton restored
+// from saved tables behaves as the built one; the hook's yargs-free argument parse equals yargs' own; only the chosen
+// command is needed to parse and run. Timings are measured in bench/, never asserted here.
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseArgv, hookArgs } from "../../src/cli/run.js";
+import { COMMAND_ENTRIES } from "../../src/cli/commands/index.js";
+import { loadRules, type LoadRulesOptions } from "../../src/engine/load-rules.js";
+import { buildKeywordAutomaton, prefilterTables } from "../../src/engine/prefilter.js";
+import { readCompiledRuleSet, writeCompiledRuleSet } from "../../src/engine/rule-cache.js";
+import { exampleCases } from "../../src/engine/rule-examples.js";
+import type { Matcher, RuleSet } from "../../src/engine/rule.js";
+import { scanText } from "../../src/engine/scan-text.js";
+import { FORMAT_NAMES } from "../../src/report/formats.js";
+import { addedLines, LazyAddedLines } from "../../src/sources/added-lines.js";
+import { formatNames } from "../../src/report/index.js";
+import { tempDir, writeTree } from "../helpers.js";
+
+const root = resolve(__dirname, "../..");
+
+/** Everything about a matcher but its Rule object's identity. */
+function matcherShape(m: Matcher) {
+  return {
+    rule: m.rule.id,
+    usage: m.usage,
+    source: m.regex.source,
+    flags: m.regex.flags,
+    keywords: [...m.keywords],
+    near: m.near ? [...m.near] : undefined,
+    nearLines: m.nearLines,
+    minEntropy: m.minEntropy,
+    specificity: m.specificity,
+    maxMatchLength: m.maxMatchLength,
+    anchor: m.anchor ? { keywords: [...m.anchor.keywords], before: m.anchor.before, after: m.anchor.after } : undefined,
+  };
+}
+
+/** Texts that hit many keywords: every rule's examples and negatives, one by one and all together. */
+function sampleTexts(rs: RuleSet): string[] {
+  const texts = rs.rules.flatMap((r) => exampleCases(r).map((c) => c.text));
+  return [...texts.slice(0, 300), texts.join("\n"), "nothing to see here", ""];
+}
+
+/** What the prefilter says about a text, with matchers as indices (so two rule sets can be compared). */
+function selections(rs: RuleSet, text: string) {
+  const index = new Map(rs.matchers.map((m, i) => [m, i]));
+  const sel = rs.prefilter.selectAt(text);
+  const chosen = sel.matchers.map((m) => index.get(m)!).sort((a, b) => a - b);
+  const windows = sel.matchers.map((m) => sel.startRanges([m], text.length) ?? null);
+  return { chosen, windows, select: rs.prefilter.select(text).map((m) => index.get(m)!).sort((a, b) => a - b), bytes: rs.prefilter.mayMatchBytes(Buffer.from(text)) };
+}
+
+function expectSameRuleSet(warm: RuleSet, cold: RuleSet): void {
+  expect(warm.version).toBe(cold.version);
+  expect(warm.warnings).toEqual(cold.warnings);
+  expect(warm.providers).toEqual(cold.providers);
+  expect(warm.rules).toEqual(cold.rules);
+  expect(warm.matchers.map(matcherShape)).toEqual(cold.matchers.map(matcherShape));
+  // Each matcher points at its own rule set's Rule, the same one as in `rules`.
+  const rules = new Set(warm.rules);
+  expect(warm.matchers.every((m) => rules.has(m.rule))).toBe(true);
+  expect(warm.prefilter.keywords).toEqual(cold.prefilter.keywords);
+  expect(warm.source).toEqual(cold.source);
+}
+
+function compiledFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /^rule-set-[0-9a-f]{32}\.bin\.gz$/.test(f));
+}
+
+describe("issue 7: compiled rule-set cache (shipped rules)", () => {
+  const t = tempDir("keyscan-issue7-startup-");
+  afterAll(() => t.cleanup());
+  const cacheDir = join(t.dir, "cache");
+  let cold: RuleSet;
+  let first: RuleSet;
+  let warm: RuleSet;
+  beforeAll(() => {
+    cold = loadRules({ cacheDir: false });
+    first = loadRules({ cacheDir });
+    warm = loadRules({ cacheDir });
+  });
+
+  it("writes one compiled set, and a warm load equals a cold compile", () => {
+    expect(compiledFiles(cacheDir)).toHaveLength(1);
+    expectSameRuleSet(first, cold);
+    expectSameRuleSet(warm, cold);
+  });
+
+  it("gives the same prefilter selections, anchor windows and findings as a cold compile", () => {
+    for (const text of sampleTexts(cold)) expect(selections(warm, text)).toEqual(selections(cold, text));
+    const all = cold.rules.flatMap((r) => exampleCases(r).map((c) => c.text)).join("\n");
+    const strip = (fs: ReturnType<typeof scanText>) => fs.map((f) => [f.rule.id, f.usage, f.secret, f.line, f.column]);
+    expect(strip(scanText(all, warm, { inlineAllow: false }))).toEqual(strip(scanText(all, cold, { inlineAllow: false })));
+  });
+
+  it("is really read on a warm start (a changed entry shows)", () => {
+    const [file] = compiledFiles(cacheDir);
+    const key = file!.slice("rule-set-".length, -".bin.gz".length);
+    const set = readCompiledRuleSet(cacheDir, key);
+    expect(set).toBeDefined();
+    const plans = set!.plans.find((p) => p && p.length > 0)!;
+    const original = plans[0]!.specificity;
+    plans[0]!.specificity = 987;
+    writeCompiledRuleSet(cacheDir, key, set!);
+    try {
+      expect(loadRules({ cacheDir }).matchers.some((m) => m.specificity === 987)).toBe(true);
+    } finally {
+      plans[0]!.specificity = original;
+      writeCompiledRuleSet(cacheDir, key, set!);
+    }
+    expect(loadRules({ cacheDir }).matchers.some((m) => m.specificity === 987)).toBe(false);
+  });
+
+  it("is recomputed when the file is damaged or its automaton tables do not fit together", () => {
+    const [file] = compiledFiles(cacheDir);
+    const path = join(cacheDir, file!);
+    const key = file!.slice("rule-set-".length, -".bin.gz".length);
+    const good = readFileSync(path);
+    writeFileSync(path, "not gzip at all");
+    expectSameRuleSet(loadRules({ cacheDir }), cold);
+    expect(readCompiledRuleSet(cacheDir, key)).toBeDefined(); // rewritten
+    const set = readCompiledRuleSet(cacheDir, key)!;
+    set.tables!.fail[3] = 1 << 30;
+    writeCompiledRuleSet(cacheDir, key, set);
+    const again = loadRules({ cacheDir });
+    expectSameRuleSet(again, cold);
+    for (const text of sampleTexts(cold).slice(-3)) expect(selections(again, text)).toEqual(selections(cold, text));
+    writeFileSync(path, good);
+  });
+});
+
+describe("issue 7: compiled rule-set cache invalidation", () => {
+  const t = tempDir("keyscan-issue7-startup-edit-");
+  afterAll(() => t.cleanup());
+  const rulesDir = join(t.dir, "rules");
+  const cacheDir = join(t.dir, "cache");
+  beforeAll(() => {
+    writeTree(t.dir, { "rules/.keep": "" });
+    copyFileSync(join(root, "rules/getimg.yaml"), join(rulesDir, "getimg.yaml"));
+  });
+  const load = (extra: Partial<LoadRulesOptions> = {}) => loadRules({ builtin: false, extra: [{ path: rulesDir }], cacheDir, ...extra });
+
+  it("misses when a rule file is edited, and hits again once it is back", () => {
+    const path = join(rulesDir, "getimg.yaml");
+    const before = readFileSync(path, "utf8");
+    const original = load();
+    expect(load().matchers.map(matcherShape)).toEqual(original.matchers.map(matcherShape));
+    const edited = before.replace("name: getimg.ai API key", "name: getimg.ai API key (edited)");
+    expect(edited).not.toBe(before);
+    writeFileSync(path, edited);
+    try {
+      const rs = load();
+      expect(rs.rules[0]!.name).toBe("getimg.ai API key (edited)");
+      expect(rs.version).not.toBe(original.version);
+      expectSameRuleSet(rs, load({ cacheDir: false }));
+    } finally {
+      writeFileSync(path, before);
+    }
+    expect(load().rules[0]!.name).toBe("getimg.ai API key");
+    expectSameRuleSet(load(), original);
+  });
+
+  it("misses when a rule file is added, or a rule disabled", () => {
+    const base = load();
+    writeFileSync(join(rulesDir, "zz-extra.yaml"), readFileSync(join(root, "rules/getimg.yaml"), "utf8").replaceAll("getimg", "zzextra"));
+    try {
+      const more = load();
+      expect(more.providers.map((p) => p.id)).toEqual(["getimg", "zzextra"]);
+      expectSameRuleSet(more, load({ cacheDir: false }));
+    } finally {
+      rmSync(join(rulesDir, "zz-extra.yaml"));
+    }
+    const firstRule = base.rules[0]!.id;
+    const disabled = load({ disable: [firstRule] });
+    expect(disabled.rules.map((r) => r.id)).not.toContain(firstRule);
+    expectSameRuleSet(disabled, load({ cacheDir: false, disable: [firstRule] }));
+  });
+});
+
+describe("issue 7: prefilter automaton from saved tables", () => {
+  it("finds exactly what the built automaton finds, and refuses tables for other keywords", () => {
+    const rs = loadRules({ cacheDir: false });
+    const keywords = rs.prefilter.keywords;
+    const tables = prefilterTables(rs.prefilter)!;
+    expect(tables).toBeDefined();
+    const built = buildKeywordAutomaton(keywords);
+    const restored = buildKeywordAutomaton(keywords, tables);
+    expect(restored.states).toBe(built.states);
+    for (const text of sampleTexts(rs)) {
+      expect(restored.find(text)).toEqual(built.find(text));
+      const a = built.findAll(text);
+      const b = restored.findAll(text);
+      expect([...b.starts.slice(0, b.count)]).toEqual([...a.starts.slice(0, a.count)]);
+      expect([...b.ids.slice(0, b.count)]).toEqual([...a.ids.slice(0, a.count)]);
+      expect(restored.occursInBytes(Buffer.from(text))).toBe(built.occursInBytes(Buffer.from(text)));
+    }
+    expect(() => buildKeywordAutomaton(keywords.slice(1), tables)).toThrow(/inconsistent/);
+  });
+});
+
+describe("issue 7: CLI start-up", () => {
+  it("parses the hook's `--staged` without yargs exactly as yargs does", async () => {
+    const viaYargs = await parseArgv(["--staged"]);
+    const hook = hookArgs(["--staged"]);
+    expect(hook).toBeDefined();
+    expect(viaYargs.parseError).toBeUndefined();
+    expect(viaYargs.parsed).toStrictEqual(hook!.parsed);
+    const scan = await COMMAND_ENTRIES.find((e) => e.name === hook!.command)!.load();
+    expect(viaYargs.command).toBe(scan);
+    expect(hookArgs(["--staged", "--format", "json"])).toBeUndefined();
+    expect(hookArgs([])).toBeUndefined();
+  });
+
+  it("dispatches to the command yargs chooses even when the first argument does not name it", async () => {
+    const r = await parseArgv(["--format", "json", "history", "--all-refs"]);
+    expect(r.parseError).toBeUndefined();
+    const history = await COMMAND_ENTRIES.find((e) => e.name === "history")!.load();
+    expect(r.command).toBe(history);
+    expect(r.parsed?.["all-refs"]).toBe(true);
+  });
+
+  it("takes each command's command string and description from its catalogue entry", async () => {
+    for (const e of COMMAND_ENTRIES) {
+      const c = await e.load();
+      expect([c.command, c.describe]).toEqual([e.command, e.describe]);
+    }
+    expect([...FORMAT_NAMES]).toEqual(formatNames());
+  });
+});
+
+describe("issue 7: staged lines worked out on use", () => {
+  it("answers as addedLines does", () => {
+    const now = "a\nb\r\nc\rd\nnew line\n";
+    const before = ["a\nc\n", "d\nb"];
+    for (const previous of [before, []]) {
+      const lazy = new LazyAddedLines(now, previous);
+      const eager = addedLines(now, previous);
+      for (let line = 0; line <= 8; line++) expect(lazy.has(line)).toBe(eager.has(line));
+      expect(lazy.size).toBe(eager.size);
+      expect([...lazy]).toEqual([...eager]);
+      expect(new Set(lazy)).toEqual(eager);
+    }
+  });
+});
