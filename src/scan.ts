@@ -37,8 +37,8 @@ export interface ScanOptions {
 
 const MAX_LISTED_SKIPS = 1000;
 /** A scan moves to the worker pool after this much input (what came before is already matched here). */
-const POOL_AFTER_BYTES = 4 * 1024 * 1024;
-const POOL_AFTER_ITEMS = 400;
+const POOL_AFTER_BYTES = 3 * 1024 * 1024;
+const POOL_AFTER_ITEMS = 300;
 /** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
 const IN_FLIGHT_PER_THREAD = 64;
 /** Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it). */

@@ -190,9 +190,11 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   cache.save();
   const plans: (MatcherPlan[] | null)[] = [];
   const ruleset = compileRuleSet(loaded, disable, hash.digest("hex").slice(0, 16), { imports, warnings: importWarnings, plans });
-  if (setKey !== undefined && loaded.every((l) => !l.gitleaks)) {
+  if (loaded.every((l) => !l.gitleaks)) {
     const tables = prefilterTables(ruleset.prefilter);
-    writeCompiledRuleSet(dir, setKey, { specs: loaded.map((l) => l.spec), plans, warnings: [...(ruleset.warnings ?? [])], ...(tables ? { tables } : {}) });
+    const compiled: CompiledRuleSet = { specs: loaded.map((l) => l.spec), plans, warnings: [...(ruleset.warnings ?? [])], ...(tables ? { tables } : {}) };
+    if (setKey !== undefined) writeCompiledRuleSet(dir, setKey, compiled);
+    if (ruleset.source) ruleset.source.compiled = compiled;
   }
   return ruleset;
 }
@@ -230,7 +232,7 @@ function readAllRuleFiles(sources: readonly RuleSource[]): { files: (CompiledSet
  * providers, rules and matchers in the same order, the stored warnings, the prefilter from its stored tables. The
  * duplicate checks are not repeated: the entry's key covers every input, and it was stored after they passed.
  */
-function restoreRuleSet(loaded: readonly LoadedSpec[], disable: readonly string[], version: string, cached: CompiledRuleSet): RuleSet {
+export function restoreRuleSet(loaded: readonly LoadedSpec[], disable: readonly string[], version: string, cached: CompiledRuleSet): RuleSet {
   const disabled = new Set(disable);
   const rules: Rule[] = [];
   const matchers: Matcher[] = [];
@@ -251,7 +253,7 @@ function restoreRuleSet(loaded: readonly LoadedSpec[], disable: readonly string[
     providers,
     prefilter: buildPrefilter(matchers, cached.tables),
     version,
-    source: { specs: loaded, disable: [...disable] },
+    source: { specs: loaded, disable: [...disable], compiled: cached },
   };
 }
 

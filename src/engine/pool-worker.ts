@@ -5,13 +5,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileBounded } from "../sources/read-file.js";
-import { compileRuleSet } from "./load-rules.js";
+import { compileRuleSet, restoreRuleSet } from "./load-rules.js";
 import { companionsFor, type PlainFinding, type WorkerBatch, type WorkerInit, type WorkerReply, type WorkerRequest } from "./pool.js";
 import { scanBytes } from "./scan-bytes.js";
 import { scanText, type TextFinding } from "./scan-text.js";
 
 const init = workerData as WorkerInit;
-const ruleset = compileRuleSet(init.specs, init.disable, init.version);
+const ruleset = init.compiled ? restoreRuleSet(init.specs, init.disable, init.version, init.compiled) : compileRuleSet(init.specs, init.disable, init.version);
 const port = parentPort!;
 Atomics.add(new Int32Array(init.ready), 0, 1);
 

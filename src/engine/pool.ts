@@ -49,6 +49,8 @@ export interface WorkerInit {
   inlineAllow: boolean;
   /** One Int32 that each worker increments once its rule set is compiled (read with Atomics, no event loop needed). */
   ready: SharedArrayBuffer;
+  /** The rule set's compiled form, when it has one: restored instead of compiled (load-rules.ts restoreRuleSet). */
+  compiled?: NonNullable<RuleSet["source"]>["compiled"];
 }
 
 export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
@@ -97,7 +99,14 @@ export class ScanPool {
   constructor(ruleset: RuleSet, options: PoolOptions = {}) {
     if (!ruleset.source) throw new Error("ScanPool needs a rule set from loadRules (RuleSet.source is missing)");
     this.readyCount = new Int32Array(new SharedArrayBuffer(4));
-    this.init = { specs: ruleset.source.specs, disable: ruleset.source.disable, version: ruleset.version, inlineAllow: options.inlineAllow ?? true, ready: this.readyCount.buffer as SharedArrayBuffer };
+    this.init = {
+      specs: ruleset.source.specs,
+      disable: ruleset.source.disable,
+      version: ruleset.version,
+      inlineAllow: options.inlineAllow ?? true,
+      ready: this.readyCount.buffer as SharedArrayBuffer,
+      ...(ruleset.source.compiled ? { compiled: ruleset.source.compiled } : {}),
+    };
     const n = Math.max(1, options.threads ?? defaultThreads());
     for (let i = 0; i < n; i++) this.slots.push(this.spawn());
   }
