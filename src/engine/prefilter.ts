@@ -368,15 +368,16 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
       const starts = found.starts.slice(0, count);
       const ids = found.ids.slice(0, count);
       // Occurrences chained per keyword (newest first), so a group reads only its own keywords' positions.
-      const head = new Map<number, number>();
+      // head[id] is 1 + the keyword's latest occurrence (0: none); a typed array, not a Map, as this runs per hit.
+      const head = new Int32Array(keywords.length);
       const next = new Int32Array(count);
       const selected = new Set<Matcher>(always);
       for (let h = 0; h < count; h++) {
         const id = ids[h]!;
-        const previous = head.get(id);
-        if (previous === undefined) for (const m of matcherLists[id]!) selected.add(m);
-        next[h] = previous ?? -1;
-        head.set(id, h);
+        const previous = head[id]! - 1;
+        if (previous < 0) for (const m of matcherLists[id]!) selected.add(m);
+        next[h] = previous;
+        head[id] = h + 1;
       }
       return {
         matchers: [...selected],
@@ -396,7 +397,7 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
             for (const id of idList) {
               if (used.has(id)) continue;
               used.add(id);
-              for (let h = head.get(id) ?? -1; h >= 0; h = next[h]!) positions.push(starts[h]!);
+              for (let h = head[id]! - 1; h >= 0; h = next[h]!) positions.push(starts[h]!);
             }
           }
           if (positions.length === 0) return undefined;
