@@ -211,16 +211,18 @@ function restoreTables(saved: AutomatonTables, keywordCount: number): Tables {
   const delta = new Int32Array(n * width);
   // Root edges, then breadth first: a state's row is its failure state's (final, shallower) with its own edges over it.
   let c = 0;
-  for (; c < order.length && parent[order[c]!] === 0; c++) delta[edgeClass[order[c]!]!] = order[c]! * width;
+  // Edges into keyword-ending states are written complemented here (as complementEnds does after a build), and row
+  // copies carry them along: no second pass over the table on the warm start.
+  const edge = (t: number): number => (output[t]! >= 0 || dict[t]! >= 0 ? ~(t * width) : t * width);
+  for (; c < order.length && parent[order[c]!] === 0; c++) delta[edgeClass[order[c]!]!] = edge(order[c]!);
   for (let h = 0; h < order.length; h++) {
     const s = order[h]!;
     const f = fail[s]!;
     const row = s * width;
     delta.copyWithin(row, f * width, f * width + width);
-    for (; c < order.length && parent[order[c]!] === s; c++) delta[row + edgeClass[order[c]!]!] = order[c]! * width;
+    for (; c < order.length && parent[order[c]!] === s; c++) delta[row + edgeClass[order[c]!]!] = edge(order[c]!);
   }
   if (c !== order.length) bad("order");
-  complementEnds(delta, n, width, output, dict);
   return { classOf, classOfWide, width, n, delta, output, dict, saved };
 }
 
