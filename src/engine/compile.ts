@@ -9,7 +9,7 @@
  */
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
-import { analyseRegex, keywordsCoverMatches } from "./regex-safety.js";
+import { analyseRegex, keywordLead } from "./regex-safety.js";
 import { NEAR_RADIUS } from "./scan-text.js";
 import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
 
@@ -68,6 +68,8 @@ interface Built {
   usage: string;
   source: string;
   keywords: string[];
+  /** A usage's names (header, env vars, SDK, attribute): its regex starts with one of them. */
+  names?: readonly string[];
   near?: string[];
   nearLines: number;
   value: "format" | "any";
@@ -98,14 +100,14 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const source =
       `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?${WS}(?:\\]${WS})?` +
       `(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?${OPEN_STRING}?|,${WS}${OPEN_STRING})${WS}${scheme}${v}${end}`;
-    return [{ ...base, usage: `header:${u.header}`, source, keywords: nameKeywords(u.header) }];
+    return [{ ...base, usage: `header:${u.header}`, source, keywords: nameKeywords(u.header), names: [u.header] }];
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
     const source =
       `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?` +
       `(?:(?::=|=>|[:=])${WS}${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)${WS}${OPEN_STRING})${v}${end}`;
-    return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords) }];
+    return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords), names: u.env }];
   }
   if ("sdk" in u) {
     const names = u.sdk.map(escapeRegex).join("|");
@@ -113,17 +115,18 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const head = `(?<![A-Za-z0-9_$])(?:${names})${WS}\\(${WS}`;
     const option = `(?:${["api-key", "api-token", "access-token", "auth-token", "token", "key", "secret"].map(foldName).join("|")})`;
     return [
-      { ...base, usage: `sdk:${u.sdk[0]}`, source: `${head}${OPEN_STRING}${v}${Q}`, keywords },
+      { ...base, usage: `sdk:${u.sdk[0]}`, source: `${head}${OPEN_STRING}${v}${Q}`, keywords, names: u.sdk },
       {
         ...base,
         usage: `sdk:${u.sdk[0]}`,
         source: `${head}[^)]{0,400}?(?<![A-Za-z0-9_$])${option}${Q}?${WS}[:=]${WS}${OPEN_STRING}${v}${Q}`,
         keywords,
+        names: u.sdk,
       },
     ];
   }
   const source = `(?<![A-Za-z0-9_-])${foldName(u.attr)}${WS}=${WS}["']${v}["']`;
-  return [{ ...base, usage: `attr:${u.attr}`, source, keywords: nameKeywords(u.attr) }];
+  return [{ ...base, usage: `attr:${u.attr}`, source, keywords: nameKeywords(u.attr), names: [u.attr] }];
 }
 
 function specificity(b: Built, rule: RuleSpec): number {
@@ -344,11 +347,23 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   // A usage's regex spells its name (header, env, attr, SDK) exactly as its keywords do, by construction (buildUsage,
   // foldName/nameKeywords; test/engine/anchor.test.ts checks every shipped usage with the analysis): no need to prove it
   // again per rule at every start-up. A format's keywords are the author's, so its regex is analysed.
-  if (!b.standalone || keywordsCoverMatches(b.source, flags, keywords)) return { keywords, before: maxMatchLength, after: 0 };
+  // `before` is how far before a keyword occurrence a match can start: a usage's regex starts with its name (lead 0;
+  // up to the name's length when its keyword is a fragment of a long name), a format's is measured from its pattern.
+  if (!b.standalone) return { keywords, before: Math.min(maxMatchLength, usageLead(keywords, b.names)), after: 0 };
+  const lead = keywordLead(b.source, flags, keywords);
+  if (lead !== undefined) return { keywords, before: Math.min(maxMatchLength, lead), after: 0 };
   if (near && near.length > 0 && near.every((w) => keywords.includes(w) && /^[\x20-\x7e]+$/.test(w))) {
     return { keywords: near, before: NEAR_RADIUS + maxMatchLength, after: NEAR_RADIUS };
   }
   return undefined;
+}
+
+/** How far into a usage match its keyword starts: 0 when the keywords are the names' own spellings (nameKeywords). */
+function usageLead(keywords: readonly string[], names: readonly string[] | undefined): number {
+  if (!names || names.length === 0) return Infinity;
+  const spellings = new Set(names.map((n) => n.toLowerCase().replace(/[-_]/g, "")));
+  const whole = keywords.every((k) => spellings.has(k.replace(/[-_]/g, "")));
+  return whole ? 0 : Math.max(...names.map((n) => n.length));
 }
 
 /** Compile an allow regex; a leading `(?i)` (gitleaks/Go habit) makes it case-insensitive. */

@@ -327,6 +327,11 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   };
 }
 
+/** Windows at most this wide (start positions) are tried position by position (scan-text.ts runMatcherInRanges). */
+export const NARROW_WINDOW = 48;
+/** What one sticky regex attempt costs, in characters of an exec scan (a call into the regex engine; measured order). */
+const STICKY_TRY_COST = 24;
+
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterTables; rule-cache.ts). */
 export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTables): Prefilter {
   const always: Matcher[] = [];
@@ -404,23 +409,28 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
           }
           if (positions.length === 0) return undefined;
           positions.sort((x, y) => x - y);
-          // Windows closer than one match length apart are merged: one regex call instead of two.
+          // Narrow windows (a keyword at or near the match start: scan-text.ts tries each start position with a
+          // sticky regex) merge only when they touch; wide ones (exec scans them) when closer than one match length,
+          // one regex call instead of two. `covered` estimates the work in characters scanned.
+          const narrow = before + after <= NARROW_WINDOW;
+          const gap = narrow ? 1 : reach;
           const ranges: number[] = [];
           let covered = 0;
+          const cost = (a: number, b: number) => (narrow ? (b - a + 1) * STICKY_TRY_COST : b - a + reach);
           let from = Math.max(0, positions[0]! - before);
           let to = positions[0]! + after;
           for (let k = 1; k < positions.length; k++) {
             const lo = Math.max(0, positions[k]! - before);
-            if (lo <= to + reach) to = Math.max(to, positions[k]! + after);
+            if (lo <= to + gap) to = Math.max(to, positions[k]! + after);
             else {
               ranges.push(from, to);
-              covered += to - from + reach;
+              covered += cost(from, to);
               from = lo;
               to = positions[k]! + after;
             }
           }
           ranges.push(from, to);
-          covered += to - from + reach;
+          covered += cost(from, to);
           // Mostly covered anyway: one pass over the whole text is cheaper than many windows.
           return covered * 2 > textLength ? undefined : ranges;
         },

@@ -392,6 +392,11 @@ interface Literals {
   set?: string[];
   /** Every text the node matches contains one of the keywords. */
   covered: boolean;
+  /**
+   * When covered: in every text the node matches, a keyword occurrence starts at most this many characters after
+   * the text's start (Infinity when that is not bounded).
+   */
+  lead: number;
 }
 
 function product(a: readonly string[], b: readonly string[]): string[] {
@@ -400,50 +405,85 @@ function product(a: readonly string[], b: readonly string[]): string[] {
   return [...out];
 }
 
+/** Longest text a node can match, or Infinity (unlike maxLen, no cap for unbounded repeats). */
+function trueMaxLen(n: Node): number {
+  switch (n.kind) {
+    case "seq":
+      return n.items.reduce((a, x) => a + trueMaxLen(x), 0);
+    case "alt":
+      return Math.max(...n.options.map(trueMaxLen));
+    case "chars":
+      return 1;
+    case "assert":
+    case "look":
+      return 0;
+    case "group":
+      return trueMaxLen(n.body);
+    case "repeat":
+      return n.max === Infinity ? Infinity : n.max * trueMaxLen(n.body);
+    case "backref":
+      return Infinity;
+  }
+}
+
 /**
  * Whether every text the regex matches contains one of `keywords` (lowercase; compared case-insensitively, as the
- * prefilter does). ripgrep's "required literal" idea in small: each node's language is tracked while finite and small
- * (`[tT][oO][kK][eE][nN]`, `api[-_]?key`, `(?:foo|bar)`), runs of such nodes in a sequence are multiplied out, and a
- * sequence is covered when one run's every string holds a keyword or one item is covered; an alternation when every
- * branch is; a repeat when it runs at least once and its body is. Zero-width parts (lookaround, anchors) add nothing.
- * Sound, not complete: a keyword straddling a wide class is not seen, and the answer is then false (the matcher runs
- * over the whole text, as before).
+ * prefilter does), and how far into a match the first such keyword can start. ripgrep's "required literal" idea in
+ * small: each node's language is tracked while finite and small (`[tT][oO][kK][eE][nN]`, `api[-_]?key`,
+ * `(?:foo|bar)`), runs of such nodes in a sequence are multiplied out, and a sequence is covered when one run's every
+ * string holds a keyword or one item is covered; an alternation when every branch is; a repeat when it runs at least
+ * once and its body is. Zero-width parts (lookaround, anchors) add nothing. Sound, not complete: a keyword straddling
+ * a wide class is not seen, and the answer is then false (the matcher runs over the whole text, as before).
  */
 function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit: number): Literals {
-  const holds = (s: string) => keywords.some((k) => s.includes(k));
-  const allHold = (set: readonly string[]) => set.length > 0 && set.every(holds);
+  const firstAt = (s: string) => {
+    let at = -1;
+    for (const k of keywords) {
+      const i = s.indexOf(k);
+      if (i >= 0 && (at < 0 || i < at)) at = i;
+    }
+    return at;
+  };
+  const allHold = (set: readonly string[]) => set.length > 0 && set.every((x) => firstAt(x) >= 0);
+  const leadOf = (set: readonly string[]) => Math.max(...set.map(firstAt));
+  /** The cover a finite set gives on its own. */
+  const fromSet = (set: string[]): Literals => (allHold(set) ? { set, covered: true, lead: leadOf(set) } : { set, covered: false, lead: Infinity });
   switch (n.kind) {
     case "chars": {
-      if (n.set.nonAscii) return { covered: false };
+      if (n.set.nonAscii) return { covered: false, lead: Infinity };
       const chars = new Set<string>();
       const set = fold ? foldCase(n.set) : n.set;
       for (let c = 0; c < 128; c++) {
         if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
         chars.add(String.fromCharCode(c).toLowerCase());
-        if (chars.size > LITERAL_CLASS_LIMIT) return { covered: false };
+        if (chars.size > LITERAL_CLASS_LIMIT) return { covered: false, lead: Infinity };
       }
-      const list = [...chars];
-      return { set: list, covered: allHold(list) };
+      return fromSet([...chars]);
     }
     case "assert":
     case "look":
-      return { set: [""], covered: false };
+      return { set: [""], covered: false, lead: Infinity };
     case "backref":
-      return { covered: false };
+      return { covered: false, lead: Infinity };
     case "group":
       return literalCover(n.body, keywords, fold, limit);
     case "alt": {
       const parts = n.options.map((o) => literalCover(o, keywords, fold, limit));
-      const covered = parts.every((p) => p.covered || (p.set !== undefined && allHold(p.set)));
+      const covered = parts.every((p) => p.covered);
+      const lead = covered ? Math.max(...parts.map((p) => p.lead)) : Infinity;
       if (parts.every((p) => p.set)) {
         const set = [...new Set(parts.flatMap((p) => p.set!))];
-        if (set.length <= limit) return { set, covered };
+        if (set.length <= limit) {
+          const own = fromSet(set);
+          return own.covered ? { set, covered: true, lead: Math.min(lead, own.lead) } : { set, covered, lead };
+        }
       }
-      return { covered };
+      return { covered, lead };
     }
     case "repeat": {
       const body = literalCover(n.body, keywords, fold, limit);
-      const covered = n.min >= 1 && (body.covered || (body.set !== undefined && allHold(body.set)));
+      const covered = n.min >= 1 && body.covered;
+      const lead = covered ? body.lead : Infinity;
       if (body.set && n.max !== Infinity) {
         let set: string[] | undefined = n.min === 0 ? [""] : [];
         let power = [""];
@@ -453,32 +493,66 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
           else if (k >= n.min) set = [...new Set([...set, ...power])];
           if (set && set.length > limit) set = undefined;
         }
-        if (set) return { set, covered: covered || allHold(set) };
+        if (set) {
+          const own = fromSet(set);
+          return own.covered ? { set, covered: true, lead: Math.min(lead, own.lead) } : { set, covered, lead };
+        }
       }
-      return { covered };
+      return { covered, lead };
     }
     case "seq": {
-      let covered = false;
+      let lead = Infinity;
+      let offset = 0; // longest text the items before the current one can match
       let run: string[] = [""];
+      let runStart = 0; // offset at which the current run starts
       let whole: string[] | undefined = [""];
       const flush = () => {
-        if (allHold(run)) covered = true;
+        if (allHold(run)) lead = Math.min(lead, runStart + leadOf(run));
         run = [""];
       };
       for (const item of n.items) {
         const lit = literalCover(item, keywords, fold, limit);
-        if (lit.covered) covered = true;
-        if (lit.set && run.length * lit.set.length <= limit) run = product(run, lit.set);
-        else {
+        if (lit.covered) lead = Math.min(lead, offset + lit.lead);
+        if (lit.set && run.length * lit.set.length <= limit) {
+          if (run.length === 1 && run[0] === "") runStart = offset;
+          run = product(run, lit.set);
+        } else {
           flush();
-          if (lit.set) run = lit.set.slice();
+          if (lit.set) {
+            run = lit.set.slice();
+            runStart = offset;
+          }
         }
         whole = whole && lit.set && whole.length * lit.set.length <= limit ? product(whole, lit.set) : undefined;
+        offset += trueMaxLen(item);
+        if (run.length === 1 && run[0] === "") runStart = offset;
       }
       flush();
-      return whole ? { set: whole, covered: covered || allHold(whole) } : { covered };
+      const covered = lead < Infinity || (whole !== undefined && allHold(whole));
+      if (whole) {
+        const own = fromSet(whole);
+        return { set: whole, covered: covered || own.covered, lead: Math.min(lead, own.lead) };
+      }
+      // A covering part at an unbounded offset still covers; only its lead is unknown.
+      return { covered: covered || coveredAnywhere(n, keywords, fold, limit), lead };
     }
   }
+}
+
+/** Coverage of a sequence when a covering part lies after an unbounded item (its lead is then Infinity). */
+function coveredAnywhere(n: Extract<Node, { kind: "seq" }>, keywords: readonly string[], fold: boolean, limit: number): boolean {
+  let run: string[] = [""];
+  const holdsAll = (set: readonly string[]) => set.length > 0 && set.every((x) => keywords.some((k) => x.includes(k)));
+  for (const item of n.items) {
+    const lit = literalCover(item, keywords, fold, limit);
+    if (lit.covered) return true;
+    if (lit.set && run.length * lit.set.length <= limit) run = product(run, lit.set);
+    else {
+      if (holdsAll(run)) return true;
+      run = lit.set ? lit.set.slice() : [""];
+    }
+  }
+  return holdsAll(run);
 }
 
 /**
@@ -486,8 +560,17 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
  * tracked languages (a larger one proves more, slower; start-up uses the default).
  */
 export function keywordsCoverMatches(source: string, flags: string, keywords: readonly string[], limit = LITERAL_SET_LIMIT): boolean {
-  if (keywords.length === 0) return false;
-  return literalCover(parseRegex(source, flags), keywords, flags.includes("i"), limit).covered;
+  return keywordLead(source, flags, keywords, limit) !== undefined;
+}
+
+/**
+ * When every match contains one of `keywords`: the most characters between a match's start and the start of the
+ * first keyword occurrence in it (Infinity when covered but not bounded); undefined when not covered.
+ */
+export function keywordLead(source: string, flags: string, keywords: readonly string[], limit = LITERAL_SET_LIMIT): number | undefined {
+  if (keywords.length === 0) return undefined;
+  const cover = literalCover(parseRegex(source, flags), keywords, flags.includes("i"), limit);
+  return cover.covered ? cover.lead : undefined;
 }
 
 export interface RegexAnalysis {

@@ -19,6 +19,7 @@ import { isPlaceholder } from "./filters/placeholder.js";
 import { randomness } from "./filters/randomness.js";
 import { LineIndex } from "./lines.js";
 import type { Matcher, Rule, RuleSet } from "./rule.js";
+import { NARROW_WINDOW } from "./prefilter.js";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -161,6 +162,20 @@ function runMatcherInRanges(text: string, matcher: Matcher, ranges: readonly num
     if (from > to) continue;
     const cut = Math.min(text.length, to + reach);
     const subject = cut === text.length ? text : text.slice(0, cut);
+    if (to - from <= NARROW_WINDOW) {
+      // A few possible starts (the keyword begins the match, or nearly): try each with a sticky copy of the regex,
+      // leftmost first, so the result is what exec from `from` would find, without scanning on past `to`.
+      const sticky = stickyOf(re);
+      for (let x = from; x <= to; x++) {
+        sticky.lastIndex = x;
+        const m = sticky.exec(subject);
+        if (m === null || m[0].length === 0) continue;
+        lastEnd = sticky.lastIndex;
+        found(m, 0);
+        x = lastEnd - 1;
+      }
+      continue;
+    }
     re.lastIndex = from;
     let m: RegExpExecArray | null;
     while ((m = re.exec(subject)) !== null) {
@@ -170,6 +185,14 @@ function runMatcherInRanges(text: string, matcher: Matcher, ranges: readonly num
       found(m, 0);
     }
   }
+}
+
+const stickyCopies = new WeakMap<RegExp, RegExp>();
+/** The same regex with the sticky flag (matches only at lastIndex), made once per regex. */
+function stickyOf(re: RegExp): RegExp {
+  let sticky = stickyCopies.get(re);
+  if (!sticky) stickyCopies.set(re, (sticky = new RegExp(re.source, `${re.flags}y`)));
+  return sticky;
 }
 
 /** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { buildPrefilter } from "../../src/engine/prefilter.js";
-import { keywordsCoverMatches } from "../../src/engine/regex-safety.js";
+import { keywordLead, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { RuleSet } from "../../src/engine/rule.js";
 import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
@@ -38,6 +38,15 @@ describe("issue 7: keyword coverage analysis", () => {
     expect(keywordsCoverMatches("(?<secret>GHP_[a-z]{36})", "i", ["ghp_"])).toBe(true);
     expect(keywordsCoverMatches("(?<secret>(?:ab){2,3}c)", "", ["ababc", "abababc"])).toBe(true);
     expect(keywordsCoverMatches("(?<secret>(?:ab){0,3}c)", "", ["abc"])).toBe(false);
+  });
+
+  it("bounds how far into a match the first keyword starts (the window before each occurrence)", () => {
+    expect(keywordLead("(?<![a-z])[tT][oO][kK][eE][nN]=(?<secret>x+)", "", ["token"])).toBe(0);
+    expect(keywordLead("(?:bearer_)?token=(?<secret>x+)", "", ["token"])).toBe(7);
+    expect(keywordLead("(?:^|[^a-z])key=(?<secret>x+)", "", ["key"])).toBe(1);
+    expect(keywordLead("\\w{0,5}ghp_(?<secret>x+)", "", ["ghp_"])).toBe(5);
+    expect(keywordLead("[a-z]+ghp_(?<secret>x+)", "", ["ghp_"])).toBe(Infinity); // covered, start unbounded
+    expect(keywordLead("(?:api|x)(?<secret>\\d+)", "", ["api"])).toBeUndefined();
   });
 
   it("holds for every shipped matcher that compile.ts anchors without analysing (usages)", () => {
