@@ -284,23 +284,28 @@ export function parseRegex(source: string, flags = ""): Node {
   return new Parser(source, flags.includes("s")).parse();
 }
 
-function maxLen(n: Node): number {
+/** Longest text a node can match, counting an unbounded repeat (or a backreference) as `unbounded` characters. */
+function maxLen(n: Node, unbounded = UNBOUNDED_REPEAT): number {
   switch (n.kind) {
     case "seq":
-      return n.items.reduce((a, x) => a + maxLen(x), 0);
+      return n.items.reduce((a, x) => a + maxLen(x, unbounded), 0);
     case "alt":
-      return Math.max(...n.options.map(maxLen));
+      return Math.max(...n.options.map((o) => maxLen(o, unbounded)));
     case "chars":
       return 1;
     case "assert":
     case "look":
       return 0;
     case "group":
-      return maxLen(n.body);
+      return maxLen(n.body, unbounded);
     case "repeat":
-      return (n.max === Infinity ? UNBOUNDED_REPEAT : n.max) * maxLen(n.body);
+    {
+      // 0 × Infinity would be NaN: an empty body or `{0}` contributes nothing (as 0 × the cap did before).
+      const body = maxLen(n.body, unbounded);
+      return body === 0 || n.max === 0 ? 0 : (n.max === Infinity ? unbounded : n.max) * body;
+    }
     case "backref":
-      return UNBOUNDED_REPEAT;
+      return unbounded;
   }
 }
 
@@ -405,25 +410,9 @@ function product(a: readonly string[], b: readonly string[]): string[] {
   return [...out];
 }
 
-/** Longest text a node can match, or Infinity (unlike maxLen, no cap for unbounded repeats). */
+/** Longest text a node can match, or Infinity (unlike maxLen's default, no cap for unbounded repeats). */
 function trueMaxLen(n: Node): number {
-  switch (n.kind) {
-    case "seq":
-      return n.items.reduce((a, x) => a + trueMaxLen(x), 0);
-    case "alt":
-      return Math.max(...n.options.map(trueMaxLen));
-    case "chars":
-      return 1;
-    case "assert":
-    case "look":
-      return 0;
-    case "group":
-      return trueMaxLen(n.body);
-    case "repeat":
-      return n.max === Infinity ? Infinity : n.max * trueMaxLen(n.body);
-    case "backref":
-      return Infinity;
-  }
+  return maxLen(n, Infinity);
 }
 
 /**
