@@ -294,33 +294,19 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       return { count, starts: hitStarts, ids: hitIds };
     },
     find(text: string, limit = keywords.length): number[] {
+      // Distinct ids in order of first occurrence, from findAll (one hot loop to keep right, not two).
       const found: number[] = [];
       if (keywords.length === 0) return found;
-      // A per-call stamp instead of a fresh zeroed array per text (thousands of keywords, tens of thousands of files).
       if (++stamp === 0xffffffff) {
         seen.fill(0);
         stamp = 1;
       }
-      let s = 0;
-      for (let i = 0, len = text.length; i < len; i++) {
-        const code = text.charCodeAt(i);
-        // Surrogate pairs only matter when a keyword holds a character outside the BMP (never in practice).
-        const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
-        s = delta[s + c]!;
-        if (s < 0) {
-          s = ~s;
-          let x = s / width;
-          if (out[x]! < 0) x = dict[x]!;
-          while (x >= 0) {
-            const id = out[x]!;
-            if (seen[id] !== stamp) {
-              seen[id] = stamp;
-              found.push(id);
-              if (found.length >= limit) return found;
-            }
-            x = dict[x]!;
-          }
-        }
+      const all = this.findAll(text);
+      for (let h = 0; h < all.count && found.length < limit; h++) {
+        const id = all.ids[h]!;
+        if (seen[id] === stamp) continue;
+        seen[id] = stamp;
+        found.push(id);
       }
       return found;
     },
