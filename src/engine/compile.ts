@@ -345,7 +345,7 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   if (unbounded || keywords.length === 0) return undefined;
   const near = b.near;
   // A usage's regex spells its name (header, env, attr, SDK) exactly as its keywords do, by construction (buildUsage,
-  // foldName/nameKeywords; test/engine/anchor.test.ts checks every shipped usage with the analysis): no need to prove it
+  // foldName/nameKeywords; test/regression/issue-7-windows.test.ts checks every shipped usage with the analysis): no need to prove it
   // again per rule at every start-up. A format's keywords are the author's, so its regex is analysed.
   // `before` is how far before a keyword occurrence a match can start: a usage's regex starts with its name (lead 0;
   // up to the name's length when its keyword is a fragment of a long name), a format's is measured from its pattern.
