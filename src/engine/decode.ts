@@ -87,7 +87,11 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
     if (isHexByte(bytes[j + 1]!) && isHexByte(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
   }
   let found = false;
-  forEachRunInBytes(bytes, (start, stop, classes) => {
+  // Bytes read as Latin-1 are one character each (a byte >= 0x80 is a character >= 0x80, which ends a run as a
+  // non-ASCII character does), so the text run finder serves both and stays monomorphic. The copy is a memcpy, and
+  // this runs only for files without a keyword (scan-bytes.ts).
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  forEachRun(latin1, (start, stop, classes) => {
     const len = stop - start;
     if (len > MAX_RUN) return true;
     if ((classes & NOT_HEX) === 0) {
@@ -103,45 +107,13 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
  * is one of them), in order, until it returns false. Issue 7: this runs over every byte scanned, so it skips: a run
  * of MIN_BASE64 characters that starts at or after `i` must cover position `i + MIN_BASE64 - 1`, so one probe there
  * rules out MIN_BASE64 positions at once when it is not a base64 character (in code, most probes: identifiers are
- * short), and a backwards check from the probe finds where a possible run starts. Exported for its test.
- * `forEachRunInBytes` is the same loop over bytes: two copies keep each call site monomorphic (one shared loop
- * taking an accessor was measured 40% slower in worker threads, which call both).
+ * short), and a backwards check from the probe finds where a possible run starts. Exported for its test. It takes a
+ * string only (bytes are read as Latin-1 by mayHoldEncoded): a loop taking an accessor for both went megamorphic in
+ * worker threads, which call both, and ran 40% slower.
  */
 export function forEachRun(text: string, visit: (start: number, stop: number, classes: number) => boolean): void {
   const n = text.length;
   const at = (k: number) => text.charCodeAt(k);
-  const isB64 = (c: number) => c < 128 && B64[c] !== 0;
-  // Invariant: i === 0 or the character before i is not a base64 character.
-  let i = 0;
-  while (i + MIN_BASE64 <= n) {
-    const probe = i + MIN_BASE64 - 1;
-    if (!isB64(at(probe))) {
-      i = probe + 1;
-      continue;
-    }
-    let k = probe - 1;
-    while (k >= i && isB64(at(k))) k--;
-    if (k >= i) {
-      i = k + 1;
-      continue;
-    }
-    let classes = 0;
-    let stop = i;
-    while (stop < n) {
-      const d = at(stop);
-      if (!isB64(d)) break;
-      classes |= B64[d]!;
-      stop++;
-    }
-    if (!visit(i, stop, classes)) return;
-    i = stop + 1;
-  }
-}
-
-/** forEachRun over bytes (see there). */
-function forEachRunInBytes(bytes: Uint8Array, visit: (start: number, stop: number, classes: number) => boolean): void {
-  const n = bytes.length;
-  const at = (k: number) => bytes[k]!;
   const isB64 = (c: number) => c < 128 && B64[c] !== 0;
   // Invariant: i === 0 or the character before i is not a base64 character.
   let i = 0;
