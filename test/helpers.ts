@@ -1,8 +1,9 @@
 // Shared test helpers: temp dirs, synthetic secrets, and an independent line/column computation (so position
 // assertions do not reuse the code under test).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { generateSecret, seededRandom } from "../src/engine/template.js";
 
 export function tempDir(prefix = "keyscan-test-"): { dir: string; cleanup: () => void } {
@@ -16,6 +17,40 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
     mkdirSync(dirname(abs), { recursive: true });
     writeFileSync(abs, content);
   }
+}
+
+/**
+ * For rule-cache tests (call inside a describe): a temp folder with `rules/getimg.yaml` (a copy of the shipped file)
+ * and a `cache` folder path, made before the describe's tests and removed after them.
+ */
+export function ruleFolderFixture(prefix: string): { dir: string; rulesDir: string; cacheDir: string } {
+  const t = tempDir(prefix);
+  afterAll(() => t.cleanup());
+  const rulesDir = join(t.dir, "rules");
+  beforeAll(() => {
+    writeTree(t.dir, { "rules/.keep": "" });
+    copyFileSync(resolve(__dirname, "../rules/getimg.yaml"), join(rulesDir, "getimg.yaml"));
+  });
+  return { dir: t.dir, rulesDir, cacheDir: join(t.dir, "cache") };
+}
+
+/** A one-rule provider file (`acme.token`, a standalone format with keyword `acme_`) for `rules test` tests. */
+export function acmeRuleFile(pattern: string, examples: readonly string[], negatives: readonly string[]): string {
+  return [
+    "provider: acme",
+    "name: Acme",
+    "rules:",
+    "  - id: acme.token",
+    "    name: Acme token",
+    "    description: test rule",
+    "    severity: low",
+    "    secret:",
+    `      pattern: '${pattern}'`,
+    "      keywords: [acme_]",
+    "      standalone: true",
+    `    examples: [${examples.map((e) => `'${e}'`).join(", ")}]`,
+    `    negatives: [${negatives.map((e) => `'${e}'`).join(", ")}]`,
+  ].join("\n");
 }
 
 /** A secret generator seeded per test, so failures reproduce. */

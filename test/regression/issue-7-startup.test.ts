@@ -3,7 +3,7 @@
 // when a rule file is edited, added or disabled, and is recomputed when damaged; the prefilter automaton restored
 // from saved tables behaves as the built one; the hook's yargs-free argument parse equals yargs' own; only the chosen
 // command is needed to parse and run. Timings are measured in bench/, never asserted here.
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgv, hookArgs } from "../../src/cli/run.js";
@@ -17,7 +17,7 @@ import { scanText } from "../../src/engine/scan-text.js";
 import { FORMAT_NAMES } from "../../src/report/formats.js";
 import { addedLines, LazyAddedLines } from "../../src/sources/added-lines.js";
 import { formatNames } from "../../src/report/index.js";
-import { tempDir, writeTree } from "../helpers.js";
+import { ruleFolderFixture, tempDir } from "../helpers.js";
 
 const root = resolve(__dirname, "../..");
 
@@ -133,14 +133,7 @@ describe("issue 7: compiled rule-set cache (shipped rules)", () => {
 });
 
 describe("issue 7: compiled rule-set cache invalidation", () => {
-  const t = tempDir("keyscan-issue7-startup-edit-");
-  afterAll(() => t.cleanup());
-  const rulesDir = join(t.dir, "rules");
-  const cacheDir = join(t.dir, "cache");
-  beforeAll(() => {
-    writeTree(t.dir, { "rules/.keep": "" });
-    copyFileSync(join(root, "rules/getimg.yaml"), join(rulesDir, "getimg.yaml"));
-  });
+  const { rulesDir, cacheDir } = ruleFolderFixture("keyscan-issue7-startup-edit-");
   const load = (extra: Partial<LoadRulesOptions> = {}) => loadRules({ builtin: false, extra: [{ path: rulesDir }], cacheDir, ...extra });
 
   it("misses when a rule file is edited, and hits again once it is back", () => {

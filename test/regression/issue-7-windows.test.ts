@@ -15,6 +15,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/run.js";
+import { acmeRuleFile } from "../helpers.js";
 
 /** The same rules with every anchor removed: each matcher then runs over whole texts, as before issue 7's windows. */
 function unanchored(rs: RuleSet): RuleSet {
@@ -168,22 +169,7 @@ describe("issue 7: the skipping run finder of the decode pass", () => {
 });
 
 describe("issue 7: `keyscan rules test` says which matchers run over whole texts", () => {
-  const ruleFile = (pattern: string) =>
-    [
-      "provider: acme",
-      "name: Acme",
-      "rules:",
-      "  - id: acme.token",
-      "    name: Acme token",
-      "    description: test rule",
-      "    severity: low",
-      "    secret:",
-      `      pattern: '${pattern}'`,
-      "      keywords: [acme_]",
-      "      standalone: true",
-      "    examples: ['x = acme_q8w2k5z9r4t1m7xq3v8kd0']",
-      "    negatives: ['acme']",
-    ].join("\n");
+  const ruleFile = (pattern: string) => acmeRuleFile(pattern, ["x = acme_q8w2k5z9r4t1m7xq3v8kd0"], ["acme"]);
 
   it("notes an unbounded format and not a bounded one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "keyscan-windows-"));

@@ -3,7 +3,7 @@
 // when a rule file changes and ignored when corrupt; the Aho-Corasick prefilter finds exactly the keywords present.
 // Pool tests run the built worker (dist/engine/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ import { decodeBytes } from "../../src/sources/decode.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
 import { scan } from "../../src/scan.js";
 import { workingTreeSource } from "../../src/sources/working-tree.js";
-import { tempDir, writeTree } from "../helpers.js";
+import { ruleFolderFixture, tempDir, writeTree } from "../helpers.js";
 
 const root = resolve(__dirname, "../..");
 const bin = join(root, "dist/cli/bin.js");
@@ -153,14 +153,7 @@ describe("issue 7: scan pool", () => {
 });
 
 describe("issue 7: rule-spec cache", () => {
-  const t = tempDir("keyscan-issue7-cache-");
-  afterAll(() => t.cleanup());
-  const rulesDir = join(t.dir, "rules");
-  const cacheDir = join(t.dir, "cache");
-  beforeAll(() => {
-    writeTree(t.dir, { "rules/.keep": "" });
-    copyFileSync(join(root, "rules/getimg.yaml"), join(rulesDir, "getimg.yaml"));
-  });
+  const { dir: cacheTestDir, rulesDir, cacheDir } = ruleFolderFixture("keyscan-issue7-cache-");
   const load = (dir: string | false) => loadRules({ builtin: false, extra: [{ path: rulesDir }], cacheDir: dir });
   const shape = (rs: ReturnType<typeof load>) => rs.matchers.map((m) => [m.rule.id, m.rule.name, m.usage, m.regex.source, m.regex.flags, [...m.keywords]]);
   // These tests are about the spec cache, the layer under the compiled rule-set cache (issue-7-startup.test.ts):
@@ -220,12 +213,12 @@ describe("issue 7: rule-spec cache", () => {
   });
 
   it("holds the rules' examples compressed, so a cache inside a scanned folder is not reported", async () => {
-    const home = join(t.dir, "home-cache");
+    const home = join(cacheTestDir, "home-cache");
     const rs = loadRules({ cacheDir: home }); // every shipped rule, examples included
     expect(existsSync(join(home, "rule-specs.json.gz"))).toBe(true);
     // …and the compiled rule set beside it (specs included), gzipped too.
     expect(readdirSync(home).filter((f) => /^rule-set-[0-9a-f]+\.bin\.gz$/.test(f))).toHaveLength(1);
-    const result = await scan(workingTreeSource({ paths: [home], cwd: t.dir, maxFileSize: 50_000_000 }), rs, { threads: 1 });
+    const result = await scan(workingTreeSource({ paths: [home], cwd: cacheTestDir, maxFileSize: 50_000_000 }), rs, { threads: 1 });
     expect(result.findings).toEqual([]);
     expect(result.stats.skipped.E_BINARY).toBe(2);
   });

@@ -9,6 +9,7 @@ import { analyseRegex } from "../../src/engine/regex-safety.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE, scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
+import { acmeRuleFile } from "../helpers.js";
 
 const ruleset = loadRules();
 const rand = seededRandom("issue-8-redos");
@@ -34,24 +35,7 @@ describe("ReDoS analysis", () => {
 
   it("`keyscan rules test` warns with the rule id", async () => {
     const dir = mkdtempSync(join(tmpdir(), "keyscan-redos-"));
-    writeFileSync(
-      join(dir, "bad.yaml"),
-      [
-        "provider: acme",
-        "name: Acme",
-        "rules:",
-        "  - id: acme.token",
-        "    name: Acme token",
-        "    description: test rule",
-        "    severity: low",
-        "    secret:",
-        "      pattern: 'acme_(?:[a-z0-9]+)+!'",
-        "      keywords: [acme_]",
-        "      standalone: true",
-        "    examples: ['x = acme_abc123!']",
-        "    negatives: ['acme']",
-      ].join("\n"),
-    );
+    writeFileSync(join(dir, "bad.yaml"), acmeRuleFile("acme_(?:[a-z0-9]+)+!", ["x = acme_abc123!"], ["acme"]));
     const res = await run(["rules", "test", join(dir, "bad.yaml")], { cwd: dir, env: {} });
     expect(res.stdout).toMatch(/WARN .*acme\.token.*nested quantifier/);
     expect(res.stdout).toMatch(/\d+ warning\(s\)/);
