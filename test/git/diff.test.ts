@@ -1,18 +1,9 @@
 // `keyscan diff <range>` on real repositories: secrets introduced by a range, merges included; pre-existing secrets
 // and renames not re-reported; a shallow clone that lacks the range is an error, never a clean result.
-import { afterEach, describe, expect, it } from "vitest";
-import { TempRepo, newKey } from "./repo.js";
+import { describe, expect, it } from "vitest";
+import { newKey, tempRepos, type TempRepo } from "./repo.js";
 
-let repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos) r.cleanup();
-  repos = [];
-});
-function repo(): TempRepo {
-  const r = TempRepo.create();
-  repos.push(r);
-  return r;
-}
+const repo = tempRepos();
 
 /** main and feature both change settings.txt; the conflict resolution adds `resolution`. Returns commit ids. */
 function conflictMerge(r: TempRepo, resolution: string): { base: string; mainBefore: string; feature: string; merge: string } {

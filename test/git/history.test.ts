@@ -2,19 +2,10 @@
 // unique blob, every location of a secret, whether HEAD still has it, refs beyond branches, and shallow clones.
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { TempRepo, newKey } from "./repo.js";
+import { describe, expect, it } from "vitest";
+import { newKey, tempRepos } from "./repo.js";
 
-let repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos) r.cleanup();
-  repos = [];
-});
-function repo(): TempRepo {
-  const r = TempRepo.create();
-  repos.push(r);
-  return r;
-}
+const repo = tempRepos();
 
 describe("keyscan history", () => {
   it("finds a key that was committed and later deleted, attributed to the commit that introduced it", async () => {
@@ -235,8 +226,7 @@ describe("keyscan history", () => {
   it("is clean on a repository without commits and fails clearly outside a repository", async () => {
     const r = repo();
     expect((await r.keyscan("history")).exitCode).toBe(0);
-    const notRepo = TempRepo.create({ init: false });
-    repos.push(notRepo);
+    const notRepo = repo({ init: false });
     const out = await notRepo.keyscan("history");
     expect(out.exitCode).toBe(2);
     expect(out.stderr).toMatch(/not inside a git work tree/);

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { generateSecret } from "../../src/engine/template.js";
 import { run } from "../../src/cli/run.js";
 import type { ScanResult } from "../../src/report/types.js";
@@ -124,4 +125,21 @@ export class TempRepo {
   cleanup(): void {
     rmSync(this.base, { recursive: true, force: true });
   }
+}
+
+/**
+ * A `repo()` factory for one test file: each call makes a fresh TempRepo, and every repo made during a test is
+ * removed after it (call at the top level of the file, where vitest's afterEach applies to every test).
+ */
+export function tempRepos(): (options?: Parameters<typeof TempRepo.create>[0]) => TempRepo {
+  let repos: TempRepo[] = [];
+  afterEach(() => {
+    for (const r of repos) r.cleanup();
+    repos = [];
+  });
+  return (options) => {
+    const r = TempRepo.create(options);
+    repos.push(r);
+    return r;
+  };
 }

@@ -2,20 +2,11 @@
 // `git commit -a` and `git commit <path>` (where git hands the hook a temporary index in GIT_INDEX_FILE).
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { BIN, REPO_ROOT, TempRepo, newKey } from "./repo.js";
+import { BIN, REPO_ROOT, newKey, tempRepos, type TempRepo } from "./repo.js";
 
-let repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos) r.cleanup();
-  repos = [];
-});
-function repo(): TempRepo {
-  const r = TempRepo.create();
-  repos.push(r);
-  return r;
-}
+const repo = tempRepos();
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsc -p .)`);
@@ -195,8 +186,7 @@ describe("keyscan --staged", () => {
     expect((await r.keyscan("--staged")).exitCode).toBe(0);
     const withPath = await r.keyscan("--staged", "src");
     expect(withPath.exitCode).toBe(2);
-    const outside = TempRepo.create({ init: false });
-    repos.push(outside);
+    const outside = repo({ init: false });
     const out = await outside.keyscan("--staged");
     expect(out.exitCode).toBe(2);
     expect(out.stderr).toMatch(/not inside a git work tree/);
