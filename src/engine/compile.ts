@@ -9,7 +9,7 @@
  */
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
-import { analyseRegex, keywordLead } from "./regex-safety.js";
+import { analyseRegex, keywordLeads } from "./regex-safety.js";
 import { NEAR_RADIUS } from "./scan-text.js";
 import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
 
@@ -350,8 +350,15 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   // `before` is how far before a keyword occurrence a match can start: a usage's regex starts with its name (lead 0;
   // up to the name's length when its keyword is a fragment of a long name), a format's is measured from its pattern.
   if (!b.standalone) return { keywords, before: Math.min(maxMatchLength, usageLead(keywords, b.names)), after: 0 };
-  const lead = keywordLead(b.source, flags, keywords);
-  if (lead !== undefined) return { keywords, before: Math.min(maxMatchLength, lead), after: 0 };
+  const leads = keywordLeads(b.source, flags, keywords);
+  if (leads && leads.size > 0) {
+    // Only the keywords the proof names bound windows, each by its own lead (issue 7: `key` starts the generic
+    // rule's matches, `secret` may sit 9 characters in); the others' occurrences need no window of their own.
+    const named = keywords.filter((k) => leads.has(k));
+    const before = named.map((k) => Math.min(maxMatchLength, leads.get(k)!));
+    return { keywords: named, before: Math.max(...before), after: 0, ...(new Set(before).size > 1 ? { leads: before } : {}) };
+  }
+  if (leads) return { keywords, before: maxMatchLength, after: 0 }; // covered, start not bounded: a match length
   if (near && near.length > 0 && near.every((w) => keywords.includes(w) && /^[\x20-\x7e]+$/.test(w))) {
     return { keywords: near, before: NEAR_RADIUS + maxMatchLength, after: NEAR_RADIUS };
   }

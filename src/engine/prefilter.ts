@@ -315,6 +315,8 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
 
 /** Windows at most this wide (start positions) are tried position by position (scan-text.ts runMatcherInRanges). */
 export const NARROW_WINDOW = 48;
+/** Window widths (before + after) stay below this; it packs a window's start and width into one number. */
+const WINDOW_SPAN = 2 ** 22;
 /** What one sticky regex attempt costs, in characters of an exec scan (a call into the regex engine; measured order). */
 const STICKY_TRY_COST = 24;
 
@@ -339,12 +341,16 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
   const total = matchers.length;
   const asciiOnly = keywords.every((k) => /^[\x00-\x7f]*$/.test(k));
   const idOf = new Map(keywords.map((k, i) => [k, i]));
-  // Per anchored matcher: the ids of the keywords whose occurrences bound its windows.
-  const anchorIds = new Map<Matcher, Int32Array>();
+  // Per anchored matcher: the ids of the keywords whose occurrences bound its windows, and how far before each
+  // occurrence a match can start (one number per id: compile.ts gives keywords their own leads, issue 7).
+  const anchorIds = new Map<Matcher, { ids: Int32Array; before: Int32Array }>();
   for (const m of matchers) {
     if (!m.anchor) continue;
-    const ids = m.anchor.keywords.map((k) => idOf.get(k));
-    if (ids.every((id) => id !== undefined)) anchorIds.set(m, Int32Array.from(ids as number[]));
+    const a = m.anchor;
+    const ids = a.keywords.map((k) => idOf.get(k));
+    if (ids.every((id) => id !== undefined)) {
+      anchorIds.set(m, { ids: Int32Array.from(ids as number[]), before: Int32Array.from(a.keywords, (_, i) => a.leads?.[i] ?? a.before) });
+    }
   }
   const matcherLists = lists;
 
@@ -375,44 +381,54 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
       return {
         matchers: [...selected],
         startRanges(group: readonly Matcher[], textLength: number): number[] | undefined {
-          let before = 0;
+          let widest = 0;
           let after = 0;
           let reach = 0;
-          const positions: number[] = [];
-          const used = new Set<number>();
+          // Per keyword id: the widest lead any matcher of the group gives it.
+          const leadOf = new Map<number, number>();
           for (const m of group) {
             const a = m.anchor;
-            const idList = anchorIds.get(m);
-            if (!a || !idList) return undefined;
-            before = Math.max(before, a.before);
+            const anchor = anchorIds.get(m);
+            if (!a || !anchor) return undefined;
+            widest = Math.max(widest, a.before);
             after = Math.max(after, a.after);
             reach = Math.max(reach, m.maxMatchLength ?? 0);
-            for (const id of idList) {
-              if (used.has(id)) continue;
-              used.add(id);
-              for (let h = head[id]! - 1; h >= 0; h = next[h]!) positions.push(starts[h]!);
+            for (let i = 0; i < anchor.ids.length; i++) {
+              const id = anchor.ids[i]!;
+              leadOf.set(id, Math.max(leadOf.get(id) ?? 0, anchor.before[i]!));
             }
           }
-          if (positions.length === 0) return undefined;
-          positions.sort((x, y) => x - y);
+          // Windows as one number each, `from * SPAN + (to - from)`, so one native sort orders them by start.
+          let windows: number[] = [];
+          for (const [id, before] of leadOf) {
+            for (let h = head[id]! - 1; h >= 0; h = next[h]!) {
+              const at = starts[h]!;
+              const from = Math.max(0, at - before);
+              windows.push(from * WINDOW_SPAN + (at + after - from));
+            }
+          }
+          // Every match holds an occurrence of one of these keywords: none in the text, nothing to run.
+          if (windows.length === 0) return [];
+          windows = windows.length > 1 ? Array.from(Float64Array.from(windows).sort()) : windows;
           // Narrow windows (a keyword at or near the match start: scan-text.ts tries each start position with a
           // sticky regex) merge only when they touch; wide ones (exec scans them) when closer than one match length,
           // one regex call instead of two. `covered` estimates the work in characters scanned.
-          const narrow = before + after <= NARROW_WINDOW;
+          const narrow = widest + after <= NARROW_WINDOW;
           const gap = narrow ? 1 : reach;
           const ranges: number[] = [];
           let covered = 0;
           const cost = (a: number, b: number) => (narrow ? (b - a + 1) * STICKY_TRY_COST : b - a + reach);
-          let from = Math.max(0, positions[0]! - before);
-          let to = positions[0]! + after;
-          for (let k = 1; k < positions.length; k++) {
-            const lo = Math.max(0, positions[k]! - before);
-            if (lo <= to + gap) to = Math.max(to, positions[k]! + after);
+          let from = Math.floor(windows[0]! / WINDOW_SPAN);
+          let to = from + (windows[0]! % WINDOW_SPAN);
+          for (let k = 1; k < windows.length; k++) {
+            const lo = Math.floor(windows[k]! / WINDOW_SPAN);
+            const hi = lo + (windows[k]! % WINDOW_SPAN);
+            if (lo <= to + gap) to = Math.max(to, hi);
             else {
               ranges.push(from, to);
               covered += cost(from, to);
               from = lo;
-              to = positions[k]! + after;
+              to = hi;
             }
           }
           ranges.push(from, to);

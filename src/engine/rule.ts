@@ -80,7 +80,10 @@ export interface Matcher {
 export interface MatcherAnchor {
   /** Lowercase keywords (a subset of the matcher's) whose occurrences bound the windows. */
   keywords: readonly string[];
+  /** The most characters a match can start before an occurrence of any of `keywords`. */
   before: number;
+  /** When the keywords differ: `leads[i]` (≤ `before`) is that bound for `keywords[i]` alone. */
+  leads?: readonly number[];
   after: number;
 }
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { buildPrefilter } from "../../src/engine/prefilter.js";
-import { keywordLead, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
+import { keywordLead, keywordLeads, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { RuleSet } from "../../src/engine/rule.js";
 import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
@@ -48,6 +48,29 @@ describe("issue 7: keyword coverage analysis", () => {
     expect(keywordLead("\\w{0,5}ghp_(?<secret>x+)", "", ["ghp_"])).toBe(5);
     expect(keywordLead("[a-z]+ghp_(?<secret>x+)", "", ["ghp_"])).toBe(Infinity); // covered, start unbounded
     expect(keywordLead("(?:api|x)(?<secret>\\d+)", "", ["api"])).toBeUndefined();
+  });
+
+  it("gives each keyword its own lead, and never mixes two proofs into one", () => {
+    const leads = (source: string, keywords: string[]) => Object.fromEntries(keywordLeads(source, "", keywords) ?? []);
+    // `key` starts every match it is in; `secret` sits up to 9 characters in (after `consumer_`).
+    expect(leads("(?:key|consumer_secret|secret)=(?<secret>x+)", ["key", "secret"])).toEqual({ key: 0, secret: 9 });
+    // Each string is proved by its earliest keyword: `secret_key` needs no window at `key`.
+    expect(leads("(?:secret_key|key)=(?<secret>x+)", ["key", "secret"])).toEqual({ key: 0, secret: 0 });
+    // Two covering parts of a sequence: one whole proof is kept (the narrower), not an element-wise minimum.
+    expect(leads("(?:a_tok|bbbbbbb_key)-(?:key|token)=(?<secret>x+)", ["tok", "key"])).toEqual({ tok: 2, key: 8 });
+    expect(leads("(?:a_tok|bbbbbbb_key)-(?:key|token)=(?<secret>x+)", ["tok", "key", "token"])).toEqual({ tok: 2, key: 8 });
+    // An alternation takes, per keyword, the larger lead of its branches; keywords no branch needs are left out.
+    expect(leads("(?:\\d{0,3}ghp_|xy_ghs_)(?<secret>x+)", ["ghp_", "ghs_", "ghx_"])).toEqual({ ghp_: 3, ghs_: 3 });
+    expect(keywordLead("(?:key|consumer_secret|secret)=(?<secret>x+)", "", ["key", "secret"])).toBe(9);
+  });
+
+  it("anchors the generic assignment rule's `key` at the match start (one sticky try per occurrence)", () => {
+    const rs = loadRules({ cacheDir: false });
+    const generic = rs.matchers.find((m) => m.rule.id === "generic.secret-assignment")!;
+    const a = generic.anchor!;
+    const leadOf = (k: string) => a.leads?.[a.keywords.indexOf(k)] ?? a.before;
+    expect(leadOf("key")).toBe(0);
+    expect(leadOf("secret")).toBeGreaterThan(leadOf("key")); // consumer_secret, client_secret
   });
 
   it("holds for every shipped matcher that compile.ts anchors without analysing (usages)", () => {
@@ -103,6 +126,28 @@ describe("issue 7: windowed matching finds exactly what a whole-text scan finds"
     }
     expect(compared).toBe(60);
     expect(found).toBeGreaterThan(100);
+  });
+
+  it("for generic assignments whose names put a keyword at different depths (per-keyword leads)", () => {
+    const names = ["consumer_secret", "consumersecret", "bearertoken", "refreshtoken", "CLIENT_SECRET", "refresh_token", "bearerToken", "secretKey", "api_key", "myKey", "key", "monkey", "token_key", "access-key", "xKey", "a.key"];
+    const rand = seededRandom("issue-7-leads");
+    const value = () => Array.from({ length: 24 }, () => "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[Math.floor(rand() * 57)]).join("");
+    let found = 0;
+    for (let round = 0; round < 40; round++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const name = names[Math.floor(rand() * names.length)]!;
+        const sep = [" = ", ": ", "=", ' = "', ":'"][Math.floor(rand() * 5)]!;
+        lines.push(`${" ".repeat(Math.floor(rand() * 3))}${name}${sep}${value()}${sep.includes('"') ? '"' : sep.includes("'") ? "'" : ""}`);
+      }
+      // Keyword-free filler between the lines, so the prefilter runs the rule in windows, not over the whole text.
+      const text = lines.join(rand() < 0.5 ? `\n// ${"lorem ipsum dolor ".repeat(20)}\n` : `; ${"lorem ipsum dolor ".repeat(20)}; `);
+      const a = scanText(text, rs).map(key);
+      const b = scanText(text, whole).map(key);
+      expect(a).toEqual(b);
+      found += b.length;
+    }
+    expect(found).toBeGreaterThan(200);
   });
 
   it("for each rule example embedded in a long text, alone and next to its own repeats", () => {
