@@ -40,7 +40,7 @@ const MAX_LISTED_SKIPS = 1000;
 const POOL_AFTER_BYTES = 3 * 1024 * 1024;
 const POOL_AFTER_ITEMS = 300;
 /** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
-const IN_FLIGHT_PER_THREAD = 64;
+const IN_FLIGHT_PER_THREAD = 256;
 /** Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it). */
 const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 

@@ -46,32 +46,55 @@ const B64 = (() => {
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
-const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
-const PERCENT_COUNT = /%[0-9A-Fa-f]{2}/g;
-/** Characters that may appear in a percent-encoded run (URL characters and the escapes themselves). */
-const URL_CHAR = /[A-Za-z0-9._~+\-!*'();:@&=$,/?#%]/;
+/** Characters that may appear in a percent-encoded run (URL characters and the escapes themselves), by code. */
+const URL_CHARS = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+-!*'();:@&=$,/?#%") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
+function isUrlChar(c: number): boolean {
+  return c < 128 && URL_CHARS[c] === 1;
+}
+
+function isHexCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Whether text[a, b) holds at least two `%XX` escapes. */
+function hasTwoEscapes(text: string, a: number, b: number): boolean {
+  let seen = 0;
+  for (let p = text.indexOf("%", a); p !== -1 && p + 2 < b; p = text.indexOf("%", p + 1)) {
+    if (isHexCode(text.charCodeAt(p + 1)) && isHexCode(text.charCodeAt(p + 2)) && ++seen === 2) return true;
+  }
+  return false;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 /** Mostly printable UTF-8 text (tabs and newlines allowed), with no NUL and at most 5% other control/invalid bytes. */
 function printableText(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 8) return undefined;
+  const n = bytes.length;
+  if (n < 8) return undefined;
   let bad = 0;
-  const allowed = bytes.length * 0.05;
-  for (const b of bytes) {
+  const allowed = n * 0.05;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x20 && b !== 0x7f) continue;
     if (b === 0) return undefined;
-    if ((b < 0x20 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f) {
-      if (++bad > allowed) return undefined;
-    }
+    if (b !== 9 && b !== 10 && b !== 13 && ++bad > allowed) return undefined;
   }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-  const replacement = (text.match(/\uFFFD/g) ?? []).length;
-  if (replacement > text.length * 0.05) return undefined;
-  // Printable ASCII must dominate: random bytes decoded as UTF-8 are mostly replacement or high characters.
+  const text = utf8.decode(bytes);
+  // Printable ASCII must dominate (random bytes decoded as UTF-8 are mostly replacement or high characters), and
+  // replacement characters (invalid UTF-8) stay under 5%.
   let ascii = 0;
+  let replacement = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if ((c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13) ascii++;
+    else if (c === 0xfffd) replacement++;
   }
-  return ascii >= text.length * 0.9 ? text : undefined;
+  return replacement <= text.length * 0.05 && ascii >= text.length * 0.9 ? text : undefined;
 }
 
 /**
@@ -84,7 +107,7 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
   const n = bytes.length;
   // A percent escape followed, somewhere, by a second one: a candidate percent run.
   for (let j = bytes.indexOf(37); j !== -1 && j + 2 < n; j = bytes.indexOf(37, j + 1)) {
-    if (isHexByte(bytes[j + 1]!) && isHexByte(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
+    if (isHexCode(bytes[j + 1]!) && isHexCode(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
   }
   let found = false;
   // Bytes read as Latin-1 are one character each (a byte >= 0x80 is a character >= 0x80, which ends a run as a
@@ -142,13 +165,10 @@ export function forEachRun(text: string, visit: (start: number, stop: number, cl
   }
 }
 
-function isHexByte(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
 
 function hasPercentEscape(bytes: Uint8Array, from: number): boolean {
   for (let j = bytes.indexOf(37, from); j !== -1 && j + 2 < bytes.length; j = bytes.indexOf(37, j + 1)) {
-    if (isHexByte(bytes[j + 1]!) && isHexByte(bytes[j + 2]!)) return true;
+    if (isHexCode(bytes[j + 1]!) && isHexCode(bytes[j + 2]!)) return true;
   }
   return false;
 }
@@ -161,7 +181,6 @@ export function encodedSegments(text: string): EncodedSegment[] {
     out.push({ start, end, encoding, text: decoded });
   };
 
-  let m: RegExpExecArray | null;
   const n = text.length;
   forEachRun(text, (start, stop, classes) => {
     if (budget <= 0) return false;
@@ -186,29 +205,26 @@ export function encodedSegments(text: string): EncodedSegment[] {
     return true;
   });
 
-  if (text.includes("%")) {
-    // Anchor on the escapes and widen each to its run of URL characters: linear, and only where escapes are.
-    PERCENT_ESCAPE.lastIndex = 0;
-    let covered = 0;
-    while ((m = PERCENT_ESCAPE.exec(text)) !== null && budget > 0) {
-      if (m.index < covered) continue;
-      let a = m.index;
-      let b = m.index + 3;
-      while (a > 0 && b - a < MAX_RUN && URL_CHAR.test(text[a - 1]!)) a--;
-      while (b < text.length && b - a < MAX_RUN && URL_CHAR.test(text[b]!)) b++;
-      covered = b;
-      PERCENT_ESCAPE.lastIndex = b;
-      const run = text.slice(a, b);
-      if (run.length < 12 || (run.match(PERCENT_COUNT) ?? []).length < 2) continue;
-      budget -= run.length;
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(run);
-      } catch {
-        continue;
-      }
-      if (decoded !== run) take(a, b, "percent", decoded);
+  // Percent escapes: found with indexOf (native, fast) rather than a regex scan over every text that holds a `%`
+  // (most code does: modulo, format strings), and each widened to its run of URL characters: linear, and only where
+  // escapes are.
+  for (let p = text.indexOf("%"); p !== -1 && budget > 0; p = text.indexOf("%", p + 1)) {
+    if (!isHexCode(text.charCodeAt(p + 1)) || !isHexCode(text.charCodeAt(p + 2))) continue;
+    let a = p;
+    let b = p + 3;
+    while (a > 0 && b - a < MAX_RUN && isUrlChar(text.charCodeAt(a - 1))) a--;
+    while (b < n && b - a < MAX_RUN && isUrlChar(text.charCodeAt(b))) b++;
+    p = b - 1;
+    if (b - a < 12 || !hasTwoEscapes(text, a, b)) continue;
+    const run = text.slice(a, b);
+    budget -= run.length;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(run);
+    } catch {
+      continue;
     }
+    if (decoded !== run) take(a, b, "percent", decoded);
   }
   return out;
 }

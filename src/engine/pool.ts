@@ -74,7 +74,7 @@ interface Slot {
 }
 
 const MAX_RESPAWNS = 4;
-const BATCH_MAX = 32;
+const BATCH_MAX = 64;
 /** An input this large is posted at once rather than batched. */
 const BATCH_BYTES = 256 * 1024;
 

@@ -353,6 +353,17 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
     }
   }
   const matcherLists = lists;
+  // startRanges' scratch space, reused from call to call (it runs for every selected regex of every text).
+  const leadFor = new Int32Array(keywords.length);
+  const leadStamp = new Int32Array(keywords.length);
+  const groupIds = new Int32Array(keywords.length);
+  let windowBuffer = new Float64Array(256);
+  let stamp = 0;
+  // selectAt's scratch space (see there).
+  let generation = 0;
+  const head = new Int32Array(keywords.length);
+  const headOf = new Int32Array(keywords.length);
+  let next = new Int32Array(1024);
 
   const prefilter: Prefilter = {
     keywords,
@@ -362,30 +373,47 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
     },
     selectAt(text: string): Selection {
       if (keywords.length === 0) return { matchers: always.slice(), startRanges: () => undefined };
+      // The automaton's hit arrays and the chains below are scratch space shared by every call (issue 7: fresh
+      // arrays per text were most of the young-generation garbage of a tree scan); `mine` tells a Selection whose
+      // scratch a later call has reused, and its startRanges then answers "whole text" (always correct).
+      if (generation === 0x7ffffffe) {
+        headOf.fill(0);
+        generation = 0;
+      }
+      const mine = ++generation;
       const found = automaton.findAll(text);
       const count = found.count;
-      const starts = found.starts.slice(0, count);
-      const ids = found.ids.slice(0, count);
+      const starts = found.starts;
+      const ids = found.ids;
+      if (next.length < count) next = new Int32Array(Math.max(count, next.length * 2));
       // Occurrences chained per keyword (newest first), so a group reads only its own keywords' positions.
-      // head[id] is 1 + the keyword's latest occurrence (0: none); a typed array, not a Map, as this runs per hit.
-      const head = new Int32Array(keywords.length);
-      const next = new Int32Array(count);
+      // head[id] is 1 + the keyword's latest occurrence, valid where headOf[id] === mine (else: none).
       const selected = new Set<Matcher>(always);
       for (let h = 0; h < count; h++) {
         const id = ids[h]!;
-        const previous = head[id]! - 1;
-        if (previous < 0) for (const m of matcherLists[id]!) selected.add(m);
+        let previous = -1;
+        if (headOf[id] === mine) previous = head[id]! - 1;
+        else {
+          headOf[id] = mine;
+          for (const m of matcherLists[id]!) selected.add(m);
+        }
         next[h] = previous;
         head[id] = h + 1;
       }
       return {
         matchers: [...selected],
         startRanges(group: readonly Matcher[], textLength: number): number[] | undefined {
+          if (mine !== generation) return undefined;
           let widest = 0;
           let after = 0;
           let reach = 0;
-          // Per keyword id: the widest lead any matcher of the group gives it.
-          const leadOf = new Map<number, number>();
+          // The group's anchor keywords, each with the widest lead any of its matchers gives it (leadFor, valid
+          // where leadStamp says this call wrote it).
+          if (++stamp === 0x7fffffff) {
+            leadStamp.fill(0);
+            stamp = 1;
+          }
+          let idCount = 0;
           for (const m of group) {
             const a = m.anchor;
             const anchor = anchorIds.get(m);
@@ -395,21 +423,36 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
             reach = Math.max(reach, m.maxMatchLength ?? 0);
             for (let i = 0; i < anchor.ids.length; i++) {
               const id = anchor.ids[i]!;
-              leadOf.set(id, Math.max(leadOf.get(id) ?? 0, anchor.before[i]!));
+              if (leadStamp[id] !== stamp) {
+                leadStamp[id] = stamp;
+                leadFor[id] = anchor.before[i]!;
+                groupIds[idCount++] = id;
+              } else if (anchor.before[i]! > leadFor[id]!) leadFor[id] = anchor.before[i]!;
             }
           }
-          // Windows as one number each, `from * SPAN + (to - from)`, so one native sort orders them by start.
-          let windows: number[] = [];
-          for (const [id, before] of leadOf) {
-            for (let h = head[id]! - 1; h >= 0; h = next[h]!) {
-              const at = starts[h]!;
-              const from = Math.max(0, at - before);
-              windows.push(from * WINDOW_SPAN + (at + after - from));
-            }
+          // Windows as one number each, `from * WINDOW_SPAN + width`, so one native sort orders them by start. Each
+          // keyword's chain runs newest first, so they are written from the end: one keyword's come out sorted.
+          let total = 0;
+          for (let g = 0; g < idCount; g++) {
+            const id = groupIds[g]!;
+            if (headOf[id] === mine) for (let h = head[id]! - 1; h >= 0; h = next[h]!) total++;
           }
           // Every match holds an occurrence of one of these keywords: none in the text, nothing to run.
-          if (windows.length === 0) return [];
-          windows = windows.length > 1 ? Array.from(Float64Array.from(windows).sort()) : windows;
+          if (total === 0) return [];
+          if (windowBuffer.length < total) windowBuffer = new Float64Array(Math.max(total, windowBuffer.length * 2));
+          const windows = windowBuffer.subarray(0, total);
+          let w = total;
+          for (let g = 0; g < idCount; g++) {
+            const id = groupIds[g]!;
+            if (headOf[id] !== mine) continue;
+            const before = leadFor[id]!;
+            for (let h = head[id]! - 1; h >= 0; h = next[h]!) {
+              const at = starts[h]!;
+              const from = at > before ? at - before : 0;
+              windows[--w] = from * WINDOW_SPAN + (at + after - from);
+            }
+          }
+          if (idCount > 1) windows.sort();
           // Narrow windows (a keyword at or near the match start: scan-text.ts tries each start position with a
           // sticky regex) merge only when they touch; wide ones (exec scans them) when closer than one match length,
           // one regex call instead of two. `covered` estimates the work in characters scanned.
@@ -417,22 +460,22 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
           const gap = narrow ? 1 : reach;
           const ranges: number[] = [];
           let covered = 0;
-          const cost = (a: number, b: number) => (narrow ? (b - a + 1) * STICKY_TRY_COST : b - a + reach);
           let from = Math.floor(windows[0]! / WINDOW_SPAN);
           let to = from + (windows[0]! % WINDOW_SPAN);
-          for (let k = 1; k < windows.length; k++) {
+          for (let k = 1; k < total; k++) {
             const lo = Math.floor(windows[k]! / WINDOW_SPAN);
             const hi = lo + (windows[k]! % WINDOW_SPAN);
-            if (lo <= to + gap) to = Math.max(to, hi);
-            else {
+            if (lo <= to + gap) {
+              if (hi > to) to = hi;
+            } else {
               ranges.push(from, to);
-              covered += cost(from, to);
+              covered += narrow ? (to - from + 1) * STICKY_TRY_COST : to - from + reach;
               from = lo;
               to = hi;
             }
           }
           ranges.push(from, to);
-          covered += cost(from, to);
+          covered += narrow ? (to - from + 1) * STICKY_TRY_COST : to - from + reach;
           // Mostly covered anyway: one pass over the whole text is cheaper than many windows.
           return covered * 2 > textLength ? undefined : ranges;
         },
@@ -440,6 +483,7 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
     },
     select(text: string): Matcher[] {
       if (keywords.length === 0) return always.slice();
+      generation++; // the automaton's hit arrays are about to be reused
       const selected = new Set<Matcher>(always);
       for (const id of automaton.find(text)) {
         for (const m of lists[id]!) selected.add(m);
