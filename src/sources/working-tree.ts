@@ -6,7 +6,7 @@
  * paths are expanded with fast-glob. Every file that cannot be scanned becomes a problem item with a reason; the walk
  * itself never stops for one bad entry.
  */
-import { constants, readdirSync } from "node:fs";
+import { constants, readdirSync, type Dirent } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { describeCause, KeyscanError } from "../errors.js";
@@ -60,10 +60,33 @@ function nameText(name: Buffer): { text: string; exact: boolean } {
   }
 }
 
-function childPath(dir: FsPath, name: Buffer, exact: boolean, text: string): FsPath {
-  if (exact && typeof dir === "string") return join(dir, text);
+function childPath(dir: FsPath, name: Buffer | undefined, exact: boolean, text: string): FsPath {
+  // Directories in the walk are already normalised (the root is resolved, the rest are built here), so a plain
+  // concatenation is the join (issue 7: path.join's normalisation showed in tree-scan profiles).
+  if (exact && typeof dir === "string") return sep === "/" ? (dir.endsWith("/") ? dir + text : `${dir}/${text}`) : join(dir, text);
   const dirBytes = typeof dir === "string" ? Buffer.from(dir, "utf8") : dir;
-  return Buffer.concat([dirBytes, Buffer.from(sep), name]);
+  return Buffer.concat([dirBytes, Buffer.from(sep), name ?? Buffer.from(text, "utf8")]);
+}
+
+type Listed = { name: string; raw?: Buffer; exact: boolean; type: "file" | "dir" | "link" | "other" };
+
+const typeOf = (d: Dirent<string> | Dirent<Buffer>): Listed["type"] => (d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other");
+
+/**
+ * One directory's entries. Names are read as strings (issue 7: a Buffer per name was most of the walk's cost); a
+ * directory where one decodes to U+FFFD — a name that is not valid UTF-8, or (rarely) one that holds U+FFFD — is read
+ * again as bytes (issue 8), so such a file is still opened by its real bytes and shown with `\xNN` escapes.
+ */
+function listDirectory(dir: FsPath): Listed[] {
+  if (typeof dir === "string") {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    if (!entries.some((d) => d.name.includes("\uFFFD"))) return entries.map((d) => ({ name: d.name, exact: true, type: typeOf(d) }));
+  }
+  return readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).map((d) => {
+    const raw = d.name as unknown as Buffer;
+    const { text, exact } = nameText(raw);
+    return { name: text, raw, exact, type: typeOf(d) };
+  });
 }
 
 /** Open flags for a file read: never follow a symlink swapped in after the walk, never block on a FIFO. */
@@ -85,20 +108,19 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   async function* walk(rootAbs: string): AsyncGenerator<Entry> {
     // Stack of directories to visit, each with the ignore scopes in force there.
     const stack: Array<{ abs: FsPath; rel: string; scopes: ScopedIgnore[] }> = [{ abs: rootAbs, rel: "", scopes: [] }];
-    const shownOf = (abs: FsPath, rel: string): string => (typeof abs === "string" ? toShown(cwd, abs) : rel === "" ? toShown(cwd, rootAbs) : toShown(cwd, join(rootAbs, rel)));
+    // A path is shown relative to the working directory: the root's shown form, then the walk's own relative path
+    // (no path.relative per file: issue 7).
+    const rootShown = toShown(cwd, rootAbs);
+    const shownOf = (_abs: FsPath, rel: string): string => (rel === "" ? rootShown : rootShown === "." ? rel : rootShown.endsWith("/") ? rootShown + rel : `${rootShown}/${rel}`);
     while (stack.length > 0) {
       const dir = stack.pop()!;
       // Issue 7: one synchronous readdir per directory. `opendir` + `for await` costs three thread-pool round trips
       // per directory, and the scan's workers sat idle waiting for the walk (a 31 000-file tree: 3.7 s → 0.3 s).
       // Names are read as bytes (issue 8): a name that is not valid UTF-8 is still opened by its real bytes.
       const subdirs: Array<{ abs: FsPath; rel: string; scopes: ScopedIgnore[] }> = [];
-      const names: Array<{ name: string; raw: Buffer; exact: boolean; type: "file" | "dir" | "link" | "other" }> = [];
+      let names: Listed[];
       try {
-        for (const d of readdirSync(dir.abs, { withFileTypes: true, encoding: "buffer" })) {
-          const raw = d.name as unknown as Buffer;
-          const { text, exact } = nameText(raw);
-          names.push({ name: text, raw, exact, type: d.isFile() ? "file" : d.isDirectory() ? "dir" : d.isSymbolicLink() ? "link" : "other" });
-        }
+        names = listDirectory(dir.abs);
       } catch (err) {
         yield { kind: "problem", item: { type: "problem", path: shownOf(dir.abs, dir.rel), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
         continue;
