@@ -77,6 +77,12 @@ export interface AutomatonTables {
   output: Int32Array;
   /** Nearest proper suffix state that ends a keyword, or -1. */
   dict: Int32Array;
+  /**
+   * The finished transition table, in memory only (never stored: it is states × classes large), on a
+   * SharedArrayBuffer so that worker threads given these tables use it as is instead of rebuilding it (issue 7: the
+   * rebuild was a fifth of a worker's start-up).
+   */
+  transitions?: Int32Array;
 }
 
 interface Tables {
@@ -166,13 +172,19 @@ function constructTables(keywords: readonly string[]): Tables {
       for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) table[row + edgeClass[t]!] = t * width;
     }
   }
-  const delta = table.subarray(0, n * width);
+  const delta = sharedInt32(n * width);
+  delta.set(table.subarray(0, n * width));
   complementEnds(delta, n, width, output, dict);
   const classes: number[] = [];
   for (let code = 0; code < 65536; code++) if (classOf[code] !== 0) classes.push(code, classOf[code]!);
   for (const [code, cls] of classOfWide) classes.push(code, cls);
-  const saved: AutomatonTables = { keywords: keywords.length, width, classes: Int32Array.from(classes), order: queue.slice(0, tail), parent: parent.slice(0, n), edgeClass: edgeClass.slice(0, n), fail, output: output.slice(0, n), dict };
+  const saved: AutomatonTables = { keywords: keywords.length, width, classes: Int32Array.from(classes), order: queue.slice(0, tail), parent: parent.slice(0, n), edgeClass: edgeClass.slice(0, n), fail, output: output.slice(0, n), dict, transitions: delta };
   return { classOf, classOfWide, width, n, delta, output, dict, saved };
+}
+
+/** A zeroed Int32Array on shared memory (see AutomatonTables.transitions). */
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
 }
 
 /**
@@ -208,7 +220,8 @@ function restoreTables(saved: AutomatonTables, keywordCount: number): Tables {
     if (!(parent[s]! >= 0 && parent[s]! < n && fail[s]! >= 0 && fail[s]! < n && edgeClass[s]! >= 0 && edgeClass[s]! < width)) bad("links");
     if (!(output[s]! >= -1 && output[s]! < keywordCount && dict[s]! >= -1 && dict[s]! < n)) bad("outputs");
   }
-  const delta = new Int32Array(n * width);
+  if (saved.transitions && saved.transitions.length === n * width) return { classOf, classOfWide, width, n, delta: saved.transitions, output, dict, saved };
+  const delta = sharedInt32(n * width);
   // Root edges, then breadth first: a state's row is its failure state's (final, shallower) with its own edges over it.
   let c = 0;
   // Edges into keyword-ending states are written complemented here (as complementEnds does after a build), and row
@@ -223,6 +236,7 @@ function restoreTables(saved: AutomatonTables, keywordCount: number): Tables {
     for (; c < order.length && parent[order[c]!] === s; c++) delta[row + edgeClass[order[c]!]!] = edge(order[c]!);
   }
   if (c !== order.length) bad("order");
+  saved.transitions = delta;
   return { classOf, classOfWide, width, n, delta, output, dict, saved };
 }
 
