@@ -9,7 +9,7 @@
  */
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
-import { analyseRegex, keywordLeads } from "./regex-safety.js";
+import { analyseRegex, keywordLeads, type StartSet } from "./regex-safety.js";
 import { NEAR_RADIUS } from "./scan-text.js";
 import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
 
@@ -177,6 +177,8 @@ export interface MatcherPlan {
   specificity: number;
   maxMatchLength: number;
   anchor?: MatcherAnchor;
+  /** What a match can start with (regex-safety.ts StartSet); absent when a match may be empty. */
+  startSet?: StartSet;
 }
 
 /** Compile one provider file into rules and matchers. `file` is used in messages; `warnings` collects ReDoS risks. */
@@ -254,6 +256,7 @@ export function compileProvider(
         specificity: specificity(b, r),
         maxMatchLength,
         ...(anchor ? { anchor } : {}),
+        ...(analysis.startSet ? { startSet: analysis.startSet } : {}),
       };
       plans.push(plan);
       matchers.push(matcherOf(plan, rule, regex));
@@ -318,6 +321,14 @@ function ruleOf(r: RuleSpec, spec: ProviderFile, provider: Provider, where: stri
   };
 }
 
+/** A StartSet as the lookup table Matcher.startChars is. */
+function startTable(set: StartSet): Uint8Array {
+  const table = new Uint8Array(129);
+  for (let c = 0; c < 128; c++) if ((set.bits[c >> 5]! & (1 << (c & 31))) !== 0) table[c] = 1;
+  if (set.nonAscii) table[128] = 1;
+  return table;
+}
+
 /** The matcher for a plan; same fields, same order, whether compiled now or restored from the cache. */
 function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
   return {
@@ -326,6 +337,7 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
     regex,
     maxMatchLength: p.maxMatchLength,
     ...(p.anchor ? { anchor: p.anchor } : {}),
+    ...(p.startSet ? { startChars: startTable(p.startSet) } : {}),
     keywords: p.keywords,
     ...(p.near ? { near: p.near } : {}),
     nearLines: p.nearLines,

@@ -622,6 +622,8 @@ export function keywordLead(source: string, flags: string, keywords: readonly st
 }
 
 export interface RegexAnalysis {
+  /** What a match can start with; undefined when it can be empty (then any position may match). */
+  startSet?: StartSet;
   /** Upper bound on one match's length (unbounded repeats counted as UNBOUNDED_REPEAT). */
   maxLength: number;
   /** Context the regex reads around a match (lookaround lengths). */
@@ -707,10 +709,61 @@ function collectTopAlternatives(n: Node): Node[] {
   return [];
 }
 
+/**
+ * The characters a match can begin with: ASCII ones as 128 bits (four 32-bit words), and whether any non-ASCII
+ * character can. Issue 7: the matcher tries a regex at each possible start of a narrow window (scan-text.ts), and
+ * most tries fail on the first character (`EAA…` tried at every lowercase `eaa`): one table lookup rules them out.
+ */
+export interface StartSet {
+  bits: [number, number, number, number];
+  nonAscii: boolean;
+}
+
+/** First characters of a node's matches, and whether it can match the empty string (then what follows counts too). */
+function firstChars(n: Node, fold: boolean): { set: CharBits; nullable: boolean } {
+  switch (n.kind) {
+    case "chars":
+      return { set: fold ? foldCase(n.set) : n.set, nullable: false };
+    case "assert":
+    case "look":
+      return { set: emptyBits(), nullable: true };
+    case "backref":
+      return { set: invert(emptyBits()), nullable: true }; // anything, possibly nothing
+    case "group":
+      return firstChars(n.body, fold);
+    case "alt": {
+      let set = emptyBits();
+      let nullable = false;
+      for (const o of n.options) {
+        const f = firstChars(o, fold);
+        set = union(set, f.set);
+        nullable ||= f.nullable;
+      }
+      return { set, nullable };
+    }
+    case "repeat": {
+      if (n.max === 0) return { set: emptyBits(), nullable: true };
+      const f = firstChars(n.body, fold);
+      return { set: f.set, nullable: f.nullable || n.min === 0 };
+    }
+    case "seq": {
+      let set = emptyBits();
+      for (const item of n.items) {
+        const f = firstChars(item, fold);
+        set = union(set, f.set);
+        if (!f.nullable) return { set, nullable: false };
+      }
+      return { set, nullable: true };
+    }
+  }
+}
+
 /** Analyse a JS regex source. Throws if the source cannot be parsed (it is validated by `new RegExp` first). */
 export function analyseRegex(source: string, flags = ""): RegexAnalysis {
   const tree = parseRegex(source, flags);
   const risks: string[] = [];
   findRisks(tree, flags.includes("i"), risks);
-  return { maxLength: maxLen(tree), context: lookContext(tree), risks: [...new Set(risks)], unbounded: hasUnbounded(tree) };
+  const first = firstChars(tree, flags.includes("i"));
+  const startSet: StartSet | undefined = first.nullable ? undefined : { bits: [first.set.bits[0]!, first.set.bits[1]!, first.set.bits[2]!, first.set.bits[3]!], nonAscii: first.set.nonAscii };
+  return { maxLength: maxLen(tree), context: lookContext(tree), risks: [...new Set(risks)], unbounded: hasUnbounded(tree), ...(startSet ? { startSet } : {}) };
 }

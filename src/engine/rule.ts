@@ -75,6 +75,12 @@ export interface Matcher {
    * occurrences (scan-text.ts), with `maxMatchLength` a true bound on what one match reads.
    */
   anchor?: MatcherAnchor;
+  /**
+   * The characters a match can start with: `startChars[c]` is 1 for an ASCII code `c` that can begin one, and
+   * `startChars[128]` is 1 when any non-ASCII character can. Absent when a match may be empty. The windowed matcher
+   * skips start positions the table rules out instead of calling the regex there (issue 7).
+   */
+  startChars?: Uint8Array;
 }
 
 export interface MatcherAnchor {

@@ -166,7 +166,12 @@ function runMatcherInRanges(text: string, matcher: Matcher, ranges: readonly num
       // A few possible starts (the keyword begins the match, or nearly): try each with a sticky copy of the regex,
       // leftmost first, so the result is what exec from `from` would find, without scanning on past `to`.
       const sticky = stickyOf(re);
+      const first = matcher.startChars;
       for (let x = from; x <= to; x++) {
+        if (first) {
+          const c = text.charCodeAt(x);
+          if (first[c < 128 ? c : 128] === 0) continue; // no match can start with this character
+        }
         sticky.lastIndex = x;
         const m = sticky.exec(subject);
         if (m === null || m[0].length === 0) continue;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { buildPrefilter } from "../../src/engine/prefilter.js";
-import { keywordLead, keywordLeads, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
+import { analyseRegex, keywordLead, keywordLeads, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { RuleSet } from "../../src/engine/rule.js";
 import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
@@ -62,6 +62,23 @@ describe("issue 7: keyword coverage analysis", () => {
     // An alternation takes, per keyword, the larger lead of its branches; keywords no branch needs are left out.
     expect(leads("(?:\\d{0,3}ghp_|xy_ghs_)(?<secret>x+)", ["ghp_", "ghs_", "ghx_"])).toEqual({ ghp_: 3, ghs_: 3 });
     expect(keywordLead("(?:key|consumer_secret|secret)=(?<secret>x+)", "", ["key", "secret"])).toBe(9);
+  });
+
+  it("knows which characters a match can start with (windowed tries skip the others)", () => {
+    const starts = (source: string, flags = "") => {
+      const set = analyseRegex(source, flags).startSet;
+      if (!set) return undefined;
+      let chars = "";
+      for (let c = 0; c < 128; c++) if ((set.bits[c >> 5]! & (1 << (c & 31))) !== 0) chars += String.fromCharCode(c);
+      return set.nonAscii ? `${chars}+` : chars;
+    };
+    expect(starts("(?<![A-Za-z0-9_])(?<secret>EAA[A-Za-z0-9]{90})")).toBe("E"); // lookbehind reads, but does not start, the match
+    expect(starts("(?<secret>eaa\\d+)", "i")).toBe("Ee");
+    expect(starts("(?:x?y|\\bz)w")).toBe("xyz");
+    expect(starts("(?:ab)*c")).toBe("ac");
+    expect(starts("[^a]b")).toMatch(/\+$/); // a negated class may start with any non-ASCII character
+    expect(starts("x?")).toBeUndefined(); // may match the empty string: no start set
+    expect(starts("(?=a)\\w*")).toBeUndefined();
   });
 
   it("anchors the generic assignment rule's `key` at the match start (one sticky try per occurrence)", () => {
