@@ -20,13 +20,15 @@ export interface ScanOptions {
   /** Fingerprints to drop (from .keyscanignore `fingerprint:` lines). */
   ignoreFingerprints?: ReadonlySet<string>;
   /**
-   * Worker threads for matching (issue 7). 0 or 1: match on this thread only. Default: every core, but only once
-   * the input has proved large (POOL_AFTER_*), so a pre-commit run of a few files never pays worker start-up.
+   * Threads that match (issue 7): this one and `threads - 1` workers. 0 or 1: this thread only. Default: every
+   * core, but workers start only once the input has proved large (POOL_AFTER_*), so a pre-commit run of a few files
+   * never pays worker start-up.
    */
   threads?: number;
   /**
-   * When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. When given, every input after that
-   * point goes to the pool: the scan waits for a worker to be ready rather than matching on this thread meanwhile.
+   * When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. When given, the scan waits for a
+   * worker to be ready rather than matching on this thread meanwhile (this thread still takes inputs while the
+   * workers' queues are full).
    */
   poolAfter?: { bytes?: number; items?: number };
   /** Fingerprints of known secrets to drop (from `--baseline`). */
@@ -45,7 +47,12 @@ const POOL_AFTER_BYTES = 512 * 1024;
 const POOL_AFTER_ITEMS = 32;
 /** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
 const IN_FLIGHT_PER_THREAD = 256;
-/** Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it). */
+/** While helping the workers, this thread yields to the event loop (to take in their answers) this often. */
+const HELP_SLICE_MS = 4;
+/**
+ * Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it); past
+ * it this thread matches the next inputs itself, so memory stays bounded without ever waiting.
+ */
 const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
 type ContentItem = TextItem | BytesItem | FileRefItem;
@@ -173,10 +180,9 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let pool: ScanPool | undefined;
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
-  let wake: (() => void) | undefined;
   let poolReady = false;
-  let lowWater = 0;
   let seen = 0;
+  let lastYield = 0;
 
   try {
     for await (const item of source.items()) {
@@ -186,7 +192,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       }
       seen++;
       if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
-        pool = new ScanPool(ruleset, { threads, inlineAllow });
+        // This thread matches too (see below): `threads` matching threads are this one and threads - 1 workers.
+        pool = new ScanPool(ruleset, { threads: threads - 1, inlineAllow });
       }
       // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
       // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references
@@ -199,7 +206,12 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         while (!(poolReady = pool.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
         poolReady = true;
       }
-      if (pool && item.type !== "text" && (poolReady ||= pool.ready)) {
+      // Issue 7: while the workers hold a full queue, this thread matches the next input itself instead of waiting:
+      // it is otherwise idle (the walk costs little), and one worker fewer is one isolate fewer to start and to warm
+      // up (each compiles the matcher's hot code again). It yields to the event loop every few milliseconds so the
+      // workers' answers are taken in and their queues refilled.
+      const helping = pool !== undefined && poolReady && (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES);
+      if (pool && item.type !== "text" && !helping && (poolReady ||= pool.ready)) {
         const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
         const held = item.type === "bytes" ? item.bytes : 0;
         inFlightBytes += held;
@@ -207,21 +219,15 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
           inFlight.delete(pending);
           inFlightBytes -= held;
           settle(outcome, item);
-          if (wake && inFlight.size <= lowWater && inFlightBytes <= IN_FLIGHT_BYTES / 2) {
-            const resume = wake;
-            wake = undefined;
-            resume();
-          }
         });
         inFlight.add(pending);
-        // Issue 7: refill in bursts. Topping up one input per answer made every message to a worker (and every reply)
-        // carry one file, ~10 µs a side each, and left workers waiting between messages; waiting until half the
-        // inputs are answered sends the next half as full batches (pool.ts BATCH_MAX).
-        if (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES) {
-          lowWater = (pool.threads * IN_FLIGHT_PER_THREAD) / 2;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
+        // Refills come in bursts by themselves: answers are taken in only when this thread yields (below), a batch
+        // of them at a time, and the inputs sent until the next yield go out as full batches (pool.ts BATCH_MAX).
         continue;
+      }
+      if (helping && performance.now() - lastYield > HELP_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
       }
       const here = matchHere(item, ruleset, inlineAllow);
       if (!here.ok) {

@@ -51,7 +51,7 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
-    .option("threads", { type: "number", describe: "Worker threads for matching (default: all cores for large scans; 1 = no workers)" })
+    .option("threads", { type: "number", describe: "Threads that match: this one and N-1 workers (default: all cores, workers only for large scans; 1 = no workers)" })
     .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" });
   return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
 }
