@@ -3,7 +3,7 @@
  * `{exitCode, stdout, stderr}` instead of printing and exiting, so tests call it directly and `bin.ts` stays a few
  * lines. Exit codes: 0 nothing found, 1 findings, 2 a bad flag, config or rule (with a message saying what to fix).
  * Start-up matters (issue 7: a pre-commit hook runs on every commit): only the chosen command's module is loaded,
- * yargs is loaded on first use, and the hook's exact invocation (`keyscan --staged`) does not need it at all.
+ * yargs is loaded on first use, and the commonest invocations (`keyscan --staged`, `keyscan .`: hookArgs) skip it.
  */
 import type { Argv } from "yargs";
 import { KeyscanError, scrubSecrets } from "../errors.js";
@@ -60,35 +60,70 @@ function likelyCommand(argv: readonly string[]): CommandName {
   return named ? named.name : "scan";
 }
 
+/** Words a default-command argument must not be (yargs would read them as a command or as help). */
+const RESERVED_WORDS = new Set<string>([...COMMAND_ENTRIES.map((e) => e.name), "help", "version", "completion"]);
+
 /**
- * The arguments yargs makes of exactly `keyscan --staged`, the pre-commit hook's invocation (README, the pre-commit
- * framework's hook): that run skips loading and running yargs (issue 7: ~60 ms of a run budgeted at 150 ms). Only
- * this exact argv; anything else goes through yargs. test/regression/issue-7-startup.test.ts checks this object
- * against yargs' own parse, so a new option default cannot be missed here.
+ * The arguments yargs makes of the commonest invocations — the pre-commit hook's `keyscan --staged` and CI's
+ * `keyscan [paths…]` with `--format`/`-f`, `--output`/`-o`, `--no-redact` or `--threads N` — built
+ * without loading and running yargs (issue 7: ~50 ms of start-up, on the critical path of every such run). Anything
+ * else (another flag or command, `--`, a value that looks like a flag or a bad number; `--rules`, an array option that
+ * yargs lets swallow the paths after it) returns undefined and goes
+ * through yargs, which also produces every error message. test/regression/issue-7-startup.test.ts checks this against
+ * yargs' own parse for many argument lists, so a new option or default cannot be missed here.
  */
 export function hookArgs(argv: readonly string[]): { command: CommandName; parsed: Record<string, unknown> } | undefined {
-  if (argv.length !== 1 || argv[0] !== "--staged") return undefined;
-  return {
-    command: "scan",
-    parsed: {
-      _: [],
-      staged: true,
-      format: "text",
-      f: "text",
-      redact: true,
-      gitignore: true,
-      "ignore-inline-allow": false,
-      ignoreInlineAllow: false,
-      verify: false,
-      "only-verified": false,
-      onlyVerified: false,
-      "fail-on": "any",
-      failOn: "any",
-      "allow-repo-rules-verify": false,
-      allowRepoRulesVerify: false,
-      $0: "keyscan",
-    },
+  const parsed: Record<string, unknown> = {
+    _: [],
+    format: "text",
+    f: "text",
+    redact: true,
+    gitignore: true,
+    "ignore-inline-allow": false,
+    ignoreInlineAllow: false,
+    verify: false,
+    "only-verified": false,
+    onlyVerified: false,
+    "fail-on": "any",
+    failOn: "any",
+    "allow-repo-rules-verify": false,
+    allowRepoRulesVerify: false,
+    staged: false,
+    $0: "keyscan",
   };
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const takeValue = (): string | undefined => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith("-")) return undefined;
+      i++;
+      return v;
+    };
+    if (!arg.startsWith("-")) {
+      if (arg === "" || RESERVED_WORDS.has(arg)) return undefined;
+      paths.push(arg);
+    } else if (arg === "--staged") parsed.staged = true;
+    else if (arg === "--no-redact") parsed.redact = false;
+    else if (name === "--format" || arg === "-f") {
+      const v = takeValue();
+      if (v === undefined || v === "") return undefined;
+      parsed.format = parsed.f = v;
+    } else if (name === "--output" || arg === "-o") {
+      const v = takeValue();
+      if (v === undefined || v === "") return undefined;
+      parsed.output = parsed.o = v;
+    } else if (name === "--threads") {
+      const v = takeValue();
+      if (v === undefined || !/^[1-9][0-9]{0,5}$/.test(v)) return undefined;
+      parsed.threads = Number(v);
+    } else return undefined;
+  }
+  if (paths.length > 0) parsed.paths = paths;
+  return { command: "scan", parsed };
 }
 
 /** What yargs made of the arguments: the command it chose and its arguments, or its output (help), or an error. */

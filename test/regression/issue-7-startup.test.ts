@@ -195,16 +195,31 @@ describe("issue 7: prefilter automaton from saved tables", () => {
 });
 
 describe("issue 7: CLI start-up", () => {
-  it("parses the hook's `--staged` without yargs exactly as yargs does", async () => {
-    const viaYargs = await parseArgv(["--staged"]);
-    const hook = hookArgs(["--staged"]);
-    expect(hook).toBeDefined();
-    expect(viaYargs.parseError).toBeUndefined();
-    expect(viaYargs.parsed).toStrictEqual(hook!.parsed);
-    const scan = await COMMAND_ENTRIES.find((e) => e.name === hook!.command)!.load();
-    expect(viaYargs.command).toBe(scan);
-    expect(hookArgs(["--staged", "--format", "json"])).toBeUndefined();
-    expect(hookArgs([])).toBeUndefined();
+  it("parses the hook's and CI's common invocations without yargs exactly as yargs does", async () => {
+    const scan = await COMMAND_ENTRIES.find((e) => e.name === "scan")!.load();
+    const common = [
+      ["--staged"],
+      ["."],
+      [],
+      ["src", "test/x.ts", "123"],
+      [".", "--format", "json"],
+      ["--format=sarif", "-o", "out.sarif", "."],
+      ["-f", "github", "--no-redact", "--threads", "2", "a"],
+      ["--output=r.json", "--threads=3", "."],
+      ["--staged", "--format", "json"],
+      ["--format", "bogus"], // yargs accepts it too; `prepare` rejects it with the list of formats
+    ];
+    for (const argv of common) {
+      const viaYargs = await parseArgv(argv);
+      const fast = hookArgs(argv);
+      expect(fast, argv.join(" ")).toBeDefined();
+      expect(viaYargs.parseError).toBeUndefined();
+      expect(viaYargs.parsed, argv.join(" ")).toStrictEqual(fast!.parsed);
+      expect(viaYargs.command).toBe(scan);
+    }
+    // Everything else is yargs' to parse (and to reject with its own messages).
+    const others = [["history"], ["help"], ["--help"], ["--verify"], ["-o"], ["--format"], ["--threads", "abc"], ["--threads", "0"], ["--", "x"], ["-o", "--no-redact"], [""], ["rules", "list"], [".", "scan"], ["--rules", "extra", "."]];
+    for (const argv of others) expect(hookArgs(argv), argv.join(" ")).toBeUndefined();
   });
 
   it("dispatches to the command yargs chooses even when the first argument does not name it", async () => {
