@@ -71,18 +71,28 @@ function hasTwoEscapes(text: string, a: number, b: number): boolean {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
+/** 1 for a control byte that printable text may hold only a few of (not tab, newline or carriage return), else 0. */
+const CONTROL_BYTE = (() => {
+  const t = new Uint8Array(256);
+  for (let b = 0; b < 0x20; b++) if (b !== 9 && b !== 10 && b !== 13) t[b] = 1;
+  t[0x7f] = 1;
+  return t;
+})();
 
 /** Mostly printable UTF-8 text (tabs and newlines allowed), with no NUL and at most 5% other control/invalid bytes. */
 function printableText(bytes: Uint8Array): string | undefined {
   const n = bytes.length;
   if (n < 8) return undefined;
+  // Branch-free counting (CONTROL_BYTE), so every operation in the loop has run before the loop is optimised: a
+  // rarely taken `++bad` deoptimised the optimised code around it each time a decoded run held a control byte, and
+  // the large functions it was inlined into were compiled again and again (issue 7: ~90 deopts per tree scan).
   let bad = 0;
   const allowed = n * 0.05;
   for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
-    if (b >= 0x20 && b !== 0x7f) continue;
     if (b === 0) return undefined;
-    if (b !== 9 && b !== 10 && b !== 13 && ++bad > allowed) return undefined;
+    bad += CONTROL_BYTE[b]!;
+    if (bad > allowed) return undefined;
   }
   const text = utf8.decode(bytes);
   // Printable ASCII must dominate (random bytes decoded as UTF-8 are mostly replacement or high characters), and
@@ -91,8 +101,8 @@ function printableText(bytes: Uint8Array): string | undefined {
   let replacement = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if ((c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13) ascii++;
-    else if (c === 0xfffd) replacement++;
+    ascii += c < 0x80 ? 1 - CONTROL_BYTE[c]! : 0; // printable ASCII, tab, newline, carriage return (branch-free, as above)
+    replacement += c === 0xfffd ? 1 : 0;
   }
   return replacement <= text.length * 0.05 && ascii >= text.length * 0.9 ? text : undefined;
 }
