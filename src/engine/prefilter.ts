@@ -444,6 +444,7 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
               } else if (anchor.before[i]! > leadFor[id]!) leadFor[id] = anchor.before[i]!;
             }
           }
+          if (widest + after >= WINDOW_SPAN) return undefined; // too wide to pack (and to be worth windowing)
           // Windows as one number each, `from * WINDOW_SPAN + width`, so one native sort orders them by start. Each
           // keyword's chain runs newest first, so they are written from the end: one keyword's come out sorted.
           let total = 0;

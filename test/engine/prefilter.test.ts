@@ -32,3 +32,34 @@ describe("prefilter with thousands of keywords", () => {
     expect(prefilter.select("const answer = 42; // nothing to see here\n".repeat(1000))).toEqual([]);
   });
 });
+
+describe("issue 7: start windows per keyword", () => {
+  const anchored = (keywords: string[], before: number, after: number, leads?: number[]): Matcher =>
+    ({ usage: "anchored", keywords, regex: /x/g, nearLines: 0, specificity: 0, maxMatchLength: 40, anchor: { keywords, before, after, ...(leads ? { leads } : {}) } }) as unknown as Matcher;
+  const filler = "z".repeat(2000);
+
+  it("bounds each keyword's windows by its own lead, merged in text order", () => {
+    const m = anchored(["key", "secret"], 9, 0, [0, 9]);
+    const text = `${filler}key${filler}consumer_secret${filler}key`;
+    const sel = buildPrefilter([m]).selectAt(text);
+    const secretAt = text.indexOf("secret");
+    expect(sel.startRanges([m], text.length)).toEqual([2000, 2000, secretAt - 9, secretAt, text.length - 3, text.length - 3]);
+  });
+
+  it("gives no window when none of the anchor keywords occurs (every match holds one)", () => {
+    const m = anchored(["key"], 0, 0);
+    const other = { ...anchored(["token"], 0, 0), usage: "other" } as Matcher;
+    const sel = buildPrefilter([m, other]).selectAt(`${filler}token${filler}`);
+    expect(sel.startRanges([m], 4005)).toEqual([]);
+    expect(sel.startRanges([other], 4005)).toEqual([2000, 2000]);
+  });
+
+  it("answers 'whole text' for a selection whose scratch space a later call reused", () => {
+    const m = anchored(["key"], 0, 0);
+    const prefilter = buildPrefilter([m]);
+    const first = prefilter.selectAt(`${filler}key${filler}`);
+    expect(first.startRanges([m], 4003)).toEqual([2000, 2000]);
+    prefilter.selectAt("key");
+    expect(first.startRanges([m], 4003)).toBeUndefined();
+  });
+});
