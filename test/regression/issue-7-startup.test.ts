@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgv, hookArgs } from "../../src/cli/run.js";
 import { COMMAND_ENTRIES } from "../../src/cli/commands/index.js";
 import { loadRules, type LoadRulesOptions } from "../../src/engine/load-rules.js";
-import { buildKeywordAutomaton, prefilterTables } from "../../src/engine/prefilter.js";
+import { buildKeywordAutomaton, prefilterTables, type AutomatonTables } from "../../src/engine/prefilter.js";
 import { readCompiledRuleSet, writeCompiledRuleSet } from "../../src/engine/rule-cache.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher, RuleSet } from "../../src/engine/rule.js";
@@ -177,17 +177,24 @@ describe("issue 7: prefilter automaton from saved tables", () => {
   it("finds exactly what the built automaton finds, and refuses tables for other keywords", () => {
     const rs = loadRules({ cacheDir: false });
     const keywords = rs.prefilter.keywords;
-    const tables = prefilterTables(rs.prefilter)!;
-    expect(tables).toBeDefined();
+    const shared = prefilterTables(rs.prefilter)!;
+    expect(shared).toBeDefined();
+    // As a worker gets them (the finished table shared) and as the disk cache gives them (rebuilt from the trie).
+    const { transitions: _transitions, ...stored } = shared;
+    const tables = stored as AutomatonTables;
     const built = buildKeywordAutomaton(keywords);
     const restored = buildKeywordAutomaton(keywords, tables);
+    const reused = buildKeywordAutomaton(keywords, shared);
     expect(restored.states).toBe(built.states);
     for (const text of sampleTexts(rs)) {
+      const r = reused.findAll(text);
+      const rStarts = [...r.starts.slice(0, r.count)];
       expect(restored.find(text)).toEqual(built.find(text));
       const a = built.findAll(text);
       const b = restored.findAll(text);
       expect([...b.starts.slice(0, b.count)]).toEqual([...a.starts.slice(0, a.count)]);
       expect([...b.ids.slice(0, b.count)]).toEqual([...a.ids.slice(0, a.count)]);
+      expect(rStarts).toEqual([...a.starts.slice(0, a.count)]);
       expect(restored.occursInBytes(Buffer.from(text))).toBe(built.occursInBytes(Buffer.from(text)));
     }
     expect(() => buildKeywordAutomaton(keywords.slice(1), tables)).toThrow(/inconsistent/);
