@@ -445,29 +445,29 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
             }
           }
           if (widest + after >= WINDOW_SPAN) return undefined; // too wide to pack (and to be worth windowing)
-          // Windows as one number each, `from * WINDOW_SPAN + width`, so one native sort orders them by start. Each
-          // keyword's chain runs newest first, so they are written from the end: one keyword's come out sorted.
+          // Windows as one number each, `from * WINDOW_SPAN + width`, so one native sort orders them by start (a single
+          // keyword's chain runs newest first: reversing it is enough).
           let total = 0;
-          for (let g = 0; g < idCount; g++) {
-            const id = groupIds[g]!;
-            if (headOf[id] === mine) for (let h = head[id]! - 1; h >= 0; h = next[h]!) total++;
-          }
-          // Every match holds an occurrence of one of these keywords: none in the text, nothing to run.
-          if (total === 0) return [];
-          if (windowBuffer.length < total) windowBuffer = new Float64Array(Math.max(total, windowBuffer.length * 2));
-          const windows = windowBuffer.subarray(0, total);
-          let w = total;
           for (let g = 0; g < idCount; g++) {
             const id = groupIds[g]!;
             if (headOf[id] !== mine) continue;
             const before = leadFor[id]!;
             for (let h = head[id]! - 1; h >= 0; h = next[h]!) {
+              if (total === windowBuffer.length) {
+                const grown = new Float64Array(total * 2);
+                grown.set(windowBuffer);
+                windowBuffer = grown;
+              }
               const at = starts[h]!;
               const from = at > before ? at - before : 0;
-              windows[--w] = from * WINDOW_SPAN + (at + after - from);
+              windowBuffer[total++] = from * WINDOW_SPAN + (at + after - from);
             }
           }
+          // Every match holds an occurrence of one of these keywords: none in the text, nothing to run.
+          if (total === 0) return [];
+          const windows = windowBuffer.subarray(0, total);
           if (idCount > 1) windows.sort();
+          else windows.reverse();
           // Narrow windows (a keyword at or near the match start: scan-text.ts tries each start position with a
           // sticky regex) merge only when they touch; wide ones (exec scans them) when closer than one match length,
           // one regex call instead of two. `covered` estimates the work in characters scanned.

@@ -531,7 +531,6 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
     }
     case "seq": {
       let lead: Leads | undefined;
-      let bounded = false; // a covering part at a bounded offset was found
       let offset = 0; // longest text the items before the current one can match
       let run: string[] = [""];
       let runStart = 0; // offset at which the current run starts
@@ -539,19 +538,13 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
       const flush = () => {
         if (runStart < Infinity) {
           const own = fromSet(run);
-          if (own.lead) {
-            lead = betterLeads(lead, shiftLeads(own.lead, runStart));
-            bounded = true;
-          }
+          if (own.lead) lead = betterLeads(lead, shiftLeads(own.lead, runStart));
         }
         run = [""];
       };
       for (const item of n.items) {
         const lit = literalCover(item, keywords, fold, limit);
-        if (lit.covered && lit.lead && offset < Infinity) {
-          lead = betterLeads(lead, shiftLeads(lit.lead, offset));
-          bounded = true;
-        }
+        if (lit.covered && lit.lead && offset < Infinity) lead = betterLeads(lead, shiftLeads(lit.lead, offset));
         if (lit.set && run.length * lit.set.length <= limit) {
           if (run.length === 1 && run[0] === "") runStart = offset;
           run = product(run, lit.set);
@@ -567,9 +560,10 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
         if (run.length === 1 && run[0] === "") runStart = offset;
       }
       flush();
-      if (whole) return withSet(whole, bounded, lead);
+      // `lead` is set exactly when a covering part sits at a bounded offset.
+      if (whole) return withSet(whole, lead !== undefined, lead);
       // A covering part at an unbounded offset still covers; only its lead is unknown.
-      if (bounded) return { covered: true, lead: lead! };
+      if (lead) return { covered: true, lead };
       return { covered: coveredAnywhere(n, keywords, fold, limit) };
     }
   }

@@ -111,7 +111,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     // A path is shown relative to the working directory: the root's shown form, then the walk's own relative path
     // (no path.relative per file: issue 7).
     const rootShown = toShown(cwd, rootAbs);
-    const shownOf = (_abs: FsPath, rel: string): string => (rel === "" ? rootShown : rootShown === "." ? rel : rootShown.endsWith("/") ? rootShown + rel : `${rootShown}/${rel}`);
+    const shownOf = (rel: string): string => (rel === "" ? rootShown : rootShown === "." ? rel : rootShown.endsWith("/") ? rootShown + rel : `${rootShown}/${rel}`);
     while (stack.length > 0) {
       const dir = stack.pop()!;
       // Issue 7: one synchronous readdir per directory. `opendir` + `for await` costs three thread-pool round trips
@@ -122,7 +122,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       try {
         names = listDirectory(dir.abs);
       } catch (err) {
-        yield { kind: "problem", item: { type: "problem", path: shownOf(dir.abs, dir.rel), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
+        yield { kind: "problem", item: { type: "problem", path: shownOf(dir.rel), code: "E_READ", message: `directory cannot be read (${describeCause(err)})`, skipped: false } };
         continue;
       }
       // Ignore files are opened only where the listing shows one (issue 7: two failed opens per directory, each
@@ -130,14 +130,14 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       const scopes = dir.scopes.slice();
       for (const name of useGitignore ? [".gitignore", KEYSCAN_IGNORE_FILE] : [KEYSCAN_IGNORE_FILE]) {
         if (!names.some((n) => n.name === name)) continue;
-        const content = readIgnoreFile(typeof dir.abs === "string" ? join(dir.abs, name) : Buffer.concat([dir.abs, Buffer.from(sep + name)]));
+        const content = readIgnoreFile(childPath(dir.abs, undefined, true, name));
         if (content && content.patterns.length > 0) scopes.push({ base: dir.rel === "" ? "" : `${dir.rel}/`, ig: makeIgnore(content.patterns) });
       }
       names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const { name, raw, exact, type } of names) {
         const abs = childPath(dir.abs, raw, exact, name);
         const rel = dir.rel === "" ? name : `${dir.rel}/${name}`;
-        const shown = shownOf(abs, rel);
+        const shown = shownOf(rel);
         if (type === "dir" && name === ".git") continue;
         if (isIgnored(scopes, rel, type === "dir")) continue;
         if (extra && extra.ignores(shown + (type === "dir" ? "/" : ""))) continue;
