@@ -151,6 +151,11 @@ export const verifySchema = z
         headers: z.record(z.string(), z.string()).optional(),
         /** Body; placeholders are JSON-escaped for a JSON Content-Type, URL-encoded for a form, else inserted as is. */
         body: z.string().optional(),
+        /**
+         * HTTP Basic credentials, sent as `Authorization: Basic base64(username:password)`; both may use the
+         * placeholders (e.g. `{ username: '{{secret}}', password: '' }` for a key sent as the Basic user name).
+         */
+        basic_auth: z.object({ username: z.string(), password: z.string() }).strict().optional(),
         /** Required for POST: a statement that this POST reads and changes nothing, costs nothing. */
         read_only: z.boolean().optional(),
       })
@@ -180,6 +185,10 @@ export const verifySchema = z
     const texts: [string, (string | number)[]][] = [[v.request.url, ["request", "url"]]];
     for (const [k, h] of Object.entries(v.request.headers ?? {})) texts.push([h, ["request", "headers", k]]);
     if (v.request.body !== undefined) texts.push([v.request.body, ["request", "body"]]);
+    if (v.request.basic_auth !== undefined) {
+      texts.push([v.request.basic_auth.username, ["request", "basic_auth", "username"]]);
+      texts.push([v.request.basic_auth.password, ["request", "basic_auth", "password"]]);
+    }
     for (const [text, path] of texts) {
       for (const m of text.matchAll(TEMPLATE_PLACEHOLDER)) {
         const name = m[1]!;

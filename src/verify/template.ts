@@ -3,7 +3,8 @@
  * a value from changing the request's shape: URL-encoded in the URL (so a scanned value cannot add a host, a path
  * segment or a query), refused in a header when it holds CR, LF or NUL (no header injection), and in a body
  * JSON-escaped for a JSON Content-Type, form-encoded for a form, else as is. Only `{{secret}}` and
- * `{{companion.NAME}}` exist; the schema rejects anything else when the rule loads.
+ * `{{companion.NAME}}` exist; the schema rejects anything else when the rule loads. `basic_auth` becomes an
+ * `Authorization: Basic` header built from its two templated halves.
  */
 import type { VerifySpec } from "../engine/rule-schema.js";
 import { TEMPLATE_PLACEHOLDER } from "../engine/template-placeholder.js"; // not via rule-schema: that loads zod
@@ -27,7 +28,8 @@ function fill(template: string, values: TemplateValues, encode: (v: string) => s
 
 /** Names of the companions a request template uses. */
 export function companionsUsed(spec: VerifySpec): string[] {
-  const texts = [spec.request.url, ...Object.values(spec.request.headers ?? {}), spec.request.body ?? ""];
+  const basic = spec.request.basic_auth;
+  const texts = [spec.request.url, ...Object.values(spec.request.headers ?? {}), spec.request.body ?? "", basic?.username ?? "", basic?.password ?? ""];
   const names = new Set<string>();
   for (const t of texts) for (const m of t.matchAll(TEMPLATE_PLACEHOLDER)) {
     const c = /^companion\.(.+)$/.exec(m[1]!)?.[1];
@@ -60,6 +62,13 @@ export function expandRequest(spec: VerifySpec, values: TemplateValues): Prepare
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = headerValue(fill(v, values, (x) => x));
+  if (r.basic_auth !== undefined) {
+    // Base64 leaves no CR/LF to inject; a ':' in a templated user name would shift the split, so it is refused.
+    const username = fill(r.basic_auth.username, values, (x) => x);
+    if (username.includes(":")) throw new KeyscanError("E_VERIFY", "a templated Basic-auth user name contains ':'; refused", { fatal: false });
+    const password = fill(r.basic_auth.password, values, (x) => x);
+    headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+  }
   const body = r.body !== undefined ? fill(r.body, values, bodyEncoder(headers)) : undefined;
   return { method: r.method as HttpMethod, url, headers, ...(body !== undefined ? { body } : {}) };
 }

@@ -30,6 +30,14 @@ describe("expandRequest", () => {
     expect(form.body).toBe("key=a%26b%3Dc");
   });
 
+  it("basic_auth becomes an Authorization: Basic header of the templated user name and password (issue 16)", () => {
+    const r = expandRequest(spec({ method: "GET", url: "https://api.example.com/me", basic_auth: { username: "{{secret}}", password: "" } }), { secret: "sk_abc", companions: {} });
+    expect(r.headers.Authorization).toBe(`Basic ${Buffer.from("sk_abc:").toString("base64")}`);
+    const pair = expandRequest(spec({ method: "GET", url: "https://api.example.com/me", basic_auth: { username: "{{companion.sid}}", password: "{{secret}}" } }), { secret: "p:w", companions: { sid: "AC1" } });
+    expect(Buffer.from(pair.headers.Authorization!.slice(6), "base64").toString()).toBe("AC1:p:w");
+    expect(() => expandRequest(spec({ method: "GET", url: "https://api.example.com/me", basic_auth: { username: "{{secret}}", password: "x" } }), { secret: "a:b", companions: {} })).toThrow(/contains ':'/);
+  });
+
   it("a companion without a value is an error, not an empty string", () => {
     expect(() => expandRequest(spec({ method: "GET", url: "https://{{companion.shop}}.example.com/" }), { secret: "s", companions: {} })).toThrow(/has no value/);
   });
