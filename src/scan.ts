@@ -64,8 +64,16 @@ function matchHere(
   inlineAllow: boolean,
 ): { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
   if (item.type === "text") {
-    const found = scanText(item.text, ruleset, { inlineAllow });
-    return { ok: true, findings: found, companions: companionsFor(found, item.text), bytes: item.bytes };
+    let found = scanText(item.text, ruleset, { inlineAllow });
+    const companions = companionsFor(found, item.text);
+    const chunk = item.chunk;
+    if (chunk) {
+      // One chunk of a large file: keep what starts in its own region, numbered as lines of the whole file.
+      const kept = found.map((t, i) => [t, i] as const).filter(([t]) => t.start >= chunk.keepFrom && t.start < chunk.keepTo);
+      found = kept.map(([t]) => ({ ...t, line: t.line + chunk.lineOffset, endLine: t.endLine + chunk.lineOffset }));
+      return { ok: true, findings: found, companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
+    }
+    return { ok: true, findings: found, companions, bytes: item.bytes };
   }
   let data: Uint8Array;
   if (item.type === "file") {
@@ -169,7 +177,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       problem({ path: item.provenance.path, code: outcome.code, message: outcome.message, skipped: outcome.skipped });
       return;
     }
-    scanned++;
+    if (item.type !== "text" || !item.chunk || item.chunk.index === 0) scanned++;
     bytes += outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
     rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
     for (const p of outcome.findings) {
@@ -234,7 +242,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         problem({ path: item.provenance.path, ...here });
         continue;
       }
-      scanned++;
+      if (item.type !== "text" || !item.chunk || item.chunk.index === 0) scanned++;
       bytes += here.bytes;
       here.findings.forEach((t, i) => accept(t, item, here.companions[i]));
     }

@@ -7,6 +7,7 @@
  */
 import type { Argv } from "yargs";
 import { KeyscanError, scrubSecrets } from "../errors.js";
+import { redactText } from "./redact-output.js";
 import { VERSION } from "../version.js";
 import { COMMAND_ENTRIES, type CommandName } from "./commands/index.js";
 import type { Command } from "./commands/types.js";
@@ -160,6 +161,13 @@ export async function parseArgv(argv: string[]): Promise<{ command?: Command; pa
 }
 
 export async function run(argvIn: string[], io: Io): Promise<CliResult> {
+  const result = await runCommand(argvIn, io);
+  // Issue 19: one redaction pass over everything printed beside the report (errors, warnings, notes).
+  if (result.stderr && !argvIn.includes("--no-redact")) result.stderr = redactText(result.stderr);
+  return result;
+}
+
+async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
   // yargs drops a lone `-`; spell it as the equivalent flag before parsing.
   const argv = argvIn.map((a) => (a === "-" ? "--stdin" : a));
   const hook = hookArgs(argv);
@@ -167,7 +175,7 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
     ? { command: await COMMAND_ENTRIES.find((e) => e.name === hook.command)!.load(), parsed: hook.parsed, output: "", parseError: undefined }
     : await parseArgv(argv);
   if (parseError) {
-    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(parseError.message)}\nRun \`keyscan --help\` for usage.\n` };
+    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${parseError.message}\nRun \`keyscan --help\` for usage.\n` };
   }
   if (output) return { exitCode: 0, stdout: output.endsWith("\n") ? output : `${output}\n`, stderr: "" };
   if (!command || !parsed) return { exitCode: EXIT_ERROR, stdout: "", stderr: "keyscan: no command; run `keyscan --help`.\n" };
@@ -175,7 +183,7 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
     return await command.run(parsed, io);
   } catch (err) {
     if (err instanceof KeyscanError) {
-      return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${scrubSecrets(err.message)}\n` };
+      return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${err.message}\n` }; // masked by run()
     }
     return { exitCode: EXIT_ERROR, stdout: "", stderr: describeInternalError(err) };
   }

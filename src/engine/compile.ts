@@ -7,6 +7,7 @@
  * usage and keeps the per-byte path free of YAML concerns. Every produced regex is checked to compile and to
  * contain exactly one `secret` group; failures are rule errors naming the rule id.
  */
+import { readFileSync } from "node:fs";
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
 import { analyseRegex, keywordLeads, type StartSet } from "./regex-safety.js";
@@ -181,7 +182,19 @@ export interface MatcherPlan {
   startSet?: StartSet;
 }
 
-/** Compile one provider file into rules and matchers. `file` is used in messages; `warnings` collects ReDoS risks. */
+/** `:LINE` of the first line of `file` that contains `text`, or "" when the file cannot be read or has no such line. */
+function lineOf(file: string, text: string): string {
+  try {
+    const lines = readFileSync(file, "utf8").split(/\r?\n/);
+    const needle = text.slice(0, 40);
+    const i = lines.findIndex((l) => l.includes(needle));
+    return i >= 0 ? `:${i + 1}` : "";
+  } catch {
+    return "";
+  }
+}
+
+/** Compile one provider file into rules and matchers. `file` is used in messages. */
 export function compileProvider(
   spec: ProviderFile,
   file: string,
@@ -231,15 +244,18 @@ export function compileProvider(
     }
     const extra = (r.keywords ?? []).map((k) => k.toLowerCase());
     const flags = r.secret.ignore_case ? "gdi" : "gd";
-    const reported = new Set<string>();
-    for (const b of built) {
+        for (const b of built) {
       const minEntropy = b.value === "any" ? (r.secret.min_entropy ?? ANY_VALUE_MIN_ENTROPY) : r.secret.min_entropy;
       const regex = compileRegex(b.source, flags, `${where} (${b.usage})`);
       const analysis = analyseRegex(b.source, flags);
-      for (const risk of analysis.risks) {
-        const msg = `${where} (${b.usage}): ${risk}`;
-        if (!reported.has(msg)) warnings.push(msg);
-        reported.add(msg);
+      if (analysis.risks.length > 0) {
+        // A pattern that can backtrack catastrophically could hold a scan for minutes on one crafted line (issue 19):
+        // an error, not a warning, wherever the rule came from (a scanned repository's .keyscan.yaml included).
+        const at = `${file}${lineOf(file, b.usage === "format" ? r.secret.pattern : r.id)}`;
+        throw new KeyscanError(
+          "E_RULE",
+          `${at}: rule ${r.id} (${b.usage}): the pattern \`${b.source.length > 120 ? `${b.source.slice(0, 117)}...` : b.source}\` can backtrack catastrophically: ${analysis.risks[0]}. Rewrite it: bound the repeats ({1,64}) and make repeated parts unable to match the same characters.`,
+        );
       }
       const keywords = [...new Set([...b.keywords, ...(b.standalone ? extra : [])])];
       const maxMatchLength = analysis.maxLength + analysis.context;

@@ -6,7 +6,7 @@
  * Used by scan-pool workers and by the single-thread path in src/scan.ts; the result equals decoding first and
  * calling scanText.
  */
-import { decodeBytes } from "../sources/decode.js";
+import { decodeBytes, hasWideBom } from "../sources/decode.js";
 import { mayHoldEncoded } from "./decode.js";
 import type { RuleSet } from "./rule.js";
 import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
@@ -17,8 +17,7 @@ const BINARY_SNIFF_BYTES = 8000;
 export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: string; message: string; skipped: true };
 
 export function scanBytes(data: Uint8Array, ruleset: RuleSet, options: ScanTextOptions = {}): BytesOutcome {
-  const utf16 = data.length >= 2 && ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff));
-  if (!utf16) {
+  if (!hasWideBom(data)) {
     const binary = data.subarray(0, Math.min(data.length, BINARY_SNIFF_BYTES)).indexOf(0) !== -1;
     // No keyword and nothing scanText would decode (base64/hex/percent runs, decode.ts): nothing to find.
     if (!binary && !ruleset.prefilter.mayMatchBytes(data) && (options.decodeDepth === 0 || !mayHoldEncoded(data))) return { ok: true, findings: [] };

@@ -21,7 +21,10 @@ export function escapeData(s: string): string {
 
 /** Escape a workflow-command property value (`file=`, `title=`): data escapes plus `:` and `,`. */
 export function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  // Control and bidi characters in a property (a hostile file name in `file=`) are shown escaped, never raw (issue 19).
+  // CR and LF stay as the runner's own %0D/%0A escapes.
+  const shown = s.split(/(\r|\n)/).map((part) => (part === "\r" || part === "\n" ? part : printable(part))).join("");
+  return escapeData(shown).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
 export function newStopToken(): string {

@@ -6,6 +6,7 @@
  * summaries over 1 MiB) and says so. The history audit layout (issue 9) builds on the helpers exported here.
  */
 import type { ReportOptions } from "./index.js";
+import { printable } from "./printable.js";
 import { redactResult } from "./redact.js";
 import { bySeverity, locationOf, plural, rulesUsed, severityCounts, skipWord } from "./summary.js";
 import type { Finding, ScanResult } from "./types.js";
@@ -15,8 +16,8 @@ import type { Finding, ScanResult } from "./types.js";
  * spaces. (Line-start syntax such as `#` or `1.` cannot occur: callers never start a line with untrusted text.)
  */
 export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/[\r\n]+/g, " ")
+  // Control and bidi characters are shown escaped (`\x1b`), never raw (issue 19).
+  return printable(s.replace(/[\r\n]+/g, " "))
     .replace(/[\\`*_[\]|~<>&]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`));
 }
 

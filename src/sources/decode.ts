@@ -1,6 +1,7 @@
 /**
  * Turns raw bytes into text to scan, or says why not. Binary files (a NUL byte in the first 8000 bytes, git's own
- * test) are skipped; UTF-16 with a byte-order mark is decoded rather than mistaken for binary; invalid UTF-8 is
+ * test) are skipped; UTF-16 and UTF-32 with a byte-order mark are decoded rather than mistaken for binary (UTF-32's
+ * mark starts like UTF-16 LE's, so it is tested first: issue 19); invalid UTF-8 is
  * decoded with replacement characters so the valid parts are still scanned (a secret is ASCII). Shared by the
  * working tree, stdin and git sources so they all treat bytes alike.
  */
@@ -12,7 +13,39 @@ const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 const utf16le = new TextDecoder("utf-16le", { fatal: false });
 const utf16be = new TextDecoder("utf-16be", { fatal: false });
 
+/** Whether the bytes start with a UTF-16 or UTF-32 byte-order mark (decoded, never sniffed as binary). */
+export function hasWideBom(buf: Uint8Array): boolean {
+  return buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff) || utf32Order(buf) !== undefined);
+}
+
+function utf32Order(buf: Uint8Array): "le" | "be" | undefined {
+  if (buf.length < 4) return undefined;
+  if (buf[0] === 0xff && buf[1] === 0xfe && buf[2] === 0 && buf[3] === 0) return "le";
+  if (buf[0] === 0 && buf[1] === 0 && buf[2] === 0xfe && buf[3] === 0xff) return "be";
+  return undefined;
+}
+
+/** UTF-32 (no TextDecoder for it): code points out of range or surrogates become U+FFFD, as for invalid UTF-8. */
+function decodeUtf32(buf: Uint8Array, order: "le" | "be"): string {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const parts: string[] = [];
+  let chunk: number[] = [];
+  for (let i = 4; i + 4 <= buf.length; i += 4) {
+    const cp = view.getUint32(i, order === "le");
+    chunk.push(cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? 0xfffd : cp);
+    if (chunk.length === 8192) {
+      parts.push(String.fromCodePoint(...chunk));
+      chunk = [];
+    }
+  }
+  if (buf.length % 4 !== 0) chunk.push(0xfffd);
+  parts.push(String.fromCodePoint(...chunk));
+  return parts.join("");
+}
+
 export function decodeBytes(buf: Uint8Array): Decoded {
+  const wide32 = utf32Order(buf);
+  if (wide32) return { ok: true, text: decodeUtf32(buf, wide32) };
   if (buf.length >= 2) {
     if (buf[0] === 0xff && buf[1] === 0xfe) return { ok: true, text: utf16le.decode(buf.subarray(2)) };
     if (buf[0] === 0xfe && buf[1] === 0xff) return { ok: true, text: utf16be.decode(buf.subarray(2)) };

@@ -25,6 +25,12 @@ export interface TextItem {
   bytes: number;
   /** Only findings on these 1-based lines are kept (diff-based sources report added lines only). */
   lines?: ReadonlySet<number>;
+  /**
+   * Set when the text is one chunk of a file too large for one string (src/sources/read-chunks.ts): only findings
+   * that start at UTF-16 offsets in [keepFrom, keepTo) are kept, and `lineOffset` is added to their line numbers.
+   * The file counts as scanned once (chunk 0).
+   */
+  chunk?: { index: number; lineOffset: number; keepFrom: number; keepTo: number };
 }
 
 /**

@@ -7,11 +7,12 @@
  * itself never stops for one bad entry.
  */
 import { constants, readdirSync, type Dirent } from "node:fs";
-import { lstat, open } from "node:fs/promises";
+import { lstat, open, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { describeCause, KeyscanError } from "../errors.js";
 import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
+import { CHUNK_BYTES, readChunks } from "./read-chunks.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
 import type { ProblemItem, Source, SourceItem } from "./types.js";
@@ -36,6 +37,9 @@ export interface WorkingTreeOptions {
   shard?: ShardSpec;
   /** Yield unread `file` items; the scanner reads and decodes them where it matches (issue 7). Default false. */
   deferRead?: boolean;
+  /** Test hooks: chunk size and overlap for files too large for one string (src/sources/read-chunks.ts). */
+  chunkBytes?: number;
+  chunkOverlap?: number;
 }
 
 /** A path as the file system knows it: a string, or raw bytes when a name is not valid UTF-8. */
@@ -167,14 +171,39 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         }
         throw new KeyscanError("E_NOT_FOUND", `path ${p} does not exist (${describeCause(err)}).`, { cause: err });
       }
-      if (st.isDirectory()) yield* walk(abs);
-      else if (st.isFile()) yield { kind: "file", abs, shown: toShown(cwd, abs) };
-      else if (st.isSymbolicLink()) yield { kind: "problem", item: { type: "problem", path: toShown(cwd, abs), code: "E_SYMLINK", message: "symbolic link; not followed", skipped: true } };
+      // A path the user names is followed when it is a symbolic link, as ripgrep does (issue 19); links met while
+      // walking are not. A link to a folder is walked through its own name, a link to a file read at its target.
+      const shown = toShown(cwd, abs);
+      let target = abs;
+      if (st.isSymbolicLink()) {
+        try {
+          target = await realpath(abs);
+          st = await stat(target);
+        } catch (err) {
+          yield { kind: "problem", item: { type: "problem", path: shown, code: "E_SYMLINK", message: `symbolic link whose target cannot be read (${describeCause(err)})`, skipped: false } };
+          continue;
+        }
+        if (st.isDirectory()) target = abs;
+      }
+      if (st.isDirectory()) yield* walk(target);
+      else if (st.isFile()) yield { kind: "file", abs: target, shown };
       else yield { kind: "problem", item: { type: "problem", path: toShown(cwd, abs), code: "E_NOT_REGULAR", message: "not a regular file; skipped", skipped: true } };
     }
   }
 
-  async function read(e: Entry): Promise<SourceItem> {
+  /** A file too large for one string is read in overlapping chunks (issue 19), streamed by `expand`. */
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  type Read = SourceItem | { type: "chunked"; entry: Extract<Entry, { kind: "file" }> };
+  const chunksOf = (e: Extract<Entry, { kind: "file" }>) =>
+    readChunks({ path: e.abs, shown: e.shown, openFlags: READ_FLAGS, chunkBytes, ...(options.chunkOverlap ? { overlap: options.chunkOverlap } : {}) });
+  async function* expand(items: AsyncIterable<Read>): AsyncGenerator<SourceItem> {
+    for await (const r of items) {
+      if (r.type === "chunked") yield* chunksOf(r.entry);
+      else yield r;
+    }
+  }
+
+  async function read(e: Entry): Promise<Read> {
     if (e.kind === "problem") return e.item;
     const problem = (code: string, message: string, skipped: boolean): SourceItem => ({ type: "problem", path: e.shown, code, message, skipped });
     if (options.beforeRead) await options.beforeRead(e.shown);
@@ -192,6 +221,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       const st = await handle.stat();
       if (!st.isFile()) return problem("E_NOT_REGULAR", "no longer a regular file; skipped", true);
       if (st.size > maxFileSize) return problem("E_TOO_LARGE", `${st.size} bytes is over --max-file-size (${maxFileSize}); skipped`, true);
+      if (st.size > chunkBytes) return { type: "chunked", entry: e };
       // Read what fstat promised plus one byte, growing only if the file grew, and never past the limit.
       const chunks: Buffer[] = [];
       let got = 0;
@@ -245,6 +275,14 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         continue;
       }
       if (options.beforeRead) await options.beforeRead(e.shown);
+      // Only when --max-file-size allows files over the chunk size does a file's size need a look here.
+      if (maxFileSize > chunkBytes) {
+        const size = await lstat(e.abs).then((st) => st.size, () => 0);
+        if (size > chunkBytes) {
+          yield* chunksOf(e);
+          continue;
+        }
+      }
       yield { type: "file", provenance: { kind: "file", path: e.shown }, path: e.abs, maxFileSize };
     }
   }
@@ -252,6 +290,6 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   return {
     description: `files: ${options.paths.join(" ")}`,
     // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
-    items: () => (options.deferRead ? deferred() : mapConcurrent(selected(), options.concurrency ?? 8, read)),
+    items: () => (options.deferRead ? deferred() : expand(mapConcurrent(selected(), options.concurrency ?? 8, read))),
   };
 }

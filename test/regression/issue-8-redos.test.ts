@@ -33,13 +33,12 @@ describe("ReDoS analysis", () => {
     for (const m of ruleset.matchers) expect(m.maxMatchLength, `${m.rule.id} ${m.usage}`).toBeLessThanOrEqual(MAX_OVERLAP);
   });
 
-  it("`keyscan rules test` warns with the rule id", async () => {
+  it("`keyscan rules test` stops with the file, line and rule id (an error since issue 19)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "keyscan-redos-"));
     writeFileSync(join(dir, "bad.yaml"), acmeRuleFile("acme_(?:[a-z0-9]+)+!", ["x = acme_abc123!"], ["acme"]));
     const res = await run(["rules", "test", join(dir, "bad.yaml")], { cwd: dir, env: {} });
-    expect(res.stdout).toMatch(/WARN .*acme\.token.*nested quantifier/);
-    expect(res.stdout).toMatch(/\d+ warning\(s\)/);
-    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toMatch(/bad\.yaml:\d+: rule acme\.token.*nested quantifier/);
+    expect(res.exitCode).toBe(2);
   });
 });
 

@@ -4,6 +4,7 @@
  * is escaped; secrets are redacted unless --no-redact.
  */
 import type { ReportOptions } from "../index.js";
+import { printable } from "../printable.js";
 import { escapeMarkdown, revokeMarkdown } from "../markdown.js";
 import { redactResult } from "../redact.js";
 import type { ScanResult } from "../types.js";
@@ -13,7 +14,7 @@ const MAX_LOCATIONS = 20;
 
 /** A code span for any text (paths from the repository): backticks inside are replaced, newlines flattened. */
 function markdownCode(s: string): string {
-  return `\`${s.replace(/`/g, "ˋ").replace(/\r\n|\r|\n/g, " ")}\``;
+  return `\`${printable(s.replace(/`/g, "ˋ").replace(/\r\n|\r|\n/g, " "))}\``;
 }
 
 function when(d: string | undefined): string {
