@@ -1,13 +1,13 @@
 /**
  * The config file: extra rule files, rules to turn off, paths to exclude, the size cap. Found as `.keyscan.yaml`,
- * `.keyscan.yml` or `.keyscan.json` in the working directory, or named with `--config`. A config found in the
- * scanned directory is the repository's own and therefore untrusted: its rules may match but may not verify (a
+ * `.keyscan.yml` or `.keyscan.json` in the working directory, or named with `--config`. A config found in (or
+ * named inside) the scanned directory is the repository's own and therefore untrusted: its rules may match but may not verify (a
  * malicious repo must not be able to send found keys to its own server) unless the user says so on the command line.
  * Config files are data (YAML/JSON), never code, so loading one executes nothing.
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import type * as Yaml from "yaml";
 import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
@@ -52,12 +52,31 @@ export function parseSize(value: string | number, what: string): number {
   return Math.floor(Number(m[1]) * mult);
 }
 
+/**
+ * Whether `path` lies inside the working directory's tree (the checkout being scanned), links resolved. Such a file
+ * is the repository's, whoever names it: in CI a pull request can change it (issue 19), so its rules may match but
+ * not verify unless `--allow-repo-rules-verify` says so.
+ */
+export function insideCheckout(path: string, cwd: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const root = real(cwd);
+  const target = real(resolve(cwd, path));
+  return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
 export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig | undefined {
   let file: string | undefined;
   let fromRepo = false;
   if (explicit) {
     file = resolve(cwd, explicit);
     if (!existsSync(file)) throw new KeyscanError("E_CONFIG", `config file ${explicit} does not exist; check --config.`);
+    fromRepo = insideCheckout(file, cwd); // e.g. the GitHub Action's `config:` input naming the repo's own file
   } else {
     file = CONFIG_NAMES.map((n) => resolve(cwd, n)).find((f) => existsSync(f));
     fromRepo = true;

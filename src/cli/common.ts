@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { readBaseline } from "../baseline.js";
-import { loadConfig, parseSize, type LoadedConfig } from "../config.js";
+import { insideCheckout, loadConfig, parseSize, type LoadedConfig } from "../config.js";
 import { KeyscanError, describeCause } from "../errors.js";
 import { loadRules, type RuleSource } from "../engine/load-rules.js";
 import type { RuleSet } from "../engine/rule.js";
@@ -82,8 +82,8 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd);
   const extra: RuleSource[] = [
     ...gitleaks.map((p) => ({ path: resolve(io.cwd, p), format: "gitleaks" as const })),
-    ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: config?.fromRepo ?? false })),
-    ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, p) })),
+    ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
+    ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, p), fromRepoConfig: insideCheckout(p, io.cwd) })),
   ];
   const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
   const maxFileSize = parseSize(args["max-file-size"] ?? config?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, "--max-file-size");

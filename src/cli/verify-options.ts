@@ -12,8 +12,6 @@ import type { PerProvider, VerifyOptions, VerifySummary } from "../verify/index.
 import { VERIFY_DEFAULTS } from "../verify/types.js";
 import type { Io } from "./io.js";
 
-export const OVERRIDE_ENV = "KEYSCAN_VERIFY_ENDPOINT_OVERRIDE";
-
 export interface VerifyArgs {
   verify?: boolean;
   "only-verified"?: boolean;
@@ -32,7 +30,7 @@ export function addVerifyOptions<T>(y: Argv<T>): Argv<T & VerifyArgs> {
     .option("only-verified", { type: "boolean", default: false, describe: "Report only keys verified live (needs --verify)" })
     .option("fail-on", { type: "string", choices: ["any", "verified"], default: "any", describe: "Exit 1 on any finding, or only on keys verified live (needs --verify)" })
     .option("allow-repo-rules-verify", { type: "boolean", default: false, describe: "Let rules from the scanned repository's own config verify (off: a repo could send keys to its own server)" })
-    .option("verify-endpoint-override", { type: "string", array: true, describe: `TESTING ONLY: PROVIDER=BASE_URL sends that provider's verification there, with HTTPS/host/private-address checks off (also ${OVERRIDE_ENV})` })
+    .option("verify-endpoint-override", { type: "string", array: true, describe: `TESTING ONLY: PROVIDER=BASE_URL sends that provider's verification there, with HTTPS/host/private-address checks off (command line only, never from the environment)` })
     .option("verify-rate", { type: "string", array: true, describe: `Requests per second per provider: N, or PROVIDER=N (default ${VERIFY_DEFAULTS.rate})` })
     .option("verify-concurrency", { type: "string", array: true, describe: `Requests in flight per provider: N, or PROVIDER=N (default ${VERIFY_DEFAULTS.concurrency})` })
     .option("verify-timeout", { type: "string", describe: `Time limit per request, e.g. 5s or 800ms (default ${VERIFY_DEFAULTS.timeoutMs / 1000}s)` })
@@ -77,15 +75,16 @@ function parseDurationMs(value: string): number | undefined {
 }
 
 /** Validate the verify flags (before the scan). */
-export function parseVerifyArgs(args: VerifyArgs, io: Io, ruleset: RuleSet): VerifySettings {
+export function parseVerifyArgs(args: VerifyArgs, _io: Io, ruleset: RuleSet): VerifySettings {
   const enabled = args.verify === true;
   const failOn = args["fail-on"] === "verified" ? "verified" : "any";
   if (!enabled && args["only-verified"]) throw new KeyscanError("E_USAGE", "--only-verified needs --verify (keyscan makes no network request unless asked).");
   if (!enabled && failOn === "verified") throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
 
   const overrides: Record<string, string> = {};
-  const fromEnv = (io.env[OVERRIDE_ENV] ?? "").split(/[\s,]+/).filter(Boolean);
-  for (const raw of [...fromEnv, ...(args["verify-endpoint-override"] ?? []).map(String)]) {
+  // Only on the command line: an environment variable that turns the safety checks off could be set by anything in a
+  // CI job's environment (issue 19), so none exists.
+  for (const raw of (args["verify-endpoint-override"] ?? []).map(String)) {
     const m = /^([a-z0-9][a-z0-9-]*)=(.+)$/.exec(raw.trim());
     let ok = false;
     if (m) {

@@ -60,10 +60,12 @@ describe("scan --verify", () => {
     expect(new Date(byPath["live.env"]!.checkedAt).toISOString()).toBe(byPath["live.env"]!.checkedAt);
   });
 
-  it("the override also works through KEYSCAN_VERIFY_ENDPOINT_OVERRIDE", async () => {
-    const r = await keyscan([".", "--verify", "--format", "json"], { KEYSCAN_VERIFY_ENDPOINT_OVERRIDE: `getimg=${server.base}` });
-    expect((JSON.parse(r.stdout) as Report).findings.map((f) => f.verification?.status).sort()).toEqual(["invalid", "verified"]);
-    expect(r.stderr).toMatch(/TEST OVERRIDE ACTIVE/);
+  it("issue 19: KEYSCAN_VERIFY_ENDPOINT_OVERRIDE in the environment turns nothing off (only the flag does)", async () => {
+    const before = server.requests.length;
+    const r = await keyscan([".", "--verify", "--verify-timeout", "1s", "--verify-retries", "0", "--format", "json"], { KEYSCAN_VERIFY_ENDPOINT_OVERRIDE: `getimg=${server.base}` });
+    expect(r.stderr).not.toMatch(/TEST OVERRIDE ACTIVE/);
+    expect(server.requests.length).toBe(before);
+    expect((JSON.parse(r.stdout) as Report).findings.map((f) => f.verification?.status)).not.toContain("verified");
   });
 
   it("--only-verified reports only live keys", async () => {

@@ -32,7 +32,7 @@ async function scan(file: string, text: string) {
     res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
     res.end(JSON.stringify(ok ? { plan: "pro", shop: req.headers["x-shop"] } : { error: "bad token" }));
   });
-  const r = await run([file, "--rules", RULES, "--verify", "--format", "json", "--verify-endpoint-override", `acme=${server.base}`], { cwd: dir, env: {} });
+  const r = await run([file, "--rules", RULES, "--allow-repo-rules-verify", "--verify", "--format", "json", "--verify-endpoint-override", `acme=${server.base}`], { cwd: dir, env: {} });
   const report = JSON.parse(r.stdout) as { findings: { ruleId: string; verification?: { status: string; reason?: string; fields?: object } }[] };
   return { r, v: report.findings.find((f) => f.ruleId === "acme.token")?.verification, requests: server.requests };
 }

@@ -75,7 +75,7 @@ describe("refused rule files (passed with --rules)", () => {
     server = await startServer((_req, res) => res.end("{}"));
     const [hosts, method, url] = make(server.port);
     const file = ruleFile("evil", hosts, method, url);
-    const { r, v } = await scan(["--rules", file]);
+    const { r, v } = await scan(["--rules", file, "--allow-repo-rules-verify"]);
     expect(r.exitCode).toBe(1); // the scan finished and reported the finding
     expect(v?.status).toBe("unknown");
     expect(v?.reason).toMatch(/^verification refused: /);
@@ -87,7 +87,7 @@ describe("refused rule files (passed with --rules)", () => {
 
   it("the cloud metadata address is refused before any connection", async () => {
     const file = ruleFile("meta", ["169.254.169.254"], "GET", "https://169.254.169.254/latest/meta-data/");
-    const { v } = await scan(["--rules", file]);
+    const { v } = await scan(["--rules", file, "--allow-repo-rules-verify"]);
     expect(v?.reason).toMatch(/169\.254\.169\.254 is a link-local or cloud-metadata address; refused/);
   });
 });

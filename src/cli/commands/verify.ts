@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { loadConfig } from "../../config.js";
+import { insideCheckout, loadConfig } from "../../config.js";
 import { KeyscanError } from "../../errors.js";
 import { loadRules, type RuleSource } from "../../engine/load-rules.js";
 import { listEndpoints } from "../../verify/index.js";
@@ -37,8 +37,8 @@ export const verifyCommand: Command = {
     if (!args["list-endpoints"]) throw new KeyscanError("E_USAGE", "`keyscan verify` needs --list-endpoints; to verify keys, scan with --verify.");
     const config = loadConfig(args.config, io.cwd);
     const extra: RuleSource[] = [
-      ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: config?.fromRepo ?? false })),
-      ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, String(p)) })),
+      ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
+      ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, String(p)), fromRepoConfig: insideCheckout(String(p), io.cwd) })),
     ];
     const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
     const settings = parseVerifyArgs({ ...args, verify: true }, io, ruleset);
