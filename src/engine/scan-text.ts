@@ -354,6 +354,32 @@ function nearby(li: LineIndex, start: number, end: number, words: readonly strin
   // The lines around the match, but never more than NEAR_RADIUS characters either side of it.
   const a = Math.max(li.lineStart(from), start - NEAR_RADIUS);
   const b = Math.min(li.lineEnd(to), end + NEAR_RADIUS);
-  const window = li.textBetween(a, b).toLowerCase();
-  return words.some((w) => window.includes(w));
+  const original = li.textBetween(a, b);
+  const window = original.toLowerCase();
+  return words.some((w) => (WORD_ONLY.test(w) ? containsWord(original, window, w) : window.includes(w)));
+}
+
+/** A near word made of letters only is matched as a word (issue 16), a host or `accountkey=` as a substring. */
+const WORD_ONLY = /^[a-z]+$/;
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
+
+/**
+ * Whether `word` occurs in `original` (lowercased as `lower`) as a word of its own: it must start a word (after a
+ * non-alphanumeric character or at a lower-to-upper case change) and not run on into lowercase letters. `claid`,
+ * `CLAID_KEY`, `claidKey`, `myClaidKey` and `CLAIDKEY` hold it; `reclaided` and `claidify` do not. So a common
+ * word such as `stream` or `front` used as context does not count inside `upstream` or `frontend`.
+ */
+function containsWord(original: string, lower: string, word: string): boolean {
+  for (let i = lower.indexOf(word); i !== -1; i = lower.indexOf(word, i + 1)) {
+    const j = i + word.length;
+    const before = i === 0 ? -1 : original.charCodeAt(i - 1);
+    const first = original.charCodeAt(i);
+    const startOk = before === -1 || !isAlnum(before) || (isUpper(first) && !isUpper(before));
+    const after = j >= original.length ? -1 : original.charCodeAt(j);
+    const endOk = after === -1 || !isLower(after); // `CLAIDKEY`, `rancher2` and `claidKey` end it; `frontend` does not
+    if (startOk && endOk) return true;
+  }
+  return false;
 }

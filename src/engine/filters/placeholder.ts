@@ -32,9 +32,18 @@ const RANDOM_PART = /^(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$/i;
 /** A UUID inside the value (`access-sandbox-<uuid>`) is an identifier of data, not a word. */
 const UUID = /(?:^|[_-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A shorter part that still mixes letters and digits (`a7k2m9x`); three of them make a key, not a name. */
+const MIXED_PART = /^(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{5,}$/i;
+
 function isIdentifier(value: string): boolean {
   if (!IDENTIFIER.test(value) || UUID.test(value)) return false;
-  return !value.split(/[_-]/).some((part) => RANDOM_PART.test(part));
+  const parts = value.split(/[_-]/);
+  if (parts.some((part) => RANDOM_PART.test(part))) return false;
+  // Keys written as dash-separated groups (issue 16): Helicone's `sk-helicone-<7>-<7>-<7>-<7>` groups mix letters
+  // and digits; YouTube and bunny.net stream keys are four or more groups of one length (`abcd-efgh-ijkl-mnop`).
+  if (parts.filter((part) => MIXED_PART.test(part)).length >= 3) return false;
+  if (parts.length >= 4 && parts[0]!.length >= 4 && parts.every((part) => part.length === parts[0]!.length)) return false;
+  return true;
 }
 
 export function isPlaceholder(value: string): boolean {
