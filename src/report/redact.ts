@@ -27,7 +27,9 @@ export function showSecret(secret: string, redact: boolean): string {
 
 /** The result as a report may show it: secrets redacted (and `redacted: true`) unless `redact` is false. */
 export function redactResult(result: ScanResult, redact: boolean): ScanResult & { redacted: boolean } {
-  if (result.redacted) return { ...result, redacted: true };
-  if (!redact) return { ...result, redacted: false };
-  return { ...result, redacted: true, findings: result.findings.map((f) => ({ ...f, secret: redactSecret(f.secret) })) };
+  // Verify companions can be secrets themselves (the other half of a key pair): no report ever shows them.
+  const findings = result.findings.map(({ companions: _companions, ...f }) => f);
+  if (result.redacted) return { ...result, findings, redacted: true };
+  if (!redact) return { ...result, findings, redacted: false };
+  return { ...result, redacted: true, findings: findings.map((f) => ({ ...f, secret: redactSecret(f.secret) })) };
 }

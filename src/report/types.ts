@@ -25,6 +25,13 @@ export interface Verification {
 }
 
 export interface Finding {
+  /**
+   * Values the verify request needs beside the secret (a shop domain, the other half of a key pair), resolved at
+   * scan time while the text was at hand (src/verify/companions.ts). Plain data so that every stage that copies a
+   * finding (history attribution, merges) keeps them (issue 18); never printed: redactResult strips them for every
+   * reporter, redacted or not.
+   */
+  companions?: Record<string, string>;
   ruleId: string;
   ruleName: string;
   provider: string;

@@ -2,8 +2,9 @@
  * Finds the companion values a verify request needs besides the secret (a shop domain, an account id), at scan
  * time, while the text is at hand: a companion declared with `rule` takes the secret of the nearest finding of that
  * rule in the same text, one declared with `pattern` the nearest regex match, in both cases within `within_lines`
- * lines of the secret. The values are kept beside the finding in a WeakMap — not in the Finding itself — because a
- * companion can be a secret too (the other half of a key pair) and reports must never print it.
+ * lines of the secret. The values travel on the finding as plain data (`Finding.companions`), so history attribution
+ * and merges keep them (issue 18: a WeakMap keyed by the Finding object lost them when history built new findings);
+ * a companion can be a secret too, so redactResult strips them before any report.
  */
 import type { CompanionSpec } from "../engine/rule-schema.js";
 import type { Rule } from "../engine/rule.js";
@@ -12,7 +13,6 @@ import { LineIndex } from "../engine/lines.js";
 import type { Finding } from "../report/types.js";
 
 const DEFAULT_WITHIN = 6;
-const values = new WeakMap<Finding, Readonly<Record<string, string>>>();
 const compiled = new Map<string, RegExp>();
 
 /** Companion specs of a rule, with bare-string names normalised to source-less specs. */
@@ -77,14 +77,14 @@ export function resolveCompanions(t: TextFinding, all: readonly TextFinding[], l
 export function attachCompanions(finding: Finding, t: TextFinding, all: readonly TextFinding[], text: string): void {
   if (!t.rule.verify?.companions?.length) return;
   let li: LineIndex | undefined;
-  values.set(finding, resolveCompanions(t, all, () => (li ??= new LineIndex(text))));
+  finding.companions = resolveCompanions(t, all, () => (li ??= new LineIndex(text)));
 }
 
 export function companionsOf(finding: Finding): Readonly<Record<string, string>> {
-  return values.get(finding) ?? {};
+  return finding.companions ?? {};
 }
 
 /** For library users and tests that build findings themselves. */
 export function setCompanions(finding: Finding, companions: Record<string, string>): void {
-  values.set(finding, { ...companions });
+  finding.companions = { ...companions };
 }
