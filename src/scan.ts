@@ -33,6 +33,8 @@ export interface ScanOptions {
   poolAfter?: { bytes?: number; items?: number };
   /** Fingerprints of known secrets to drop (from `--baseline`). */
   baseline?: ReadonlySet<string>;
+  /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS, 60 s; src/engine/pool.ts). */
+  inputTimeoutMs?: number;
   /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
   onSuppressed?: (fingerprint: string, by: "ignore" | "baseline") => void;
 }
@@ -70,7 +72,8 @@ function matchHere(
     if (chunk) {
       // One chunk of a large file: keep what starts in its own region, numbered as lines of the whole file.
       const kept = found.map((t, i) => [t, i] as const).filter(([t]) => t.start >= chunk.keepFrom && t.start < chunk.keepTo);
-      found = kept.map(([t]) => ({ ...t, line: t.line + chunk.lineOffset, endLine: t.endLine + chunk.lineOffset }));
+      const column = (line: number, c: number) => (line === 1 ? c + chunk.columnOffset : c);
+      found = kept.map(([t]) => ({ ...t, line: t.line + chunk.lineOffset, endLine: t.endLine + chunk.lineOffset, column: column(t.line, t.column), endColumn: column(t.endLine, t.endColumn) }));
       return { ok: true, findings: found, companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
     }
     return { ok: true, findings: found, companions, bytes: item.bytes };
@@ -201,7 +204,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       seen++;
       if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
         // This thread matches too (see below): `threads` matching threads are this one and threads - 1 workers.
-        pool = new ScanPool(ruleset, { threads: threads - 1, inlineAllow });
+        pool = new ScanPool(ruleset, { threads: threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
       }
       // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
       // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references

@@ -15,9 +15,18 @@ const CANDIDATE = /[A-Za-z0-9+/=_~.:@-]{16,}/;
 
 let builtin: RuleSet | undefined;
 
-/** Mask every secret the rule set finds in `text`, then random-looking runs. */
+/** `fingerprint:<hash>` (what .keyscanignore takes) is a hash the user must be able to copy, never a secret. */
+const FINGERPRINT = /\bfingerprint:[0-9a-f]{16,64}\b/g;
+
+/** Mask every secret the rule set finds in `text`, then random-looking runs; fingerprints are left as they are. */
 export function redactText(text: string, ruleset?: RuleSet): string {
   if (!CANDIDATE.test(text)) return text;
+  const kept: string[] = [];
+  const masked = redactSecrets(text.replace(FINGERPRINT, (m) => `\u0000${kept.push(m) - 1}\u0000`), ruleset);
+  return masked.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => kept[Number(i)] ?? "");
+}
+
+function redactSecrets(text: string, ruleset: RuleSet | undefined): string {
   let rules = ruleset;
   if (rules === undefined) {
     try {

@@ -41,14 +41,23 @@ function handle(req: WorkerRequest): WorkerReply {
   return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
 }
 
+// What this worker is matching and since when, for the pool's watchdog (pool.ts checkTimeouts).
+const progress = init.progress ? new Int32Array(init.progress) : undefined;
+const epoch = init.epoch ?? Date.now();
+
 port.on("message", (batch: WorkerBatch) => {
   const replies: WorkerReply[] = [];
   for (const req of batch) {
+    if (progress) {
+      Atomics.store(progress, 1, Date.now() - epoch);
+      Atomics.store(progress, 0, req.id + 1);
+    }
     try {
       replies.push(handle(req));
     } catch (err) {
       replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
     }
   }
+  if (progress) Atomics.store(progress, 0, 0);
   port.postMessage(replies);
 });

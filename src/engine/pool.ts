@@ -39,7 +39,12 @@ export interface PoolOptions {
   threads?: number;
   /** Honour inline allow comments (default true). */
   inlineAllow?: boolean;
+  /** Watchdog: an input a worker has matched for longer than this is given up (E_TIMEOUT). Default 60 s. */
+  inputTimeoutMs?: number;
 }
+
+/** Default bound on one input's matching in a worker (issue 19's watchdog). */
+export const INPUT_TIMEOUT_MS = 60_000;
 
 /** What a worker is started with (see pool-worker.ts). */
 export interface WorkerInit {
@@ -51,6 +56,12 @@ export interface WorkerInit {
   ready: SharedArrayBuffer;
   /** The rule set's compiled form, when it has one: restored instead of compiled (load-rules.ts restoreRuleSet). */
   compiled?: NonNullable<RuleSet["source"]>["compiled"];
+  /**
+   * Two Int32s this worker writes for the watchdog: the id + 1 of the input it is matching (0 when idle) and when it
+   * started on it (milliseconds since `epoch`, the pool's start).
+   */
+  progress?: SharedArrayBuffer;
+  epoch?: number;
 }
 
 export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
@@ -65,6 +76,7 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  progress: Int32Array;
   pending: Map<number, Pending>;
   load: number;
   /** Requests not yet posted: small inputs go in batches, one message per batch (a message costs ~10 µs a side). */
@@ -94,6 +106,9 @@ export class ScanPool {
   private nextId = 0;
   private respawns = 0;
   private closed = false;
+  private readonly timeoutMs: number;
+  private readonly epoch = Date.now();
+  private readonly watchdog: NodeJS.Timeout;
 
   /** Start a pool for `ruleset`; it must come from loadRules (which records the specs workers rebuild it from). */
   constructor(ruleset: RuleSet, options: PoolOptions = {}) {
@@ -109,6 +124,26 @@ export class ScanPool {
     };
     const n = Math.max(1, options.threads ?? defaultThreads());
     for (let i = 0; i < n; i++) this.slots.push(this.spawn());
+    // Issue 19: no single input may hold a worker past the bound (a pattern that backtracks in a way the load-time
+    // analysis missed). The worker is stopped, the input reported as E_TIMEOUT, and a fresh worker takes over.
+    this.timeoutMs = options.inputTimeoutMs ?? INPUT_TIMEOUT_MS;
+    this.watchdog = setInterval(() => this.checkTimeouts(), Math.min(1000, Math.max(50, this.timeoutMs / 4)));
+    this.watchdog.unref();
+  }
+
+  private checkTimeouts(): void {
+    const now = Date.now() - this.epoch;
+    for (const slot of [...this.slots]) {
+      const current = Atomics.load(slot.progress, 0);
+      if (current === 0 || now - Atomics.load(slot.progress, 1) <= this.timeoutMs) continue;
+      const stuck = current - 1;
+      const index = this.slots.indexOf(slot);
+      if (index < 0) continue;
+      this.answer(slot, { id: stuck, ok: false, code: "E_TIMEOUT", message: `matching took longer than ${Math.round(this.timeoutMs / 1000)} s; given up (a rule pattern that backtracks on this input?)`, skipped: true });
+      this.failAll(slot, "not scanned: its worker was stopped because another input ran past the time bound");
+      this.slots[index] = this.spawn(); // before terminate, so the exit handler sees a replaced slot
+      void slot.worker.terminate().catch(() => 0);
+    }
   }
 
   get threads(): number {
@@ -201,14 +236,16 @@ export class ScanPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.watchdog);
     const slots = this.slots.splice(0);
     for (const s of slots) this.failAll(s, "scan pool closed before this input was scanned");
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerUrl(), { workerData: this.init });
-    const slot: Slot = { worker, pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
+    const progress = new SharedArrayBuffer(8);
+    const worker = new Worker(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch } satisfies WorkerInit });
+    const slot: Slot = { worker, progress: new Int32Array(progress), pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
     worker.on("message", (replies: WorkerReply[]) => {
       for (const reply of replies) this.answer(slot, reply);
     });

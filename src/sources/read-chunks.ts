@@ -4,15 +4,16 @@
  * region: each TextItem holds one region plus a lead-in (from the first line start in the OVERLAP bytes before it)
  * and a tail (the OVERLAP bytes after it). Only findings that start inside the region are kept (TextItem.chunk), so
  * a match straddling a seam is found once, by the chunk it starts in, and the near-word context around a match is
- * still in reach. Line numbers continue across chunks; a column is exact unless the match sits on a single line
- * longer than OVERLAP that started in an earlier chunk (then it counts from the lead-in's start).
+ * still in reach. Line and column numbers are those of the whole file (a line longer than a chunk included).
  */
 import { open } from "node:fs/promises";
 import { describeCause } from "../errors.js";
 import { decodeBytes } from "./decode.js";
 import type { ProblemItem, TextItem } from "./types.js";
 
-/** Files larger than this are read in chunks of this size. */
+/** Files larger than this are read in chunks (smaller ones are read whole, as before issue 19). */
+export const CHUNK_THRESHOLD = 64 * 1024 * 1024;
+/** The size of each chunk of a file over the threshold. */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
 /** Bytes of lead-in and tail around each chunk: longer than any bounded match and its near-word radius. */
 export const CHUNK_OVERLAP = 64 * 1024;
@@ -69,6 +70,7 @@ export async function* readChunks(options: ChunkOptions): AsyncGenerator<TextIte
       return;
     }
     let linesBefore = 0; // newlines before `start`
+    let lineChars = 0; // UTF-16 units from the last newline before `start` to `start`
     for (let start = 0, index = 0; start < total; start += size, index++) {
       const end = Math.min(total, start + size);
       const leadFrom = Math.max(0, start - overlap);
@@ -82,14 +84,18 @@ export async function* readChunks(options: ChunkOptions): AsyncGenerator<TextIte
       const mainText = utf8.decode(main);
       const text = leadText + mainText + utf8.decode(tail);
       const leadLines = countNewlines(lead);
+      // A lead-in with no line start in it begins mid-line: its first line's columns continue from earlier chunks.
+      const columnOffset = start > 0 && nl === -1 ? lineChars - leadText.length : 0;
       yield {
         type: "text",
         provenance: { kind: "file", path: options.shown },
         text,
         bytes: main.length,
-        chunk: { index, lineOffset: linesBefore - leadLines, keepFrom: leadText.length, keepTo: leadText.length + mainText.length },
+        chunk: { index, lineOffset: linesBefore - leadLines, columnOffset, keepFrom: leadText.length, keepTo: leadText.length + mainText.length },
       };
       linesBefore += countNewlines(main);
+      const lastNl = mainText.lastIndexOf("\n");
+      lineChars = lastNl === -1 ? lineChars + mainText.length : mainText.length - lastNl - 1;
       if (main.length < end - start) break; // the file shrank while being read
     }
   } catch (err) {

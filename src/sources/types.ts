@@ -27,10 +27,11 @@ export interface TextItem {
   lines?: ReadonlySet<number>;
   /**
    * Set when the text is one chunk of a file too large for one string (src/sources/read-chunks.ts): only findings
-   * that start at UTF-16 offsets in [keepFrom, keepTo) are kept, and `lineOffset` is added to their line numbers.
+   * that start at UTF-16 offsets in [keepFrom, keepTo) are kept, `lineOffset` is added to their line numbers and
+   * `columnOffset` to columns on the text's first line.
    * The file counts as scanned once (chunk 0).
    */
-  chunk?: { index: number; lineOffset: number; keepFrom: number; keepTo: number };
+  chunk?: { index: number; lineOffset: number; /** Added to columns on the text's first line. */ columnOffset: number; keepFrom: number; keepTo: number };
 }
 
 /**

@@ -12,7 +12,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { describeCause, KeyscanError } from "../errors.js";
 import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
-import { CHUNK_BYTES, readChunks } from "./read-chunks.js";
+import { CHUNK_BYTES, CHUNK_THRESHOLD, readChunks } from "./read-chunks.js";
 import { decodeBytes } from "./decode.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
 import type { ProblemItem, Source, SourceItem } from "./types.js";
@@ -193,6 +193,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   /** A file too large for one string is read in overlapping chunks (issue 19), streamed by `expand`. */
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  const chunkAbove = options.chunkBytes ?? CHUNK_THRESHOLD;
   type Read = SourceItem | { type: "chunked"; entry: Extract<Entry, { kind: "file" }> };
   const chunksOf = (e: Extract<Entry, { kind: "file" }>) =>
     readChunks({ path: e.abs, shown: e.shown, openFlags: READ_FLAGS, chunkBytes, ...(options.chunkOverlap ? { overlap: options.chunkOverlap } : {}) });
@@ -221,7 +222,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       const st = await handle.stat();
       if (!st.isFile()) return problem("E_NOT_REGULAR", "no longer a regular file; skipped", true);
       if (st.size > maxFileSize) return problem("E_TOO_LARGE", `${st.size} bytes is over --max-file-size (${maxFileSize}); skipped`, true);
-      if (st.size > chunkBytes) return { type: "chunked", entry: e };
+      if (st.size > chunkAbove) return { type: "chunked", entry: e };
       // Read what fstat promised plus one byte, growing only if the file grew, and never past the limit.
       const chunks: Buffer[] = [];
       let got = 0;
@@ -276,9 +277,9 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
       }
       if (options.beforeRead) await options.beforeRead(e.shown);
       // Only when --max-file-size allows files over the chunk size does a file's size need a look here.
-      if (maxFileSize > chunkBytes) {
+      if (maxFileSize > chunkAbove) {
         const size = await lstat(e.abs).then((st) => st.size, () => 0);
-        if (size > chunkBytes) {
+        if (size > chunkAbove) {
           yield* chunksOf(e);
           continue;
         }

@@ -121,6 +121,18 @@ describe("issue 19 item 5: files of any size are scanned in overlapping chunks",
     }
   });
 
+  it("a single line longer than several chunks keeps whole-file columns", async () => {
+    const dir = tempDir();
+    const ruleset = loadRules({ cacheDir: false });
+    for (const at of [4096 * 2 + 17, 4096 * 3 - 40, 4096 * 3]) {
+      const key = getimgKey();
+      const text = `first line\n${"a=1;".repeat(at / 4)}"${key}"${"b=2;".repeat(2000)}\n`;
+      writeFileSync(join(dir, "min.js"), text);
+      const result = await scan(workingTreeSource({ paths: ["min.js"], cwd: dir, maxFileSize: 1 << 30, chunkBytes: 4096, chunkOverlap: 512 }), ruleset, { threads: 1 });
+      expect(result.findings.map((f) => [f.secret, f.line, f.column]), `at ${at}`).toEqual([[key, 2, Math.floor(at / 4) * 4 + 2]]);
+    }
+  });
+
   it("a text file beyond V8's string limit (600 MB) is scanned and the rest of the scan goes on", async () => {
     const dir = tempDir();
     const big = join(dir, "big.txt");
@@ -180,4 +192,27 @@ describe("issue 19 item 7: a UTF-32 file with a byte-order mark is decoded and s
     expect(out.exitCode).toBe(1);
     expect(JSON.parse(out.stdout).findings.map((f: { secret: string }) => f.secret)).toEqual(keys);
   });
+});
+
+describe("issue 19: the pool's watchdog gives up an input that holds a worker past the bound", () => {
+  it("a pattern the load-time analysis does not flag, but that backtracks badly on this input, costs one E_TIMEOUT", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "slow.yaml"),
+      ["provider: slow", "name: Slow", "rules:", "  - id: slow.x", "    name: x", "    description: x", "    severity: low", "    secret:", "      pattern: '(?:a{1,20}){1,6}b'", "      standalone: { near: [zzz], within_lines: 0 }", "    examples: ['zzz aab']", "    negatives: ['zzz 1']", ""].join("\n"),
+    );
+    mkdirSync(join(dir, "tree"));
+    writeFileSync(join(dir, "tree", "a-slow.txt"), `zzz ${"a".repeat(3000)}\n`.repeat(20));
+    writeFileSync(join(dir, "tree", "b-fine.txt"), "zzz aab\n");
+    const ruleset = loadRules({ builtin: false, extra: [{ path: join(dir, "slow.yaml") }], cacheDir: false });
+    const started = Date.now();
+    const result = await scan(workingTreeSource({ paths: ["tree"], cwd: dir, maxFileSize: 1 << 20, deferRead: true }), ruleset, {
+      threads: 3,
+      poolAfter: { items: 0, bytes: 0 },
+      inputTimeoutMs: 500,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000); // unbounded, the slow file alone takes ~20 s here
+    expect(result.skipped.map((s) => [s.path, s.code])).toEqual([["tree/a-slow.txt", "E_TIMEOUT"]]);
+    expect(result.findings.map((f) => f.path)).toEqual(["tree/b-fine.txt"]);
+  }, 60_000);
 });
