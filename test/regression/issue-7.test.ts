@@ -140,7 +140,7 @@ describe("issue 7: scan pool", () => {
   });
 
   it("lets the CLI exit after a pooled scan, with the same result as --threads 1", () => {
-    const run = (threads: string) => spawnSync(process.execPath, [bin, ".", "--threads", threads, "--format", "json", "--no-redact"], { cwd: t.dir, encoding: "utf8", timeout: 60_000 });
+    const run = (threads: string) => spawnSync(process.execPath, [bin, ".", "--threads", threads, "--format", "json", "--no-redact"], { cwd: t.dir, encoding: "utf8", timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
     const one = run("1");
     const two = run("2");
     expect(two.error).toBeUndefined(); // a pool left open would keep the process alive until the timeout
