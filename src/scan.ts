@@ -35,6 +35,12 @@ export interface ScanOptions {
   baseline?: ReadonlySet<string>;
   /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS, 60 s; src/engine/pool.ts). */
   inputTimeoutMs?: number;
+  /**
+   * Match every input in a worker, under the pool's watchdog, never on this thread (issue 19): for rule sets that
+   * hold rules keyscan did not ship (a scanned repository's config, --rules, a gitleaks import), whose patterns
+   * could backtrack in a way the load-time analysis misses. Costs a worker's start-up (~0.2 s) on small scans.
+   */
+  isolate?: boolean;
   /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
   onSuppressed?: (fingerprint: string, by: "ignore" | "baseline") => void;
 }
@@ -66,17 +72,11 @@ function matchHere(
   inlineAllow: boolean,
 ): { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
   if (item.type === "text") {
-    let found = scanText(item.text, ruleset, { inlineAllow });
+    const found = scanText(item.text, ruleset, { inlineAllow });
     const companions = companionsFor(found, item.text);
-    const chunk = item.chunk;
-    if (chunk) {
-      // One chunk of a large file: keep what starts in its own region, numbered as lines of the whole file.
-      const kept = found.map((t, i) => [t, i] as const).filter(([t]) => t.start >= chunk.keepFrom && t.start < chunk.keepTo);
-      const column = (line: number, c: number) => (line === 1 ? c + chunk.columnOffset : c);
-      found = kept.map(([t]) => ({ ...t, line: t.line + chunk.lineOffset, endLine: t.endLine + chunk.lineOffset, column: column(t.line, t.column), endColumn: column(t.endLine, t.endColumn) }));
-      return { ok: true, findings: found, companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
-    }
-    return { ok: true, findings: found, companions, bytes: item.bytes };
+    if (!item.chunk) return { ok: true, findings: found, companions, bytes: item.bytes };
+    const kept = inChunk(found, item.chunk);
+    return { ok: true, findings: kept.map(([t]) => t), companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
   }
   let data: Uint8Array;
   if (item.type === "file") {
@@ -87,6 +87,15 @@ function matchHere(
   const outcome = scanBytes(data, ruleset, { inlineAllow });
   if (!outcome.ok) return outcome;
   return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
+}
+
+/** One chunk of a large file: what starts in its own region, numbered as lines and columns of the whole file. */
+function inChunk<T extends Pick<TextFinding, "start" | "line" | "endLine" | "column" | "endColumn">>(found: readonly T[], chunk: NonNullable<TextItem["chunk"]>): Array<readonly [T, number]> {
+  const column = (line: number, c: number) => (line === 1 ? c + chunk.columnOffset : c);
+  return found
+    .map((t, i) => [t, i] as const)
+    .filter(([t]) => t.start >= chunk.keepFrom && t.start < chunk.keepTo)
+    .map(([t, i]) => [{ ...t, line: t.line + chunk.lineOffset, endLine: t.endLine + chunk.lineOffset, column: column(t.line, t.column), endColumn: column(t.endLine, t.endColumn) }, i] as const);
 }
 
 export function toFinding(t: TextFinding, item: Pick<ContentItem, "provenance">): Finding {
@@ -183,7 +192,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
     if (item.type !== "text" || !item.chunk || item.chunk.index === 0) scanned++;
     bytes += outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
     rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
-    for (const p of outcome.findings) {
+    const plain = item.type === "text" && item.chunk ? inChunk(outcome.findings, item.chunk).map(([p]) => p) : outcome.findings;
+    for (const p of plain) {
       const rule = rulesById.get(p.ruleId);
       if (rule) accept(fromPlain(p, rule), item, p.companions);
     }
@@ -202,9 +212,30 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         continue;
       }
       seen++;
-      if (!pool && item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))) {
-        // This thread matches too (see below): `threads` matching threads are this one and threads - 1 workers.
-        pool = new ScanPool(ruleset, { threads: threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
+      const isolate = options.isolate === true && ruleset.source !== undefined;
+      if (!pool && (isolate || (item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))))) {
+        // This thread matches too (see below): `threads` matching threads are this one and threads - 1 workers;
+        // isolated, every input goes to the workers (at least one).
+        pool = new ScanPool(ruleset, { threads: isolate ? Math.max(1, threads - 1) : threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
+      }
+      if (isolate && pool) {
+        if (!poolReady) {
+          const deadline = Date.now() + 30_000;
+          while (!(poolReady = pool.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+          poolReady = true;
+        }
+        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.type === "text" ? item.text : item.data);
+        const held = item.type === "file" ? 0 : item.bytes;
+        inFlightBytes += held;
+        const pending: Promise<void> = sent.then((outcome) => {
+          inFlight.delete(pending);
+          inFlightBytes -= held;
+          settle(outcome, item);
+        });
+        inFlight.add(pending);
+        // Bounded memory: wait for answers while too much is in flight.
+        while (inFlightBytes > IN_FLIGHT_BYTES || inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD * 4) await Promise.race(inFlight);
+        continue;
       }
       // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
       // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references

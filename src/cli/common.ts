@@ -108,6 +108,8 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
       ...(baseline ? { baseline } : {}),
+      // Rules keyscan did not ship are matched only in workers, under the pool's watchdog (issue 19).
+      ...(extra.length > 0 ? { isolate: true } : {}),
       onSuppressed: (fingerprint, by) => {
         if (by === "ignore") used.add(fingerprint);
       },

@@ -54,17 +54,22 @@ export function foldName(name: string): string {
  */
 export function nameKeywords(name: string): string[] {
   const parts = name.toLowerCase().split(/[-_]/);
+  // A framework's public-env prefix (`NEXT_PUBLIC_`, `VITE_`) says nothing about the provider: it does not count
+  // towards a distinctive prefix (42 rules' names shared the keyword `next_public`).
+  const framework = FRAMEWORK_PREFIXES.find((f) => f.every((w, i) => parts[i] === w))?.length ?? 0;
   let variants = [parts[0] ?? ""];
-  let letters = variants[0]!.length;
-  for (const part of parts.slice(1)) {
+  let letters = framework > 0 ? 0 : variants[0]!.length;
+  for (const [i, part] of parts.slice(1).entries()) {
     if (letters >= 6 && variants.length >= 3) break; // a prefix distinctive enough; the regex checks the rest
     const next: string[] = [];
     for (const v of variants) for (const sep of ["-", "_", ""]) next.push(v + sep + part);
     variants = next;
-    letters += part.length;
+    if (i + 1 >= framework) letters += part.length;
   }
   return [...new Set(variants)];
 }
+
+const FRAMEWORK_PREFIXES = [["next", "public"], ["nuxt", "public"], ["expo", "public"], ["react", "app"], ["vue", "app"], ["vite"], ["gatsby"], ["public"]];
 
 function valueGroup(pattern: string): string {
   return /\(\?<secret>/.test(pattern) ? `(?:${pattern})` : `(?<secret>${pattern})`;

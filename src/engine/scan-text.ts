@@ -239,7 +239,7 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
           details = parsed.details;
         }
         if (rule.allowLine && rule.allowLine.some((a) => a.test(index().lineAround(start, NEAR_RADIUS)))) continue;
-        if (matcher.near && !nearby(index(), start, end, matcher.near, matcher.nearLines)) continue;
+        if (matcher.near && !nearby(text, start, end, matcher.near, matcher.nearLines)) continue;
         candidates.push({ matcher, secret, start, end, entropy, ...(details ? { details } : {}) });
       }
     });
@@ -348,15 +348,40 @@ function pick(group: Candidate[]): Candidate[] {
   return chosen.sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
-function nearby(li: LineIndex, start: number, end: number, words: readonly string[], within: number): boolean {
-  const from = li.lineOf(start) - within;
-  const to = li.lineOf(end) + within;
-  // The lines around the match, but never more than NEAR_RADIUS characters either side of it.
-  const a = Math.max(li.lineStart(from), start - NEAR_RADIUS);
-  const b = Math.min(li.lineEnd(to), end + NEAR_RADIUS);
-  const original = li.textBetween(a, b);
-  const window = original.toLowerCase();
-  return words.some((w) => (WORD_ONLY.test(w) ? containsWord(original, window, w) : window.includes(w)));
+/** The last window nearby() cut: a shared header usage (`Authorization: Bearer`, one matcher per provider, 129 of
+ * them since issue 16) asks about the same match once per provider. */
+let lastWindow: { text: string; start: number; end: number; within: number; original: string; lower: string } | undefined;
+
+function nearby(text: string, start: number, end: number, words: readonly string[], within: number): boolean {
+  const w = lastWindow;
+  if (w !== undefined && w.text === text && w.start === start && w.end === end && w.within === within) return nearWords(w.original, w.lower, words);
+  // The lines around the match, but never more than NEAR_RADIUS characters either side of it. Found by walking out
+  // from the match rather than through a LineIndex of the whole text: issue 16's ~600 providers made near checks
+  // common, and indexing every file that has a candidate cost more than the checks (0.2 s of a tree scan).
+  let a = Math.max(0, start - NEAR_RADIUS);
+  for (let i = start - 1, seen = 0; i >= a; i--) {
+    const c = text.charCodeAt(i);
+    if ((c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) && ++seen > within) {
+      a = i + 1;
+      break;
+    }
+  }
+  let b = Math.min(text.length, end + NEAR_RADIUS);
+  for (let i = end, seen = 0; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) && ++seen > within) {
+      b = i + 1;
+      break;
+    }
+  }
+  const original = text.slice(a, b);
+  const lower = original.toLowerCase();
+  lastWindow = { text, start, end, within, original, lower };
+  return nearWords(original, lower, words);
+}
+
+function nearWords(original: string, lower: string, words: readonly string[]): boolean {
+  return words.some((w) => (WORD_ONLY.test(w) ? containsWord(original, lower, w) : lower.includes(w)));
 }
 
 /** A near word made of letters only is matched as a word (issue 16), a host or `accountkey=` as a substring. */

@@ -214,5 +214,10 @@ describe("issue 19: the pool's watchdog gives up an input that holds a worker pa
     expect(Date.now() - started).toBeLessThan(10_000); // unbounded, the slow file alone takes ~20 s here
     expect(result.skipped.map((s) => [s.path, s.code])).toEqual([["tree/a-slow.txt", "E_TIMEOUT"]]);
     expect(result.findings.map((f) => f.path)).toEqual(["tree/b-fine.txt"]);
+
+    // Rules keyscan did not ship are matched in a worker even for one small file and --threads 1 (`isolate`, which
+    // the CLI sets whenever a config, --rules or a gitleaks import adds rules), so the watchdog bounds them too.
+    const alone = await scan(workingTreeSource({ paths: ["tree/a-slow.txt"], cwd: dir, maxFileSize: 1 << 20 }), ruleset, { threads: 1, isolate: true, inputTimeoutMs: 500 });
+    expect(alone.skipped.map((s) => s.code)).toEqual(["E_TIMEOUT"]);
   }, 60_000);
 });
