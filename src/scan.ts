@@ -202,6 +202,24 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
   let poolReady = false;
+  /** Hand one input to the pool; its answer is settled when it comes. */
+  const send = (to: ScanPool, item: ContentItem): void => {
+    const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize) : to.scan(item.type === "text" ? item.text : item.data);
+    const held = item.type === "file" ? 0 : item.bytes;
+    inFlightBytes += held;
+    const pending: Promise<void> = sent.then((outcome) => {
+      inFlight.delete(pending);
+      inFlightBytes -= held;
+      settle(outcome, item);
+    });
+    inFlight.add(pending);
+  };
+  /** Wait for a worker to have compiled its rules; bounded: a pool that cannot start answers with problems instead. */
+  const untilReady = async (of: ScanPool): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!(poolReady = of.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    poolReady = true;
+  };
   let seen = 0;
   let lastYield = 0;
 
@@ -219,20 +237,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         pool = new ScanPool(ruleset, { threads: isolate ? Math.max(1, threads - 1) : threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
       }
       if (isolate && pool) {
-        if (!poolReady) {
-          const deadline = Date.now() + 30_000;
-          while (!(poolReady = pool.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-          poolReady = true;
-        }
-        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.type === "text" ? item.text : item.data);
-        const held = item.type === "file" ? 0 : item.bytes;
-        inFlightBytes += held;
-        const pending: Promise<void> = sent.then((outcome) => {
-          inFlight.delete(pending);
-          inFlightBytes -= held;
-          settle(outcome, item);
-        });
-        inFlight.add(pending);
+        if (!poolReady) await untilReady(pool);
+        send(pool, item);
         // Bounded memory: wait for answers while too much is in flight.
         while (inFlightBytes > IN_FLIGHT_BYTES || inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD * 4) await Promise.race(inFlight);
         continue;
@@ -242,27 +248,14 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       // and raw bytes go to the pool, where the read and the decode happen too.
       // Until a worker has compiled its rules, this thread keeps matching (issue 7: the first few hundred ms of a
       // large scan used to queue work for workers that could not take it yet).
-      if (pool && !poolReady && options.poolAfter) {
-        // Bounded: a pool whose workers cannot start answers every input with a problem instead.
-        const deadline = Date.now() + 30_000;
-        while (!(poolReady = pool.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-        poolReady = true;
-      }
+      if (pool && !poolReady && options.poolAfter) await untilReady(pool);
       // Issue 7: while the workers hold a full queue, this thread matches the next input itself instead of waiting:
       // it is otherwise idle (the walk costs little), and one worker fewer is one isolate fewer to start and to warm
       // up (each compiles the matcher's hot code again). It yields to the event loop every few milliseconds so the
       // workers' answers are taken in and their queues refilled.
       const helping = pool !== undefined && poolReady && (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES);
       if (pool && item.type !== "text" && !helping && (poolReady ||= pool.ready)) {
-        const sent = item.type === "file" ? pool.scanFile(item.path, item.maxFileSize) : pool.scan(item.data);
-        const held = item.type === "bytes" ? item.bytes : 0;
-        inFlightBytes += held;
-        const pending: Promise<void> = sent.then((outcome) => {
-          inFlight.delete(pending);
-          inFlightBytes -= held;
-          settle(outcome, item);
-        });
-        inFlight.add(pending);
+        send(pool, item);
         // Refills come in bursts by themselves: answers are taken in only when this thread yields (below), a batch
         // of them at a time, and the inputs sent until the next yield go out as full batches (pool.ts BATCH_MAX).
         continue;

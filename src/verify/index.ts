@@ -256,7 +256,10 @@ export function listEndpoints(ruleset: RuleSet, options: VerifyOptions = {}): En
     let url = spec.request.url;
     let refused = checkRuleMayVerify(rule, options);
     // Check the URL with placeholders filled by a harmless label (hosts with a companion match `*.` entries).
-    const sample = url.replace(/\{\{[^{}]*\}\}/g, "x");
+    // A host that is all placeholder (`https://{{companion.host}}/…`, a workspace's own host) is checked as one of the
+    // declared hosts would be; at run time the companion's value must still be a declared host.
+    const wholeHost = /^https?:\/\/\{\{[^{}]*\}\}(?=[/:?#]|$)/i.test(url) ? rule.provider.hosts[0]?.replace(/^\*\./, "x.") : undefined;
+    const sample = (wholeHost ? url.replace(/\{\{[^{}]*\}\}/, wholeHost) : url).replace(/\{\{[^{}]*\}\}/g, "x");
     try {
       let u = new URL(sample);
       if (override !== undefined) {
