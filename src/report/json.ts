@@ -6,14 +6,15 @@
  * of `findings`), for streaming into log pipelines; it carries no header, so it cannot be re-rendered.
  */
 import type { ReportOptions } from "./index.js";
+import { jsonSafe } from "./printable.js";
 import { redactResult } from "./redact.js";
 import type { ScanResult } from "./types.js";
 
 export function renderJson(result: ScanResult, options: ReportOptions): string {
-  return `${JSON.stringify(redactResult(result, options.redact), null, 2)}\n`;
+  return `${jsonSafe(JSON.stringify(redactResult(result, options.redact), null, 2))}\n`;
 }
 
 export function renderJsonl(result: ScanResult, options: ReportOptions): string {
   const findings = redactResult(result, options.redact).findings;
-  return findings.map((f) => JSON.stringify(f)).join("\n") + (findings.length ? "\n" : "");
+  return findings.map((f) => jsonSafe(JSON.stringify(f))).join("\n") + (findings.length ? "\n" : "");
 }

@@ -15,3 +15,13 @@ export function printable(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * JSON text with the characters JSON.stringify leaves raw but a terminal or editor would act on (DEL, C1, the bidi
+ * overrides, the line and paragraph separators) written as `\uXXXX` escapes: the value a consumer parses is exact,
+ * and the file shows nothing hidden (issue 19). Such characters only occur inside JSON strings.
+ */
+export function jsonSafe(json: string): string {
+  // eslint-disable-next-line no-control-regex
+  return json.replace(/[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -8,6 +8,7 @@
  * category (`runAutomationDetails.id`) keeps tree, diff and history uploads apart.
  */
 import { createHash } from "node:crypto";
+import { jsonSafe } from "./printable.js";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Severity } from "../engine/rule-schema.js";
 import type { ReportOptions } from "./index.js";
@@ -144,5 +145,5 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${jsonSafe(JSON.stringify(log, null, 2))}\n`;
 }

@@ -157,18 +157,26 @@ describe("issue 19 item 5: files of any size are scanned in overlapping chunks",
   }, 180_000);
 });
 
-describe("issue 19 item 6: control and bidi characters from file names never reach github or Markdown output raw", () => {
+describe("issue 19 item 6: control and bidi characters from file names never reach any output format raw", () => {
   it("escapes ESC, BEL, OSC and bidi overrides in every format a person reads", async () => {
     const dir = tempDir();
     const name = "evil\u001b]8;;http:x\u0007\u202egnp.env";
     writeFileSync(join(dir, name), `GETIMG_API_KEY=${getimgKey()}\n`);
-    for (const format of ["github", "markdown", "text"]) {
+    for (const format of ["github", "markdown", "text", "html"]) {
       const out = await run([".", "--format", format], { cwd: dir, env });
       expect(out.exitCode, format).toBe(1);
       // eslint-disable-next-line no-control-regex
       expect(out.stdout, format).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
       expect(out.stdout, format).toMatch(/\\x1b/);
     }
+    // Structured formats keep the exact name for programs, with nothing hidden in the file itself (\u escapes).
+    for (const format of ["json", "jsonl", "sarif"]) {
+      const out = await run([".", "--format", format], { cwd: dir, env });
+      // eslint-disable-next-line no-control-regex
+      expect(out.stdout, format).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    }
+    const json = await run([".", "--format", "json"], { cwd: dir, env });
+    expect(JSON.parse(json.stdout).findings[0].path).toBe(name);
   });
 });
 

@@ -4,9 +4,11 @@
  * and printable, plus `escapeHtml` and `safeHref` for everything that came from a repository. The scan report
  * (src/report/html.ts) and the history audit (issue 9) each provide only a body.
  */
+import { printable } from "../printable.js";
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"));
+  // Control and bidi characters (a hostile file name) are shown escaped, `\x1b` or `\u{202e}`, never raw (issue 19).
+  return printable(s).replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"));
 }
 
 /** An href only for http(s) URLs; anything else (javascript:, data:) gives undefined and is shown as text. */
