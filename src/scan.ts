@@ -89,6 +89,11 @@ function matchHere(
   return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
 }
 
+/** Whether the item starts a file (every item but a large file's later chunks): a file counts as scanned once. */
+function firstPartOf(item: ContentItem): boolean {
+  return item.type !== "text" || !item.chunk || item.chunk.index === 0;
+}
+
 /** One chunk of a large file: what starts in its own region, numbered as lines and columns of the whole file. */
 function inChunk<T extends Pick<TextFinding, "start" | "line" | "endLine" | "column" | "endColumn">>(found: readonly T[], chunk: NonNullable<TextItem["chunk"]>): Array<readonly [T, number]> {
   const column = (line: number, c: number) => (line === 1 ? c + chunk.columnOffset : c);
@@ -189,7 +194,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
       problem({ path: item.provenance.path, code: outcome.code, message: outcome.message, skipped: outcome.skipped });
       return;
     }
-    if (item.type !== "text" || !item.chunk || item.chunk.index === 0) scanned++;
+    if (firstPartOf(item)) scanned++;
     bytes += outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
     rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
     const plain = item.type === "text" && item.chunk ? inChunk(outcome.findings, item.chunk).map(([p]) => p) : outcome.findings;
@@ -222,6 +227,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   };
   let seen = 0;
   let lastYield = 0;
+  const isolate = options.isolate === true && ruleset.source !== undefined;
 
   try {
     for await (const item of source.items()) {
@@ -230,7 +236,6 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         continue;
       }
       seen++;
-      const isolate = options.isolate === true && ruleset.source !== undefined;
       if (!pool && (isolate || (item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))))) {
         // This thread matches too (see below): `threads` matching threads are this one and threads - 1 workers;
         // isolated, every input goes to the workers (at least one).
@@ -269,7 +274,7 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
         problem({ path: item.provenance.path, ...here });
         continue;
       }
-      if (item.type !== "text" || !item.chunk || item.chunk.index === 0) scanned++;
+      if (firstPartOf(item)) scanned++;
       bytes += here.bytes;
       here.findings.forEach((t, i) => accept(t, item, here.companions[i]));
     }

@@ -254,7 +254,7 @@ export function compileProvider(
     }
     const extra = (r.keywords ?? []).map((k) => k.toLowerCase());
     const flags = r.secret.ignore_case ? "gdi" : "gd";
-        for (const b of built) {
+    for (const b of built) {
       const minEntropy = b.value === "any" ? (r.secret.min_entropy ?? ANY_VALUE_MIN_ENTROPY) : r.secret.min_entropy;
       const regex = compileRegex(b.source, flags, `${where} (${b.usage})`);
       const analysis = analyseRegex(b.source, flags);
