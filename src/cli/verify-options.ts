@@ -14,6 +14,8 @@ import type { Io } from "./io.js";
 
 export interface VerifyArgs {
   verify?: boolean;
+  /** Issue 22: map what live keys can reach (implies --verify; --no-access keeps --verify to live/invalid). */
+  access?: boolean;
   "only-verified"?: boolean;
   "fail-on"?: string;
   "allow-repo-rules-verify"?: boolean;
@@ -27,6 +29,7 @@ export interface VerifyArgs {
 export function addVerifyOptions<T>(y: Argv<T>): Argv<T & VerifyArgs> {
   return y
     .option("verify", { type: "boolean", default: false, describe: "Ask each provider (read-only endpoint from the rule file) whether found keys are live" })
+    .option("access", { type: "boolean", describe: "Map what each live key can reach (identity, scopes, resources, spend; the rule's `access` block). On with --verify; --access implies --verify, --no-access turns it off" })
     .option("only-verified", { type: "boolean", default: false, describe: "Report only keys verified live (needs --verify)" })
     .option("fail-on", { type: "string", choices: ["any", "verified"], default: "any", describe: "Exit 1 on any finding, or only on keys verified live (needs --verify)" })
     .option("allow-repo-rules-verify", { type: "boolean", default: false, describe: "Let rules from the scanned repository's own config verify (off: a repo could send keys to its own server)" })
@@ -76,7 +79,7 @@ function parseDurationMs(value: string): number | undefined {
 
 /** Validate the verify flags (before the scan). */
 export function parseVerifyArgs(args: VerifyArgs, _io: Io, ruleset: RuleSet): VerifySettings {
-  const enabled = args.verify === true;
+  const enabled = args.verify === true || args.access === true;
   const failOn = args["fail-on"] === "verified" ? "verified" : "any";
   if (!enabled && args["only-verified"]) throw new KeyscanError("E_USAGE", "--only-verified needs --verify (keyscan makes no network request unless asked).");
   if (!enabled && failOn === "verified") throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
@@ -124,7 +127,7 @@ export function parseVerifyArgs(args: VerifyArgs, _io: Io, ruleset: RuleSet): Ve
     onlyVerified: args["only-verified"] === true,
     failOn,
     notices,
-    options: { endpointOverrides: overrides, rate, concurrency, timeoutMs, retries, allowRepoRules: args["allow-repo-rules-verify"] === true },
+    options: { access: args.access !== false, endpointOverrides: overrides, rate, concurrency, timeoutMs, retries, allowRepoRules: args["allow-repo-rules-verify"] === true },
   };
 }
 

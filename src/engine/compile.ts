@@ -341,6 +341,8 @@ function ruleOf(r: RuleSpec, spec: ProviderFile, provider: Provider, where: stri
     ...(r.secret.parse ? { parse: r.secret.parse } : {}),
     ...(options.extras?.get(r.id) ?? {}),
     ...(verify ? { verify } : {}),
+    ...((r.access ?? spec.access) ? { access: r.access ?? spec.access } : {}),
+    ...((r.revoke_request ?? spec.revoke_request) ? { revokeRequest: r.revoke_request ?? spec.revoke_request } : {}),
     examples: r.examples,
     negatives: r.negatives,
     formatSource: r.secret.pattern,

@@ -206,6 +206,129 @@ export const verifySchema = z
     }
   });
 
+// ---- Issue 22: the access map and self-service revocation (the `access` and `revoke_request` blocks) ----
+// Kept in their own zod objects, so the verify schema above stays as it is; src/verify/access.ts and revoke.ts run them.
+
+const RESPOND_PLACEHOLDER_CHECK = (texts: [string, (string | number)[]][], ctx: z.RefinementCtx) => {
+  for (const [text, path] of texts) {
+    for (const m of text.matchAll(TEMPLATE_PLACEHOLDER)) {
+      const name = m[1]!;
+      if (name === "secret" || /^companion\.[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
+      ctx.addIssue({ code: "custom", path, message: `unknown placeholder \`{{${name}}}\`; use {{secret}} or {{companion.NAME}}` });
+    }
+  }
+};
+
+function requestTexts(r: { url: string; headers?: Record<string, string> | undefined; body?: string | undefined; basic_auth?: { username: string; password: string } | undefined }, at: (string | number)[]): [string, (string | number)[]][] {
+  const texts: [string, (string | number)[]][] = [[r.url, [...at, "url"]]];
+  for (const [k, h] of Object.entries(r.headers ?? {})) texts.push([h, [...at, "headers", k]]);
+  if (r.body !== undefined) texts.push([r.body, [...at, "body"]]);
+  if (r.basic_auth !== undefined) texts.push([r.basic_auth.username, [...at, "basic_auth", "username"]], [r.basic_auth.password, [...at, "basic_auth", "password"]]);
+  return texts;
+}
+
+const respondRequestFields = {
+  /** HTTPS URL on one of the provider's hosts; `{{secret}}` and `{{companion.NAME}}` as in `verify`. */
+  url: nonEmpty,
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  basic_auth: z.object({ username: z.string(), password: z.string() }).strict().optional(),
+};
+
+/** One read-only request of an access map (GET or HEAD; a POST only with `read_only: true`, as for `verify`). */
+export const accessRequestSchema = z
+  .object({
+    method: z.enum(["GET", "HEAD", "POST"]),
+    ...respondRequestFields,
+    /** Required for POST: a statement that this POST reads and changes nothing, costs nothing. */
+    read_only: z.boolean().optional(),
+  })
+  .strict();
+
+/**
+ * Where a reported value comes from: `PATH` (a JSON dot path in the verify answer), `N:PATH` (in the answer to
+ * `requests[N-1]`; `0:` is the verify answer), `header:NAME` / `N:header:NAME` (a response header). A `*` segment
+ * maps over an array (`data.*.name` lists names); `length` of an array is its count (`data.length`).
+ */
+const accessPick = z.string().regex(/^(\d+:)?(header:[A-Za-z0-9-]+|[A-Za-z0-9_$@*-]+(\.[A-Za-z0-9_$@*-]+)*)$/, "use `path.to.field`, `N:path`, `header:NAME` or `N:header:NAME`");
+const accessFields = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "use letters, digits and '_'"), accessPick);
+
+export const accessRaiseSchema = z
+  .object({
+    /** The severity the finding is raised to when this matches. */
+    to: z.enum(SEVERITIES),
+    /** Scope patterns (`*` wildcard, case-insensitive); any scope matching any of them raises. */
+    scopes: z.array(nonEmpty).min(1).optional(),
+    /** A reported field, `identity.NAME`, `resources.NAME` or `spend.NAME`, whose value must be one of `equals`. */
+    field: z.string().regex(/^(identity|resources|spend)\.[A-Za-z][A-Za-z0-9_]*$/).optional(),
+    equals: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+  })
+  .strict()
+  .refine((r) => (r.scopes !== undefined) !== (r.field !== undefined), { message: "a raise needs exactly one of `scopes` or `field`" })
+  .refine((r) => r.field === undefined || r.equals !== undefined, { message: "`field` needs `equals`" });
+
+/**
+ * What a live key can reach: read-only requests (none: the verify answer is read) and the fields to report as the
+ * key's identity, scopes, notable resources and spend, plus when what it finds raises the finding's severity.
+ */
+export const accessSchema = z
+  .object({
+    /** Why these requests are safe (read-only, free) and where the field names come from. */
+    note: z.string().optional(),
+    /** Extra read-only requests, after the verify request; their answers are `1:`, `2:`, … in the picks. */
+    requests: z.array(accessRequestSchema).max(4).optional(),
+    /** Who the key acts as: account, user, organisation, project (label → pick). */
+    identity: accessFields.optional(),
+    /** Scopes or permissions: picks whose values (lists, or strings split on commas and spaces) are scopes. */
+    scopes: z.union([accessPick, z.array(accessPick).min(1)]).optional(),
+    /** What every key of this kind may do by the provider's docs, when the API does not list scopes. */
+    grants: z.array(nonEmpty).optional(),
+    /** Notable resources: counts and names (label → pick). */
+    resources: accessFields.optional(),
+    /** Money: balance, credits, plan (label → pick). */
+    spend: accessFields.optional(),
+    /** Severity raises, besides the default (a scope or grant naming admin, write, owner, delete or full access → critical). */
+    raise: z.array(accessRaiseSchema).optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    (a.requests ?? []).forEach((r, i) => {
+      if (r.method === "POST" && r.read_only !== true) ctx.addIssue({ code: "custom", path: ["requests", i, "method"], message: "a POST in `access` needs `read_only: true` (a statement that it reads and changes nothing)" });
+      RESPOND_PLACEHOLDER_CHECK(requestTexts(r, ["requests", i]), ctx);
+    });
+    const picks = [...Object.values(a.identity ?? {}), ...Object.values(a.resources ?? {}), ...Object.values(a.spend ?? {}), ...(a.scopes === undefined ? [] : Array.isArray(a.scopes) ? a.scopes : [a.scopes])];
+    for (const p of picks) {
+      const n = /^(\d+):/.exec(p)?.[1];
+      if (n !== undefined && Number(n) > (a.requests?.length ?? 0)) ctx.addIssue({ code: "custom", path: [], message: `\`${p}\` reads answer ${n}, but \`requests\` has ${a.requests?.length ?? 0}` });
+    }
+  });
+
+/**
+ * A documented self-service revocation of the presented credential itself (`keyscan revoke`, never a scan): the
+ * request, and which answers mean revoked, already invalid, or refused by the provider.
+ */
+export const revokeRequestSchema = z
+  .object({
+    /** What the provider documents: that this request revokes the credential it carries or names. */
+    note: nonEmpty,
+    /** The provider's documentation of the request. */
+    docs: z.string().url(),
+    request: z
+      .object({
+        method: z.enum(["GET", "POST", "DELETE"]),
+        ...respondRequestFields,
+      })
+      .strict(),
+    /** The answer that means the credential is now revoked. */
+    revoked: outcomeSchema,
+    /** The answer that means it was already invalid (revoked, expired or fake). */
+    already_invalid: outcomeSchema.optional(),
+    /** Answers by which the provider refuses (e.g. the token lacks the permission to delete itself). */
+    refused: outcomeSchema.optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => RESPOND_PLACEHOLDER_CHECK(requestTexts(r.request, ["request"]), ctx));
+
 export const ruleSchema = z
   .object({
     /** Unique id, `<provider>.<name>`, lowercase. */
@@ -226,6 +349,10 @@ export const ruleSchema = z
     /** Regexes tested against the whole match rather than the secret (e.g. `user:same-password@`). */
     allow_match: z.array(nonEmpty).optional(),
     verify: verifySchema.optional(),
+    /** What a live key can reach (issue 22; read with --verify). */
+    access: accessSchema.optional(),
+    /** The provider's documented revocation of this credential (issue 22; sent only by `keyscan revoke --yes`). */
+    revoke_request: revokeRequestSchema.optional(),
     /** Texts that must produce a finding of this rule (with the given secret). */
     examples: z.array(exampleSchema).min(1),
     /** Texts that must not produce a finding of this rule. */
@@ -246,6 +373,10 @@ export const providerFileSchema = z
     revoke: nonEmpty.optional(),
     /** Verification shared by the provider's rules (a rule's own `verify` wins). */
     verify: verifySchema.optional(),
+    /** Access map shared by the provider's rules (a rule's own `access` wins). */
+    access: accessSchema.optional(),
+    /** Revocation shared by the provider's rules (a rule's own `revoke_request` wins). */
+    revoke_request: revokeRequestSchema.optional(),
     rules: z.array(ruleSchema).min(1),
   })
   .strict();
@@ -258,6 +389,9 @@ export type VerifySpec = z.infer<typeof verifySchema>;
 export type ExampleSpec = z.infer<typeof exampleSchema>;
 export type CompanionSpec = z.infer<typeof companionSchema>;
 export type StatusMatchSpec = z.infer<typeof statusMatchSchema>;
+export type AccessSpec = z.infer<typeof accessSchema>;
+export type AccessRequestSpec = z.infer<typeof accessRequestSchema>;
+export type RevokeSpec = z.infer<typeof revokeRequestSchema>;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** The rule-file JSON Schema (what `keyscan rules schema` prints and rules/rules.schema.json holds). */

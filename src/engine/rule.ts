@@ -4,7 +4,7 @@
  * so the hot path never interprets YAML structure. `RuleSet` bundles the matchers with their prefilter and a
  * content hash (`version`) that reports, caches and shard merges use to tell rule sets apart.
  */
-import type { Severity, VerifySpec, ExampleSpec, ProviderFile } from "./rule-schema.js";
+import type { Severity, VerifySpec, ExampleSpec, ProviderFile, AccessSpec, RevokeSpec } from "./rule-schema.js";
 import type { Prefilter } from "./prefilter.js";
 import type { ParserName } from "./filters/parse.js";
 import type { CompiledRuleSet } from "./rule-cache.js";
@@ -46,6 +46,10 @@ export interface Rule {
   /** Offline structure check (and details) for the secret. */
   parse?: ParserName;
   verify?: VerifySpec;
+  /** What a live key can reach (issue 22): read by src/verify/access.ts after a key verified live. */
+  access?: AccessSpec;
+  /** The provider's documented revocation of the credential (issue 22): sent only by `keyscan revoke --yes`. */
+  revokeRequest?: RevokeSpec;
   examples: readonly ExampleSpec[];
   negatives: readonly ExampleSpec[];
   /** The secret format's source, for tooling (`rules list`, the example generator). */

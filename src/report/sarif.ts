@@ -103,6 +103,9 @@ export function renderSarif(scanResult: ScanResult, options: ReportOptions): str
         ...(f.locations ? { locations: f.locations.length } : {}),
         ...(f.atHead !== undefined ? { atHead: f.atHead } : {}),
         ...(f.verification ? { verification: f.verification.status } : {}),
+        // Issue 22: what a live key can reach, and whether `keyscan revoke` revoked it.
+        ...(f.access ? { access: { summary: f.access.summary, blastRadius: f.access.blastRadius, ...(f.access.identity ? { identity: f.access.identity } : {}), ...(f.access.scopes ? { scopes: f.access.scopes } : {}), ...(f.access.resources ? { resources: f.access.resources } : {}), ...(f.access.spend ? { spend: f.access.spend } : {}), ...(f.access.raisedFrom ? { raisedFrom: f.access.raisedFrom } : {}) } } : {}),
+        ...(f.revocation ? { revocation: f.revocation.status } : {}),
       },
     };
   });

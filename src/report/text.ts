@@ -24,6 +24,12 @@ export function renderText(scanResult: ScanResult, options: ReportOptions): stri
       const status = v.status === "verified" ? c.red("VERIFIED LIVE") : v.status === "invalid" ? c.green("invalid") : c.yellow("unknown");
       out.push(`    verify: ${status}${v.reason ? ` (${v.reason})` : ""}${v.fields ? `  ${JSON.stringify(v.fields)}` : ""}  ${c.dim(`checked ${v.checkedAt}`)}`);
     }
+    if (f.access) {
+      const a = f.access;
+      const raised = a.raisedFrom ? `; raised from ${a.raisedFrom} by ${p(a.raisedBy ?? "")}` : "";
+      out.push(`    can reach: ${p(a.summary)}  ${c.dim(`(blast radius ${a.blastRadius}${raised}${a.reason ? `; partial: ${p(a.reason)}` : ""})`)}`);
+    }
+    if (f.revocation) out.push(`    revocation: ${f.revocation.status === "revoked" ? c.green("revoked") : c.yellow(f.revocation.status)} ${c.dim(f.revocation.at)}${f.revocation.reason ? ` (${p(f.revocation.reason)})` : ""}`);
     out.push(`    fingerprint: ${f.fingerprint}${f.revoke ? `   revoke: ${f.revoke}` : ""}`);
     out.push("");
   }

@@ -24,6 +24,50 @@ export interface Verification {
   endpoint?: string;
 }
 
+/**
+ * What a key verified live can reach (issue 22), read through the rule's `access` block: who it acts as, its scopes,
+ * notable resources and spend, and the blast radius score the audit orders by. Never holds the secret.
+ */
+export interface AccessMap {
+  /** `mapped`: every access request answered; `partial`: some did not (see `reason`). */
+  status: "mapped" | "partial";
+  checkedAt: string;
+  /** Who the key acts as: account, user, organisation, project. */
+  identity?: Record<string, unknown>;
+  /** Scopes or permissions (as the provider reports them, plus what the rule says every such key grants). */
+  scopes?: string[];
+  /** Notable resources: counts and names. */
+  resources?: Record<string, unknown>;
+  /** Balance, credits, plan. */
+  spend?: Record<string, unknown>;
+  /** The finding's severity once the map is known (raised when the key holds an admin or write scope). */
+  severity: Severity;
+  /** 0–100: how much an attacker could do with the key (src/verify/access.ts `blastRadius`). */
+  blastRadius: number;
+  /** Set when what the key reaches raised the finding's severity: the rule's severity before. */
+  raisedFrom?: Severity;
+  /** What raised it: `scope repo`, `identity.role = admin`. */
+  raisedBy?: string;
+  /** One line for people: `user octocat; scopes repo, admin:org; 12 private_repos`. */
+  summary: string;
+  /** Why the map is partial. */
+  reason?: string;
+  /** The requests read (as the rule declares them; templates unexpanded). */
+  endpoints: string[];
+}
+
+export type RevocationStatus = "revoked" | "already-invalid" | "refused" | "failed" | "dry-run" | "unsupported" | "skipped";
+
+/** What `keyscan revoke` did for a finding (issue 22). */
+export interface Revocation {
+  status: RevocationStatus;
+  at: string;
+  /** The revoke request as the rule declares it (`DELETE https://…/tokens/self`). */
+  endpoint?: string;
+  reason?: string;
+  httpStatus?: number;
+}
+
 export interface Finding {
   /**
    * Values the verify request needs beside the secret (a shop domain, the other half of a key pair), resolved at
@@ -55,6 +99,10 @@ export interface Finding {
   entropy: number;
   revoke?: string;
   verification?: Verification;
+  /** Issue 22: what the key can reach, when it verified live and its rule maps access (--verify). */
+  access?: AccessMap;
+  /** Issue 22: the outcome of `keyscan revoke` for this secret (in a scan written by `keyscan revoke --write-scan`). */
+  revocation?: Revocation;
   /** Facts parsed offline from the secret, e.g. a JWT's `iss`, `exp`, `expired`; a Basic-auth `username`. Never the secret. */
   details?: Record<string, unknown>;
   /** Present when the secret was found inside encoded text (reported at the encoded text): encodings, outermost first. */

@@ -10,14 +10,15 @@
 import { isRedacted } from "../report/redact.js";
 import type { Rule, RuleSet } from "../engine/rule.js";
 import { KeyscanError } from "../errors.js";
-import type { Finding, ScanResult } from "../report/types.js";
+import type { AccessMap, Finding, ScanResult } from "../report/types.js";
 import { companionSpecs, companionsOf, describeCompanion } from "./companions.js";
 import { HttpFailure, createAgents, destroyAgents, send, type Agents } from "./http.js";
 import { Limiter, retryAfterMs, sleep } from "./limiter.js";
 import { applyOverride, checkRuleMayVerify, checkUrl, type UrlPolicy } from "./safety.js";
 import { companionsUsed, expandRequest } from "./template.js";
-import { VERIFY_DEFAULTS, type Outcome, type PerProvider, type PreparedRequest, type Verification, type VerifyOptions } from "./types.js";
+import { VERIFY_DEFAULTS, type HttpAnswer, type Outcome, type PerProvider, type PreparedRequest, type Verification, type VerifyOptions } from "./types.js";
 import { classify } from "./verify.js";
+import { runAccess } from "./access.js";
 
 export type { VerifyOptions, PerProvider } from "./types.js";
 export { USER_AGENT } from "./http.js";
@@ -94,9 +95,9 @@ export class Verifier {
   }
 
   /** The verification of one finding; never throws. */
-  async verify(finding: Finding): Promise<Verification> {
+  async verify(finding: Finding): Promise<Verification & { access?: AccessMap }> {
     const rule = this.rules.get(finding.ruleId);
-    const done = (o: Outcome, secrets: readonly string[] = [finding.secret]): Verification => ({
+    const done = (o: Outcome, secrets: readonly string[] = [finding.secret]): Verification & { access?: AccessMap } => ({
       ...o,
       ...(o.reason !== undefined ? { reason: scrub(o.reason, secrets) } : {}),
       checkedAt: new Date().toISOString(),
@@ -197,9 +198,27 @@ export class Verifier {
         if (attempt < retries) await sleep(this.backoff(attempt));
         continue;
       }
-      return classify(spec, answer, secrets);
+      const outcome = classify(spec, answer, secrets);
+      if (outcome.status === "verified" && rule.access && this.options.access !== false) {
+        // Issue 22: what the live key can reach, through the same contract, limiter and override (access.ts).
+        outcome.access = await runAccess(rule, { secret, companions }, answer, (r) => this.sendRead(r, override, policy, limiter, httpOptions, secrets));
+      }
+      return outcome;
     }
     return last;
+  }
+
+  /** One access request (issue 22): overridden like the verify request, checked, paced, sent once. */
+  private async sendRead(req: PreparedRequest, override: string | undefined, policy: UrlPolicy, limiter: Limiter, httpOptions: Parameters<typeof send>[1], secrets: readonly string[]): Promise<HttpAnswer> {
+    const r = override !== undefined ? { ...req, url: applyOverride(req.url, override) } : req;
+    const refused = checkUrl(r.url, policy);
+    if (refused) throw new Error(scrub(`refused: ${refused}`, secrets));
+    this.counts.requests++;
+    try {
+      return await limiter.run(() => send(r, httpOptions));
+    } catch (err) {
+      throw new Error(scrub(err instanceof Error ? err.message : String(err), secrets));
+    }
   }
 }
 
@@ -218,7 +237,12 @@ export async function verifyFindings(result: ScanResult, ruleset: RuleSet, optio
           f.verification = { status: "unknown", checkedAt: new Date().toISOString(), reason: "only the redacted secret is known (re-reported from a --state file or a redacted scan); rescan without --state to verify it" };
           return;
         }
-        f.verification = await verifier.verify(f);
+        const { access, ...verification } = await verifier.verify(f);
+        f.verification = verification;
+        if (access) {
+          f.access = access;
+          f.severity = access.severity;
+        }
       }),
     );
   } finally {
@@ -239,6 +263,8 @@ export async function verifyFindings(result: ScanResult, ruleset: RuleSet, optio
 export interface EndpointEntry {
   provider: string;
   rule: string;
+  /** What the request is for: `verify`, `access` (what a live key can reach) or `revoke` (`keyscan revoke --yes`). */
+  kind: "verify" | "access" | "revoke";
   method: string;
   url: string;
   /** Why keyscan would refuse to call it (so it need not be allowed through an egress filter). */
@@ -246,31 +272,43 @@ export interface EndpointEntry {
   override?: boolean;
 }
 
-/** Every method + URL keyscan may call for these rules (templates unexpanded), for egress allowlists. */
+/** One endpoint of a rule, checked as keyscan would check it at run time (templates unexpanded). */
+function endpointEntry(rule: Rule, kind: EndpointEntry["kind"], method: string, template: string, options: VerifyOptions): EndpointEntry {
+  const override = options.endpointOverrides?.[rule.provider.id];
+  let url = template;
+  let refused = kind === "revoke" ? (rule.provider.fromRepoConfig && !options.allowRepoRules ? `the rule comes from the scanned repository's own config (${rule.provider.file}); pass --allow-repo-rules-verify to let it revoke` : undefined) : checkRuleMayVerify(rule, options);
+  // Check the URL with placeholders filled by a harmless label (hosts with a companion match `*.` entries).
+  // A host that is all placeholder (`https://{{companion.host}}/…`, a workspace's own host) is checked as one of the
+  // declared hosts would be; at run time the companion's value must still be a declared host.
+  const wholeHost = /^https?:\/\/\{\{[^{}]*\}\}(?=[/:?#]|$)/i.test(url) ? rule.provider.hosts[0]?.replace(/^\*\./, "x.") : undefined;
+  const sample = (wholeHost ? url.replace(/\{\{[^{}]*\}\}/, wholeHost) : url).replace(/\{\{[^{}]*\}\}/g, "x");
+  try {
+    let u = new URL(sample);
+    if (override !== undefined) {
+      u = applyOverride(u, override);
+      url = `${new URL(override).origin}${new URL(override).pathname.replace(/\/$/, "")}${url.replace(/^[a-z]+:\/\/[^/]*/i, "")}`;
+    }
+    refused ??= checkUrl(u, { hosts: rule.provider.hosts, ...(override !== undefined ? { overrideOrigin: new URL(override).origin } : {}) });
+  } catch {
+    refused ??= "the URL template does not give a valid URL";
+  }
+  return { provider: rule.provider.id, rule: rule.id, kind, method, url, ...(refused ? { refused } : {}), ...(override !== undefined ? { override: true } : {}) };
+}
+
+/**
+ * Every method + URL keyscan may call for these rules (templates unexpanded), for egress allowlists: each rule's
+ * verify request, its access requests (sent with --verify for live keys) and its revoke request (`keyscan revoke`).
+ */
 export function listEndpoints(ruleset: RuleSet, options: VerifyOptions = {}): EndpointEntry[] {
   const out: EndpointEntry[] = [];
   for (const rule of ruleset.rules) {
     const spec = rule.verify;
-    if (!spec) continue;
-    const override = options.endpointOverrides?.[rule.provider.id];
-    let url = spec.request.url;
-    let refused = checkRuleMayVerify(rule, options);
-    // Check the URL with placeholders filled by a harmless label (hosts with a companion match `*.` entries).
-    // A host that is all placeholder (`https://{{companion.host}}/…`, a workspace's own host) is checked as one of the
-    // declared hosts would be; at run time the companion's value must still be a declared host.
-    const wholeHost = /^https?:\/\/\{\{[^{}]*\}\}(?=[/:?#]|$)/i.test(url) ? rule.provider.hosts[0]?.replace(/^\*\./, "x.") : undefined;
-    const sample = (wholeHost ? url.replace(/\{\{[^{}]*\}\}/, wholeHost) : url).replace(/\{\{[^{}]*\}\}/g, "x");
-    try {
-      let u = new URL(sample);
-      if (override !== undefined) {
-        u = applyOverride(u, override);
-        url = `${new URL(override).origin}${new URL(override).pathname.replace(/\/$/, "")}${url.replace(/^[a-z]+:\/\/[^/]*/i, "")}`;
-      }
-      refused ??= checkUrl(u, { hosts: rule.provider.hosts, ...(override !== undefined ? { overrideOrigin: new URL(override).origin } : {}) });
-    } catch {
-      refused ??= "the URL template does not give a valid URL";
+    if (spec) {
+      out.push(endpointEntry(rule, "verify", spec.request.method, spec.request.url, options));
+      for (const r of rule.access?.requests ?? []) out.push(endpointEntry(rule, "access", r.method, r.url, options));
     }
-    out.push({ provider: rule.provider.id, rule: rule.id, method: spec.request.method, url, ...(refused ? { refused } : {}), ...(override !== undefined ? { override: true } : {}) });
+    const revoke = rule.revokeRequest?.request;
+    if (revoke) out.push(endpointEntry(rule, "revoke", revoke.method, revoke.url, options));
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * classified into an outcome. Kept separate so safety, HTTP, limiter and classifier depend on types, not on each
  * other.
  */
-import type { Verification } from "../report/types.js";
+import type { AccessMap, Verification } from "../report/types.js";
 
 export type { Verification, VerificationStatus } from "../report/types.js";
 
@@ -36,6 +36,8 @@ export interface VerifyOptions {
   maxRetryAfterMs?: number;
   /** Redirect hops followed (each checked like the first request; default 3). */
   maxRedirects?: number;
+  /** Map what live keys can reach through the rules' `access` blocks (issue 22; default true). */
+  access?: boolean;
   /** Where warnings go (refused rules, overrides); never receives a secret. */
   warn?: (message: string) => void;
 }
@@ -70,4 +72,5 @@ export interface HttpAnswer {
   url: string;
 }
 
-export type Outcome = Omit<Verification, "checkedAt">;
+/** A verification before its time stamp; `access` is the access map of a live key (issue 22), when the rule has one. */
+export type Outcome = Omit<Verification, "checkedAt"> & { access?: AccessMap };

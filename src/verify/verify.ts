@@ -49,7 +49,7 @@ function list(spec: StatusMatchSpec | StatusMatchSpec[] | undefined): StatusMatc
   return spec === undefined ? [] : Array.isArray(spec) ? spec : [spec];
 }
 
-function leaks(value: unknown, secrets: readonly string[]): boolean {
+export function leaks(value: unknown, secrets: readonly string[]): boolean {
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
   return secrets.some((s) => s.length > 0 && (text.includes(s) || (text.length >= 8 && typeof value === "string" && s.includes(text))));
 }

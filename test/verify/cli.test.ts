@@ -118,8 +118,13 @@ describe("keyscan verify --list-endpoints", () => {
     const r = await keyscan(["verify", "--list-endpoints"]);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split("\n").filter((l) => !l.startsWith("#"));
-    // The seed providers' endpoints, among those of every shipped rule that declares a verify request.
-    const withVerify = loadRules().rules.filter((rule) => rule.verify !== undefined).length;
+    // The seed providers' endpoints, among those of every shipped rule that declares a verify request, beside the
+    // access requests of verifying rules and the revoke requests (issue 22).
+    const shipped = loadRules().rules;
+    const withVerify =
+      shipped.filter((rule) => rule.verify !== undefined).length +
+      shipped.reduce((n, rule) => n + (rule.verify ? (rule.access?.requests?.length ?? 0) : 0), 0) +
+      shipped.filter((rule) => rule.revokeRequest !== undefined).length;
     expect(lines).toHaveLength(withVerify);
     expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(" "))).toEqual(
       expect.arrayContaining([

@@ -70,6 +70,6 @@ describe("companions", () => {
   it("a wildcard host with a companion in the host name is an allowed endpoint", () => {
     const rs = loadRules({ builtin: false, extra: [{ path: RULES }] });
     const entries = listEndpoints(rs);
-    expect(entries).toEqual([{ provider: "acme", rule: "acme.token", method: "GET", url: "https://{{companion.shop}}.acme.test/v1/accounts/{{companion.account}}/me" }]);
+    expect(entries).toEqual([{ provider: "acme", rule: "acme.token", kind: "verify", method: "GET", url: "https://{{companion.shop}}.acme.test/v1/accounts/{{companion.account}}/me" }]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `keyscan rules list|test|schema` — rule tooling. `list` shows every provider and rule (and which can verify);
+ * `keyscan rules list|test|schema` — rule tooling. `list` shows every provider and rule (and which can verify, map
+ * access and revoke);
  * `test <file|dir>` loads a user's rule files and runs their examples and negatives; `schema` prints the rule-file
  * JSON Schema so editors can complete and check rule files.
  */
@@ -36,10 +37,10 @@ export const rulesCommand: Command = {
     }
     if (args.action === "list") {
       const rs = loadRules({ extra: (args.paths ?? []).map((p) => ({ path: resolve(io.cwd, p) })) });
-      const rows = rs.rules.map((r) => ({ id: r.id, provider: r.provider.id, name: r.name, severity: r.severity, verifies: r.verify !== undefined, revoke: r.provider.revoke ?? null }));
+      const rows = rs.rules.map((r) => ({ id: r.id, provider: r.provider.id, name: r.name, severity: r.severity, verifies: r.verify !== undefined, access: r.verify !== undefined && r.access !== undefined, revokes: r.revokeRequest !== undefined, revoke: r.provider.revoke ?? null }));
       if (args.format === "json") return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify({ version: rs.version, rules: rows }, null, 2)}\n`, stderr: "" };
       const width = Math.max(...rows.map((r) => r.id.length));
-      const lines = rows.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.verifies ? "verify" : "      "}  ${r.name}`);
+      const lines = rows.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.verifies ? "verify" : "      "}  ${r.access ? "access" : "      "}  ${r.revokes ? "revoke" : "      "}  ${r.name}`);
       return { exitCode: EXIT_CLEAN, stdout: `${lines.join("\n")}\n${rows.length} rules from ${rs.providers.length} providers (rule set ${rs.version})\n`, stderr: "" };
     }
     // test

@@ -1,5 +1,6 @@
 /**
- * `keyscan verify --list-endpoints` — prints every method and URL keyscan may call when verifying, from the same
+ * `keyscan verify --list-endpoints` — prints every method and URL keyscan may call when verifying, mapping what a
+ * live key can reach (access) and revoking (`keyscan revoke`; marked `(access)`, `(revoke)`), from the same
  * rules a scan would load (built-in, --rules, the config's rules), so an egress filter can allow exactly those.
  * Endpoints keyscan would refuse (a repo-config rule without --allow-repo-rules-verify, plain HTTP, an undeclared
  * host, a POST not marked read-only) are listed as refused: they need no allowlist entry.
@@ -47,8 +48,9 @@ export const verifyCommand: Command = {
     if (args.format === "json") return { exitCode: EXIT_CLEAN, stdout: `${JSON.stringify({ endpoints: entries }, null, 2)}\n`, stderr };
     const allowed = entries.filter((e) => !e.refused);
     const refused = entries.filter((e) => e.refused);
-    const lines = allowed.map((e) => `${e.method.padEnd(4)} ${e.url}   # ${e.rule}${e.override ? " (TEST OVERRIDE)" : ""}`);
-    for (const e of refused) lines.push(`# refused: ${e.method} ${e.url}   # ${e.rule}: ${e.refused}`);
+    const kind = (e: (typeof entries)[number]) => (e.kind === "verify" ? "" : ` (${e.kind})`);
+    const lines = allowed.map((e) => `${e.method.padEnd(4)} ${e.url}   # ${e.rule}${kind(e)}${e.override ? " (TEST OVERRIDE)" : ""}`);
+    for (const e of refused) lines.push(`# refused: ${e.method} ${e.url}   # ${e.rule}${kind(e)}: ${e.refused}`);
     lines.push(`# ${allowed.length} endpoint${allowed.length === 1 ? "" : "s"} keyscan may call${refused.length ? `, ${refused.length} refused` : ""}; placeholders ({{…}}) are filled at run time.`);
     return { exitCode: EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr };
   },
