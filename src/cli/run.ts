@@ -170,6 +170,8 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
 async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
   // yargs drops a lone `-`; spell it as the equivalent flag before parsing.
   const argv = argvIn.map((a) => (a === "-" ? "--stdin" : a));
+  // `keyscan --version` answers without loading yargs or a command (issue 20: at most 1.3x `node -e 0`).
+  if (argv.length === 1 && argv[0] === "--version") return { exitCode: 0, stdout: `${VERSION}\n`, stderr: "" };
   const hook = hookArgs(argv);
   const { command, parsed, output, parseError } = hook
     ? { command: await COMMAND_ENTRIES.find((e) => e.name === hook.command)!.load(), parsed: hook.parsed, output: "", parseError: undefined }

@@ -67,6 +67,16 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 function cacheStamp(modules: readonly string[] = ["rule-schema"]): string {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   const hash = createHash("sha256");
+  // In the release bundle (issue 20) those modules live inside this very file: its size and time stand for them.
+  const self = fileURLToPath(import.meta.url);
+  if (!/rule-cache\.[jt]s$/.test(self)) {
+    try {
+      const st = statSync(self);
+      return `${VERSION}+bundle-${st.size}-${st.mtimeMs}`;
+    } catch {
+      return `${VERSION}+${Date.now()}${Math.random()}`; // cannot tell: never match
+    }
+  }
   for (const name of modules) {
     try {
       hash.update(readFileSync(fileURLToPath(new URL(`./${name}${ext}`, import.meta.url)))).update("\0");

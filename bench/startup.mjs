@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:startup` (issue 20): how long keyscan takes to start, against Node itself. For each runtime it runs,
+ * interleaved round by round (so a busy machine slows every command alike), `node -e 0`, `keyscan --version` and
+ * `keyscan --staged` in a repository with 10 staged files, from the release bundle (dist/bundle/keyscan.js) and from
+ * the tsc build (dist/cli/bin.js), and prints the medians and their ratios to `node -e 0`. The targets: --version at
+ * most 1.3x and --staged at most 2x. Wall time is spawn to exit, with keyscan's rule cache and Node's compile cache
+ * warm (a temp folder, filled by two warm-up rounds), which is what a pre-commit hook sees from its second run.
+ *
+ * Options: --runs=N (rounds, default 21)  --node=PATH[,PATH…] (runtimes; default this one; e.g. the binaries of the
+ * npm packages node@22 and node@24, see bench/README.md)  --only=bundle|dist
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const opts = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}; see the header of bench/startup.mjs`);
+    return [m[1], m[2] ?? true];
+  }),
+);
+const runs = Number(opts.runs ?? 21);
+const runtimes = String(opts.node ?? process.execPath).split(",");
+const bins = { bundle: join(root, "dist", "bundle", "keyscan.js"), dist: join(root, "dist", "cli", "bin.js") };
+for (const [name, file] of Object.entries(bins)) {
+  if (opts.only && opts.only !== name) delete bins[name];
+  else if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build && npm run bundle\` first`);
+}
+
+/** A repository whose index holds a change to 10 files (keyscan's own sources: no download needed). */
+function stagedRepo() {
+  const dir = mkdtempSync(join(tmpdir(), "keyscan-startup-"));
+  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  git("init", "-q");
+  git("config", "user.email", "bench@example.invalid");
+  git("config", "user.name", "bench");
+  git("config", "commit.gpgsign", "false");
+  const files = readdirSync(join(root, "src", "report")).filter((f) => f.endsWith(".ts")).slice(0, 10);
+  if (files.length < 10) throw new Error("expected 10 files in src/report");
+  for (const f of files) cpSync(join(root, "src", "report", f), join(dir, f));
+  git("add", "-A");
+  git("commit", "-q", "-m", "initial");
+  for (const [i, f] of files.entries()) appendFileSync(join(dir, f), `\nexport const retries${i} = ${i + 3};\n`);
+  git("add", "-A");
+  return dir;
+}
+
+const repo = stagedRepo();
+const cacheDir = mkdtempSync(join(tmpdir(), "keyscan-startup-cache-"));
+const env = { ...process.env, KEYSCAN_CACHE_DIR: cacheDir, NO_COLOR: "1" };
+delete env.NODE_COMPILE_CACHE;
+
+const commands = [];
+for (const node of runtimes) {
+  commands.push({ runtime: node, name: "node -e 0", args: ["-e", "0"] });
+  for (const [kind, bin] of Object.entries(bins)) {
+    commands.push({ runtime: node, name: `${kind} --version`, args: [bin, "--version"], expect: 0 });
+    commands.push({ runtime: node, name: `${kind} --staged`, args: [bin, "--staged"], expect: 0 });
+  }
+}
+
+function once(c) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(c.runtime, c.args, { cwd: repo, env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (c.expect !== undefined && r.status !== c.expect) throw new Error(`${c.name} on ${c.runtime} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+try {
+  for (let i = 0; i < 2; i++) for (const c of commands) once(c); // warm-up: rule cache, compile cache, page cache
+  const times = commands.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [j, c] of commands.entries()) times[j].push(once(c));
+  console.log(`keyscan start-up, ${runs} interleaved rounds, medians (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the end)`);
+  for (const node of runtimes) {
+    const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+    const base = median(times[commands.findIndex((c) => c.runtime === node && c.name === "node -e 0")]);
+    console.log(`\nNode ${version} (${node})`);
+    console.log(`  ${"node -e 0".padEnd(18)} ${base.toFixed(1).padStart(7)} ms`);
+    for (const [j, c] of commands.entries()) {
+      if (c.runtime !== node || c.name === "node -e 0") continue;
+      const m = median(times[j]);
+      const target = c.name.endsWith("--version") ? 1.3 : 2;
+      const ratio = m / base;
+      console.log(`  ${c.name.padEnd(18)} ${m.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}x node -e 0  (target ${target}x${c.name.startsWith("bundle") ? (ratio <= target ? ", met" : ", NOT met") : ""})`);
+    }
+  }
+} finally {
+  rmSync(repo, { recursive: true, force: true });
+  rmSync(cacheDir, { recursive: true, force: true });
+}
