@@ -71,8 +71,9 @@ function matchHere(
   ruleset: RuleSet,
   inlineAllow: boolean,
 ): { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number } | { ok: false; code: string; message: string; skipped: boolean } {
+  const path = item.provenance.path; // path-scoped rules (credential files, issue 17) run only on their files
   if (item.type === "text") {
-    const found = scanText(item.text, ruleset, { inlineAllow });
+    const found = scanText(item.text, ruleset, { inlineAllow, path });
     const companions = companionsFor(found, item.text);
     if (!item.chunk) return { ok: true, findings: found, companions, bytes: item.bytes };
     const kept = inChunk(found, item.chunk);
@@ -84,7 +85,7 @@ function matchHere(
     if (!read.ok) return read;
     data = read.data;
   } else data = item.data;
-  const outcome = scanBytes(data, ruleset, { inlineAllow });
+  const outcome = scanBytes(data, ruleset, { inlineAllow, path });
   if (!outcome.ok) return outcome;
   return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
 }
@@ -135,7 +136,7 @@ function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
   return { ...rest, rule };
 }
 
-/** Rule path scoping (imported gitleaks rules): `pathOnly` must match, no `pathAllow` may. */
+/** Rule path scoping: `pathOnly` must match (already applied while matching, scan-text.ts), no `pathAllow` may. */
 function pathAllowed(rule: Rule, path: string): boolean {
   if (rule.pathOnly && !rule.pathOnly.test(path)) return false;
   if (rule.pathAllow && rule.pathAllow.some((p) => p.test(path))) return false;
@@ -209,7 +210,8 @@ export async function scan(source: Source, ruleset: RuleSet, options: ScanOption
   let poolReady = false;
   /** Hand one input to the pool; its answer is settled when it comes. */
   const send = (to: ScanPool, item: ContentItem): void => {
-    const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize) : to.scan(item.type === "text" ? item.text : item.data);
+    const shown = item.provenance.path;
+    const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize, shown) : to.scan(item.type === "text" ? item.text : item.data, shown);
     const held = item.type === "file" ? 0 : item.bytes;
     inFlightBytes += held;
     const pending: Promise<void> = sent.then((outcome) => {

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
+import { compilePathGlobs } from "./path-scope.js";
 import { analyseRegex, keywordLeads, type StartSet } from "./regex-safety.js";
 import { NEAR_RADIUS } from "./scan-text.js";
 import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
@@ -141,6 +142,10 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
 }
 
 function specificity(b: Built, rule: RuleSpec): number {
+  // A credential file's rule (issue 17) beats the generic rules (≤ 10) in its file and loses to every vendor format
+  // or usage (≥ 25) on the same value, which names the service and can verify it; its confidence comes from the
+  // path (scan-text.ts confidenceOf).
+  if (rule.paths && !rule.generic) return 20;
   let s: number;
   if (b.standalone) s = b.near ? 30 : 40;
   else s = (b.value === "format" ? 25 : 15) + (b.near ? 5 : 0);
@@ -232,7 +237,8 @@ export function compileProvider(
       const near = standalone === true ? undefined : nearWords(standalone.near, provider, r.id);
       const keywords = (r.secret.keywords ?? []).map((k) => k.toLowerCase());
       const kw = keywords.length > 0 ? keywords : (near ?? []);
-      if (kw.length === 0 && !r.generic && !options.allowNoKeywords) {
+      // A path-scoped format may go without keywords (a `.pgpass` line has none): its path gates it (prefilter.ts).
+      if (kw.length === 0 && !r.generic && !options.allowNoKeywords && !r.paths) {
         throw new KeyscanError("E_RULE", `${where}: a standalone format needs \`secret.keywords\` (or \`near\` words) for the prefilter.`);
       }
       const boundary = r.secret.boundary ?? true;
@@ -339,6 +345,8 @@ function ruleOf(r: RuleSpec, spec: ProviderFile, provider: Provider, where: stri
     ...(r.allow_match ? { allowMatch: r.allow_match.map((a, i) => compileAllow(a, `${where} (allow_match[${i}])`)) } : {}),
     ...(r.secret.random ? { random: true } : {}),
     ...(r.secret.parse ? { parse: r.secret.parse } : {}),
+    ...(r.secret.password ? { password: true } : {}),
+    ...(r.paths ? { pathOnly: compilePathGlobs(r.paths, `${where} (paths)`) } : {}),
     ...(options.extras?.get(r.id) ?? {}),
     ...(verify ? { verify } : {}),
     ...((r.access ?? spec.access) ? { access: r.access ?? spec.access } : {}),

@@ -17,6 +17,7 @@ Atomics.add(new Int32Array(init.ready), 0, 1);
 
 function handle(req: WorkerRequest): WorkerReply {
   const inlineAllow = init.inlineAllow;
+  const options = { inlineAllow, ...(req.path !== undefined ? { path: req.path } : {}) };
   let data: Uint8Array | string;
   let bytes: number | undefined;
   if ("file" in req) {
@@ -28,10 +29,10 @@ function handle(req: WorkerRequest): WorkerReply {
   let found: TextFinding[];
   let text: string;
   if (typeof data === "string") {
-    found = scanText(data, ruleset, { inlineAllow });
+    found = scanText(data, ruleset, options);
     text = data;
   } else {
-    const outcome = scanBytes(data, ruleset, { inlineAllow });
+    const outcome = scanBytes(data, ruleset, options);
     if (!outcome.ok) return { id: req.id, ...outcome };
     found = outcome.findings;
     text = outcome.text ?? "";

@@ -64,7 +64,8 @@ export interface WorkerInit {
   epoch?: number;
 }
 
-export type WorkerRequest = { id: number; data: Uint8Array | string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number } };
+/** `path`: the input's path as reported, for path-scoped rules (scan-text.ts `path`). */
+export type WorkerRequest = { id: number; data: Uint8Array | string; path?: string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number }; path?: string };
 export type WorkerReply = { id: number } & PoolOutcome;
 /** Messages carry batches: the pool posts WorkerRequest[] and the worker answers with WorkerReply[]. */
 export type WorkerBatch = WorkerRequest[];
@@ -170,7 +171,7 @@ export class ScanPool {
    * Scan one input in a worker. Bytes are decoded there (a Buffer's whole ArrayBuffer is transferred when the Buffer
    * owns it; a view into a larger buffer is copied to its own first). Never rejects: failures come back as `{ok: false}`.
    */
-  scan(input: Uint8Array | string): Promise<PoolOutcome> {
+  scan(input: Uint8Array | string, path?: string): Promise<PoolOutcome> {
     let data = input;
     const bytes = typeof data === "string" ? data.length : Number(data?.byteLength) || 0;
     if (typeof data !== "string" && data instanceof Uint8Array) {
@@ -179,17 +180,17 @@ export class ScanPool {
       // bytes into a buffer of their own and transfer that.
       if (!owned) data = new Uint8Array(data);
       const own = data as Uint8Array;
-      return this.send((id) => ({ id, data: own }), bytes, [own.buffer as ArrayBuffer]);
+      return this.send((id) => ({ id, data: own, ...(path !== undefined ? { path } : {}) }), bytes, [own.buffer as ArrayBuffer]);
     }
-    return this.send((id) => ({ id, data }), bytes, []);
+    return this.send((id) => ({ id, data, ...(path !== undefined ? { path } : {}) }), bytes, []);
   }
 
   /**
    * Read (src/sources/read-file.ts), decode and scan one file in a worker: the per-file system calls then run on
    * every core too, which is most of the cost of a tree of many small files. The outcome carries the bytes read.
    */
-  scanFile(path: string | Uint8Array, maxFileSize: number): Promise<PoolOutcome> {
-    return this.send((id) => ({ id, file: { path, maxFileSize } }), 16 * 1024, []);
+  scanFile(path: string | Uint8Array, maxFileSize: number, shownAs?: string): Promise<PoolOutcome> {
+    return this.send((id) => ({ id, file: { path, maxFileSize }, ...(shownAs !== undefined ? { path: shownAs } : {}) }), 16 * 1024, []);
   }
 
   private send(make: (id: number) => WorkerRequest, weight: number, transfer: ArrayBuffer[]): Promise<PoolOutcome> {

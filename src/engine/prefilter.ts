@@ -39,6 +39,11 @@ export interface Prefilter {
    * never to ASCII); with a non-ASCII keyword it answers true (decode and select as usual).
    */
   mayMatchBytes(data: Uint8Array): boolean;
+  /**
+   * Keyword-less matchers of path-scoped rules (issue 17): never selected by the keywords, nor a reason to decode
+   * every file; scan-text.ts adds those whose rule's path matches the text's.
+   */
+  pathGated: readonly Matcher[];
 }
 
 /** The compiled automaton. Exported for tests and the benchmark; `select` is the interface the engine uses. */
@@ -337,10 +342,11 @@ const STICKY_TRY_COST = 24;
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterTables; rule-cache.ts). */
 export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTables): Prefilter {
   const always: Matcher[] = [];
+  const pathGated: Matcher[] = [];
   const byKeyword = new Map<string, Matcher[]>();
   for (const m of matchers) {
     if (m.keywords.length === 0) {
-      always.push(m);
+      (m.rule?.pathOnly ? pathGated : always).push(m); // `?.`: tests build bare matchers
       continue;
     }
     for (const k of m.keywords) {
@@ -381,6 +387,7 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
 
   const prefilter: Prefilter = {
     keywords,
+    pathGated,
     mayMatchBytes(data: Uint8Array): boolean {
       if (always.length > 0 || !asciiOnly) return true;
       return automaton.occursInBytes(data);

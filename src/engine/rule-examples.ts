@@ -15,6 +15,8 @@ export interface ExampleCase {
   index: number;
   text: string;
   secret?: string;
+  /** The path the text is scanned as (for rules scoped by `paths`); none: rules scoped by paths do not run. */
+  path?: string;
 }
 
 export interface ExampleFailure extends ExampleCase {
@@ -26,7 +28,7 @@ export function materialise(rule: Rule, kind: "example" | "negative", index: num
   const rand = seededRandom(`${rule.id}:${kind}:${index}`);
   const secret = spec.secret !== undefined ? generateSecret(spec.secret, rand) : undefined;
   const text = secret !== undefined ? spec.text.split("{{secret}}").join(secret) : spec.text;
-  return { rule, kind, index, text, ...(secret !== undefined ? { secret } : {}) };
+  return { rule, kind, index, text, ...(secret !== undefined ? { secret } : {}), ...(spec.path !== undefined ? { path: spec.path } : {}) };
 }
 
 export function exampleCases(rule: Rule): ExampleCase[] {
@@ -38,14 +40,15 @@ export function exampleCases(rule: Rule): ExampleCase[] {
 
 /** Check one case against a rule set; returns a problem description, or undefined when the case holds. */
 export function checkCase(c: ExampleCase, ruleset: RuleSet): string | undefined {
-  const findings = scanText(c.text, ruleset, { inlineAllow: false });
+  const findings = scanText(c.text, ruleset, { inlineAllow: false, ...(c.path !== undefined ? { path: c.path } : {}) });
   const own = findings.filter((f) => f.rule.id === c.rule.id);
   if (c.kind === "negative") {
     return own.length > 0 ? `negative ${c.index} matched (${own.map((f) => f.usage).join(", ")})` : undefined;
   }
   if (own.length === 0) {
     const others = findings.map((f) => f.rule.id).join(", ");
-    return `example ${c.index} did not match${others ? ` (found instead: ${others})` : ""}`;
+    const unscoped = c.rule.pathOnly && (c.path === undefined || !c.rule.pathOnly.test(c.path)) ? "; the rule is scoped by `paths`: give the example a matching `path`" : "";
+    return `example ${c.index} did not match${others ? ` (found instead: ${others})` : ""}${unscoped}`;
   }
   if (c.secret !== undefined && !own.some((f) => f.secret === c.secret)) {
     return `example ${c.index} matched a different secret (${own.map((f) => `${f.secret.length} chars via ${f.usage}`).join(", ")})`;

@@ -86,6 +86,12 @@ export const secretFormatSchema = z
     random: z.boolean().optional(),
     /** Offline structure check that also adds details to the finding: `jwt` (issuer, expiry…), `basic-auth` (user). */
     parse: z.enum(PARSERS).optional(),
+    /**
+     * The value sits where only a password goes (a credential file's password field): any value counts, however
+     * short or guessable, except empty values, references (`${X}`), masks, placeholders and documented defaults
+     * (src/engine/filters/password.ts). Use with `paths` or a structural pattern, never on loose names.
+     */
+    password: z.boolean().optional(),
   })
   .strict();
 
@@ -98,6 +104,8 @@ export const exampleSchema = z.union([
       text: nonEmpty,
       /** The secret: a literal or a template like `{hex:32}`; generated at test time so no real-looking key is committed. */
       secret: nonEmpty.optional(),
+      /** The file the text is scanned as (e.g. `home/.netrc`); required for a rule scoped by `paths`. */
+      path: nonEmpty.optional(),
     })
     .strict(),
 ]);
@@ -342,6 +350,12 @@ export const ruleSchema = z
     generic: z.boolean().optional(),
     secret: secretFormatSchema,
     usages: z.array(usageSchema).optional(),
+    /**
+     * Path globs: the rule runs only on files whose path matches one (`.netrc`, `*.tfvars`, `.docker/config.json`;
+     * a glob without `/` names a file in any directory; case-insensitive; src/engine/path-scope.ts). On stdin only
+     * when `--stdin-filename` matches. A path-scoped format may go without keywords: the path gates it.
+     */
+    paths: z.array(nonEmpty).min(1).optional(),
     /** Extra keywords for the prefilter (besides those derived from the format and usages). */
     keywords: z.array(nonEmpty).optional(),
     /** Regexes; a secret matching any of them is not reported (e.g. documented example keys). A leading `(?i)` makes one case-insensitive. */

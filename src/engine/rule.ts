@@ -39,8 +39,14 @@ export interface Rule {
   stopwords?: readonly string[];
   /** Findings in paths matching any of these are dropped (gitleaks allowlist `paths`); applied by scan.ts. */
   pathAllow?: readonly RegExp[];
-  /** When set, the rule applies only to paths matching it (gitleaks rule `path`); applied by scan.ts. */
+  /**
+   * When set, the rule runs only on items whose path matches it: a rule's `paths` globs (path-scope.ts) or a
+   * gitleaks rule's `path`. Applied by the matcher core before matching (scan-text.ts `path`), so a rule for
+   * `.netrc` costs nothing elsewhere and never takes a finding from another rule outside its files.
+   */
   pathOnly?: RegExp;
+  /** The value is a password in a password-only place: placeholders and defaults are dropped, nothing else. */
+  password?: boolean;
   /** The value must pass the randomness test. */
   random?: boolean;
   /** Offline structure check (and details) for the secret. */

@@ -15,10 +15,12 @@ import { allowedInline, mayContainAllow } from "./filters/inline-allow.js";
 import { checksumValid } from "./filters/checksum.js";
 import { shannonEntropy } from "./filters/entropy.js";
 import { runParser } from "./filters/parse.js";
+import { isPasswordPlaceholder } from "./filters/password.js";
 import { isPlaceholder } from "./filters/placeholder.js";
 import { randomness } from "./filters/randomness.js";
 import { LineIndex } from "./lines.js";
 import type { Matcher, Rule, RuleSet } from "./rule.js";
+import { scopePath } from "./path-scope.js";
 import { NARROW_WINDOW } from "./prefilter.js";
 
 export type Confidence = "high" | "medium" | "low";
@@ -49,6 +51,11 @@ export interface ScanTextOptions {
   inlineAllow?: boolean;
   /** How many layers of encoding to look through (default 2; 0 turns decoding off). */
   decodeDepth?: number;
+  /**
+   * The text's path (as reported). Rules scoped to paths (`Rule.pathOnly`, path-scope.ts) run only when it matches
+   * them; without a path they do not run at all.
+   */
+  path?: string;
 }
 
 interface Candidate {
@@ -73,6 +80,7 @@ export const DEFAULT_DECODE_DEPTH = 2;
 
 function confidenceOf(m: Matcher): Confidence {
   if (m.rule.generic) return "low";
+  if (m.rule.pathOnly) return "high"; // a credential file's own field, recognised by the file's name and structure
   return m.specificity >= 40 ? "high" : m.specificity >= 25 ? "medium" : "low";
 }
 
@@ -80,7 +88,8 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
   if (text.length === 0) return [];
   let lines: LineIndex | undefined;
   const index = (): LineIndex => (lines ??= new LineIndex(text));
-  const kept = collectCandidates(text, ruleset, options.decodeDepth ?? DEFAULT_DECODE_DEPTH, index);
+  const path = options.path !== undefined ? scopePath(options.path) : undefined;
+  const kept = collectCandidates(text, ruleset, options.decodeDepth ?? DEFAULT_DECODE_DEPTH, index, path);
   if (kept.length === 0) return [];
 
   const li = index();
@@ -201,13 +210,13 @@ function stickyOf(re: RegExp): RegExp {
 }
 
 /** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
-function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex): Candidate[] {
+function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex, path: string | undefined): Candidate[] {
   const selection = ruleset.prefilter.selectAt(text);
   const candidates: Candidate[] = [];
 
   // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
   // common keyword selects all at once) run it once; each match is then filtered per matcher.
-  for (const group of byRegex(selection.matchers)) {
+  for (const group of byRegex(inScope(selection.matchers, ruleset, path))) {
     const ranges = selection.startRanges(group, text.length);
     const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runMatcherInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
     run((m, offset) => {
@@ -216,12 +225,14 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
       const start = span[0] + offset;
       const end = span[1] + offset;
       const secret = text.slice(start, end);
-      if (isPlaceholder(secret)) return;
+      let placeholder: boolean | undefined;
       let entropy = -1;
       let lower: string | undefined;
       let random: boolean | undefined;
       for (const matcher of group) {
         const rule = matcher.rule;
+        // Password fields take any value but placeholders and defaults (issue 17: `hunter2` in .netrc counts).
+        if (rule.password ? isPasswordPlaceholder(secret) : (placeholder ??= isPlaceholder(secret))) continue;
         if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) continue;
         if (rule.allowMatch && rule.allowMatch.some((a) => a.test(m[0]))) continue;
         if (rule.stopwords) {
@@ -253,7 +264,7 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   const decoded: Candidate[] = [];
   for (const seg of encodedSegments(text)) {
     let inner: LineIndex | undefined;
-    for (const c of collectCandidates(seg.text, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)))) {
+    for (const c of collectCandidates(seg.text, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)), path)) {
       decoded.push({ ...c, start: seg.start, end: seg.end, decoded: [seg.encoding, ...(c.decoded ?? [])] });
     }
   }
@@ -269,6 +280,21 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   });
   const direct = kept.filter((k) => !uniqueDecoded.some((d) => overlaps(k, d)));
   return [...direct, ...uniqueDecoded].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * The selected matchers less those scoped to other paths, plus the keyword-less ones of rules scoped to this path
+ * (prefilter.ts `pathGated`): a `.pgpass` line holds no keyword, its file name is what selects the rule.
+ */
+function inScope(selected: readonly Matcher[], ruleset: RuleSet, path: string | undefined): readonly Matcher[] {
+  const gated = ruleset.prefilter.pathGated;
+  let scoped = false;
+  for (const m of selected) if (m.rule.pathOnly) scoped = true;
+  if (!scoped && (gated.length === 0 || path === undefined)) return selected;
+  const ok = (m: Matcher): boolean => !m.rule.pathOnly || (path !== undefined && m.rule.pathOnly.test(path));
+  const out = scoped ? selected.filter(ok) : [...selected];
+  if (path !== undefined) for (const m of gated) if (ok(m)) out.push(m);
+  return out;
 }
 
 /** A window longer than a slice: scan the whole text in bounded slices instead (runMatcher). */

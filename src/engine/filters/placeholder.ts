@@ -46,12 +46,19 @@ function isIdentifier(value: string): boolean {
   return true;
 }
 
-export function isPlaceholder(value: string): boolean {
-  if (isIdentifier(value)) return true;
-  // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
-  if (value.includes("EXAMPLE")) return true;
+/**
+ * `human: true` (password fields, filters/password.ts): a human-chosen password may well look like an identifier
+ * (`correct-horse-battery`, `summerRain`) and a generated salt may hold `<`, `>` or `{{`, so only the repeat and
+ * placeholder-word tests apply; the caller checks whole-value references itself.
+ */
+export function isPlaceholder(value: string, options: { human?: boolean } = {}): boolean {
   const lower = value.toLowerCase();
-  for (const m of MARKERS) if (lower.includes(m)) return true;
+  if (!options.human) {
+    if (isIdentifier(value)) return true;
+    // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
+    if (value.includes("EXAMPLE")) return true;
+    for (const m of MARKERS) if (lower.includes(m)) return true;
+  }
   // One character repeated most of the way: "aaaaaaaa…", "00000…".
   if (/^(.)\1{7,}$/.test(value) || /(.)\1{11,}/.test(value)) return true;
   const ws = words(value);
