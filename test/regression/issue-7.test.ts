@@ -36,7 +36,9 @@ function plantedTree(dir: string, fillers: number): number {
     for (const c of exampleCases(rule)) {
       if (c.kind !== "example" || c.secret === undefined) continue;
       const at = Math.floor(rand() * fillers);
-      files[`src/planted-${planted}-${at}.js`] = `${filler(at)}${c.text}\n${filler(at + 1)}`;
+      // A path-scoped rule's example (issue 17) is planted as the file it names.
+      if (c.path !== undefined) files[`planted-${planted}/${c.path.replace(/^[A-Za-z]:\//, "")}`] = c.text;
+      else files[`src/planted-${planted}-${at}.js`] = `${filler(at)}${c.text}\n${filler(at + 1)}`;
       planted++;
     }
   }
