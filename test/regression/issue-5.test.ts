@@ -55,8 +55,20 @@ beforeAll(() => {
 });
 afterAll(() => t.cleanup());
 
+/** The action's "locate" step, run as on a release tag (issue 20: this checkout's dist/bundle/), and its outputs. */
+function locate(inputs: Record<string, string>): Record<string, string> {
+  const step = action.runs.steps.find((s) => s.id === "locate")!;
+  const out = join(t.dir, "..", `locate-${process.pid}.txt`);
+  writeFileSync(out, "");
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", ACTION_PATH: REPO_ROOT, GITHUB_OUTPUT: out, KEYSCAN_VERSION: inputs.version ?? "" };
+  const r = spawnSync("bash", ["-e", "-c", step.run!], { env, encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  return Object.fromEntries(readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
 function runActionStep(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
   const step = action.runs.steps.find((s) => s.id === "scan")!;
+  const located = locate(inputs);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: t.dir,
@@ -67,6 +79,8 @@ function runActionStep(inputs: Record<string, string>, extraEnv: Record<string, 
   for (const [name, expr] of Object.entries(step.env ?? {})) {
     const input = /^\$\{\{ inputs\.([\w-]+) \}\}$/.exec(expr)?.[1];
     if (input) env[name] = inputs[input] ?? action.inputs[input]?.default ?? "";
+    const output = /^\$\{\{ steps\.locate\.outputs\.([\w-]+) \}\}$/.exec(expr)?.[1];
+    if (output) env[name] = located[output] ?? "";
   }
   env.KEYSCAN_PATH = t.dir;
   writeFileSync(env.GITHUB_STEP_SUMMARY!, "");
@@ -84,10 +98,20 @@ describe("action.yml", () => {
     );
     expect(Object.keys(action.outputs).sort()).toEqual(["findings", "sarif-file"]);
     expect(action.runs.steps.some((s) => s.uses?.startsWith("actions/setup-node@"))).toBe(true);
+    // Issue 20: no dev toolchain install, third-party actions pinned by commit.
+    for (const step of action.runs.steps) {
+      expect(step.run ?? "").not.toMatch(/npm (ci|install)|tsc/);
+      if (step.uses) expect(step.uses).toMatch(/@[0-9a-f]{40}$/);
+    }
+  });
+
+  it("runs the bundle a release tag carries, else the published package of the named or checked-out version", () => {
+    expect(locate({})).toEqual({ bin: join(REPO_ROOT, "dist/bundle/keyscan.js") });
+    expect(locate({ version: "1.2.3" })).toEqual({ version: "1.2.3" });
   });
 
   it("its scan step writes annotations, summary, SARIF and outputs; repo text cannot inject commands", () => {
-    expect(existsSync(join(REPO_ROOT, "dist/cli/bin.js")), "dist/ is built (npm ci runs prepare)").toBe(true);
+    expect(existsSync(join(REPO_ROOT, "dist/bundle/keyscan.js")), "the bundle is built (npm ci runs prepare; else npm run bundle)").toBe(true);
     const r = runActionStep({ mode: "tree", "sarif-file": "out.sarif", "extra-args": "--max-file-size 1MB" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(1);
