@@ -33,7 +33,7 @@ const REFERENCE =
 
 export function isPasswordPlaceholder(value: string): boolean {
   const v = value.trim();
-  if (v.length === 0) return true;
+  if (v.length === 0 || /^[^A-Za-z0-9]$/.test(v)) return true; // a lone `$`, `-`, `*`: the start of a reference or a mask
   if (DEFAULTS.has(v.toLowerCase())) return true;
   if (REFERENCE.test(v)) return true;
   // The first word of a longer fill-in cut at a space (`<your PyPI token>`, `[your password]`).
@@ -41,6 +41,8 @@ export function isPasswordPlaceholder(value: string): boolean {
   // Masks: one character repeated (`***`, `xxxx`, `....`).
   if (/^(.)\1{2,}$/.test(v) && !/^[A-Za-z0-9]$/.test(v[0]!)) return true;
   if (/^[xX*.]{3,}$/.test(v)) return true;
+  // A `<word>` fill-in inside a value (`django-insecure-<key>`, `prefix-<your token>`).
+  if (/<[a-z][a-z_ -]{0,39}>/.test(v)) return true;
   // Documentation fill-ins inside a value: `xxxx`, `****`, `...`, `…`, `EXAMPLE`.
   if (/x{4}|\*{3}|\.{3}|…|EXAMPLE/i.test(v) && !/^[A-Za-z0-9+/]{16,}={0,2}$/.test(v)) return true;
   return isPlaceholder(v, { human: true });
