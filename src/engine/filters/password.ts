@@ -41,6 +41,8 @@ export function isPasswordPlaceholder(value: string): boolean {
   // Masks: one character repeated (`***`, `xxxx`, `....`).
   if (/^(.)\1{2,}$/.test(v) && !/^[A-Za-z0-9]$/.test(v[0]!)) return true;
   if (/^[xX*.]{3,}$/.test(v)) return true;
+  // A fragment of code rather than a value: a string closed and continued (`', [`, `" + x + "`, `'),`).
+  if (/["'`][ \t]{0,8}[,+)\]]|[,+(\[][ \t]{0,8}["'`]/.test(v)) return true;
   // A `<word>` fill-in inside a value (`django-insecure-<key>`, `prefix-<your token>`).
   if (/<[a-z][a-z_ -]{0,39}>/.test(v)) return true;
   // Documentation fill-ins inside a value: `xxxx`, `****`, `...`, `…`, `EXAMPLE`.

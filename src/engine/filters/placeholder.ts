@@ -51,6 +51,19 @@ function isIdentifier(value: string): boolean {
  * (`correct-horse-battery`, `summerRain`) and a generated salt may hold `<`, `>` or `{{`, so only the repeat and
  * placeholder-word tests apply; the caller checks whole-value references itself.
  */
+/** Documentation Basic-auth values: base64 of `username:password`, `user:pass`, `admin:admin` (issue 17). */
+const BASIC_SAMPLE = /^[A-Za-z0-9+/]{8,64}={0,2}$/;
+const SAMPLE_PASSWORDS = new Set(["", "password", "pass", "passwd", "secret", "changeme", "example", "test", "xxx", "admin", "pwd", "token"]);
+
+function isBasicAuthSample(value: string): boolean {
+  if (!BASIC_SAMPLE.test(value)) return false;
+  const decoded = Buffer.from(value, "base64").toString("latin1");
+  const colon = decoded.indexOf(":");
+  if (colon < 0 || !/^[\x20-\x7e]+$/.test(decoded)) return false;
+  const password = decoded.slice(colon + 1);
+  return SAMPLE_PASSWORDS.has(password.toLowerCase()) || password === decoded.slice(0, colon);
+}
+
 export function isPlaceholder(value: string, options: { human?: boolean } = {}): boolean {
   const lower = value.toLowerCase();
   if (!options.human) {
@@ -58,6 +71,7 @@ export function isPlaceholder(value: string, options: { human?: boolean } = {}):
     // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
     if (value.includes("EXAMPLE")) return true;
     for (const m of MARKERS) if (lower.includes(m)) return true;
+    if (isBasicAuthSample(value)) return true;
   }
   // One character repeated most of the way: "aaaaaaaa…", "00000…".
   if (/^(.)\1{7,}$/.test(value) || /(.)\1{11,}/.test(value)) return true;
