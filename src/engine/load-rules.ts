@@ -78,7 +78,8 @@ export interface LoadRulesOptions {
   cacheDir?: string | false;
 }
 
-function listRuleFiles(path: string): string[] {
+/** The rule files a `--rules` path names: the file itself, or a folder's YAML/JSON files (not schemas), sorted. */
+export function listRuleFiles(path: string): string[] {
   let st;
   try {
     st = statSync(path);
@@ -93,8 +94,24 @@ function listRuleFiles(path: string): string[] {
     .map((f) => join(path, f));
 }
 
-/** Parse and validate one rule file's text; throws E_RULE_SCHEMA with file:line:col and the field path. */
-export function parseProviderFile(text: string, file: string): ProviderFile {
+/** Line and column (1-based) of a place in a rule file. */
+export interface RuleFilePosition {
+  line: number;
+  col: number;
+}
+
+/** A rule file parsed with its source positions (what the rule checker needs to point at an example). */
+export type ParsedRuleFile =
+  | {
+      ok: true;
+      spec: ProviderFile;
+      /** Where the node at `path` (e.g. `["rules", 0, "examples", 1]`) starts; its nearest existing parent when absent. */
+      locate(path: readonly (string | number)[]): RuleFilePosition;
+    }
+  | { ok: false; line: number; col: number; message: string };
+
+/** Parse and validate one rule file's text, keeping the positions of its nodes. */
+export function parseProviderDocument(text: string): ParsedRuleFile {
   const { LineCounter, parseDocument, isNode } = yaml();
   const { providerFileSchema } = schema();
   const lineCounter = new LineCounter();
@@ -102,28 +119,41 @@ export function parseProviderFile(text: string, file: string): ProviderFile {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    throw new KeyscanError("E_RULE_SCHEMA", `${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split("\n")[0]}`);
+    return { ok: false, line: pos.line, col: pos.col, message: `invalid YAML: ${e.message.split("\n")[0]}` };
   }
+  // Walk up the path until a node with a source range exists (a missing field has none; its parent does).
+  const locate = (path: readonly (string | number)[]): RuleFilePosition => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const pos = lineCounter.linePos(node.range[0]);
+        return { line: pos.line, col: pos.col };
+      }
+    }
+    return { line: 1, col: 1 };
+  };
   const data: unknown = doc.toJS();
   const parsed = providerFileSchema.safeParse(data);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ok: true, spec: parsed.data, locate };
   const issue: z.core.$ZodIssue = parsed.error.issues[0]!;
-  const path = issue.path.map((p) => String(p));
-  // Walk up the path until a node with a source range exists (a missing field has none; its parent does).
-  let line = 1;
-  let col = 1;
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lineCounter.linePos(node.range[0]);
-      line = pos.line;
-      col = pos.col;
-      break;
-    }
-  }
-  const field = path.length > 0 ? path.join(".") : "(top level)";
+  const { line, col } = locate(issue.path.map((p) => (typeof p === "number" ? p : String(p))));
+  const field = issue.path.length > 0 ? issue.path.map((p) => String(p)).join(".") : "(top level)";
   const extra = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : "";
-  throw new KeyscanError("E_RULE_SCHEMA", `${file}:${line}:${col}: field \`${field}\`: ${issue.message}${extra}`);
+  return { ok: false, line, col, message: `field \`${field}\`: ${issue.message}${extra}` };
+}
+
+/** Parse and validate one rule file's text; throws E_RULE_SCHEMA with file:line:col and the field path. */
+export function parseProviderFile(text: string, file: string): ProviderFile {
+  const parsed = parseProviderDocument(text);
+  if (parsed.ok) return parsed.spec;
+  throw new KeyscanError("E_RULE_SCHEMA", `${file}:${parsed.line}:${parsed.col}: ${parsed.message}`);
+}
+
+/** A rule file's text, read as untrusted (a FIFO would block, /dev/zero never end); throws E_CONFIG. */
+export function readRuleFile(file: string): string {
+  const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
+  if (!read.ok) throw new KeyscanError("E_CONFIG", `rule file ${file} ${read.message}; check --rules/--config.`);
+  return read.text;
 }
 
 export function loadRules(options: LoadRulesOptions = {}): RuleSet {
@@ -158,10 +188,8 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
     for (const file of listRuleFiles(source.path)) {
       let text = texts.get(file);
       if (text === undefined) {
-        // A repository's config can name rule files: read them as untrusted (a FIFO would block, /dev/zero never end).
-        const read = readSmallRegularFile(file, { maxBytes: MAX_RULE_FILE_BYTES, followSymlinks: true });
-        if (!read.ok) throw new KeyscanError("E_CONFIG", `rule file ${file} ${read.message}; check --rules/--config.`);
-        text = read.text;
+        // A repository's config can name rule files: read them as untrusted.
+        text = readRuleFile(file);
       }
       const shown = displayPath(file);
       hash.update(basename(file)).update("\0").update(text).update("\0");
@@ -326,7 +354,8 @@ export function compileRuleSet(
   };
 }
 
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
+/** A rule file as messages show it: relative to `cwd` when inside it, else absolute. */
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, file);
   return rel && !rel.startsWith("..") ? rel.split("\\").join("/") : file;
 }

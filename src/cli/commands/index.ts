@@ -45,7 +45,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   {
     name: "rules",
     command: "rules <action> [paths..]",
-    describe: "Rule tooling: `rules list`, `rules test <file|dir>`, `rules schema`",
+    describe: "Rule tooling: `rules list`, `rules test <file|dir>`, `rules check <file|dir>` (for CI), `rules schema`",
     load: async () => (await import("./rules.js")).rulesCommand,
   },
   {

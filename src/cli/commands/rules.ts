@@ -1,15 +1,17 @@
 /**
- * `keyscan rules list|test|schema` — rule tooling. `list` shows every provider and rule (and which can verify, map
- * access and revoke);
- * `test <file|dir>` loads a user's rule files and runs their examples and negatives; `schema` prints the rule-file
- * JSON Schema so editors can complete and check rule files.
+ * `keyscan rules list|test|check|schema` — rule tooling. `list` shows every provider and rule (and which can verify,
+ * map access and revoke); `test <file|dir>` runs a user's rule files' examples and negatives (a file that does not
+ * load stops it, exit 2); `check <file|dir>` is the same check for CI: every problem of every file as
+ * `file:line:col: error: …` (or JSON), exit 1 when there is an error (or, with --strict, a warning), 2 on bad
+ * arguments. Both are views of the one rule checker (src/rules-check). `schema` prints the rule-file JSON Schema so
+ * editors can complete and check rule files.
  */
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { loadRules } from "../../engine/load-rules.js";
-import { checkRules } from "../../engine/rule-examples.js";
-import { MAX_OVERLAP } from "../../engine/scan-text.js";
+import { checkRulePaths } from "../../rules-check/check.js";
+import { countBySeverity, formatJson, formatText } from "../../rules-check/format.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
 import { commandEntry } from "./index.js";
 import type { Command } from "./types.js";
@@ -18,15 +20,21 @@ interface RulesArgs {
   action: string;
   paths?: string[];
   format?: string;
+  json?: boolean;
+  strict?: boolean;
+  "with-builtin"?: boolean;
 }
 
 export const rulesCommand: Command = {
   ...commandEntry("rules"),
   builder: (y: Argv) =>
     y
-      .positional("action", { type: "string", choices: ["list", "test", "schema"] })
+      .positional("action", { type: "string", choices: ["list", "test", "check", "schema"] })
       .positional("paths", { type: "string", array: true })
-      .option("format", { alias: "f", type: "string", default: "text", choices: ["text", "json"] }) as unknown as Argv,
+      .option("format", { alias: "f", type: "string", default: "text", choices: ["text", "json"] })
+      .option("json", { type: "boolean", default: false, describe: "test/check: print the diagnostics as JSON (same as --format json)" })
+      .option("strict", { type: "boolean", default: false, describe: "check: warnings fail the check too (exit 1)" })
+      .option("with-builtin", { type: "boolean", default: false, describe: "test/check: load keyscan's shipped rules beside the files, as a scan with --rules does" }) as unknown as Argv,
   async run(raw, io) {
     const args = raw as unknown as RulesArgs;
     if (args.action === "schema") {
@@ -43,29 +51,13 @@ export const rulesCommand: Command = {
       const lines = rows.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.verifies ? "verify" : "      "}  ${r.access ? "access" : "      "}  ${r.revokes ? "revoke" : "      "}  ${r.name}`);
       return { exitCode: EXIT_CLEAN, stdout: `${lines.join("\n")}\n${rows.length} rules from ${rs.providers.length} providers (rule set ${rs.version})\n`, stderr: "" };
     }
-    // test
-    if (!args.paths || args.paths.length === 0) throw new KeyscanError("E_USAGE", "`keyscan rules test` needs a rule file or folder.");
-    const rs = loadRules({ builtin: false, extra: args.paths.map((p) => ({ path: resolve(io.cwd, p) })) });
-    const failures = checkRules(rs);
-    const cases = rs.rules.reduce((n, r) => n + r.examples.length + r.negatives.length, 0);
-    const lines = failures.map((f) => `FAIL ${f.rule.id}: ${f.problem}`);
-    // Patterns that can backtrack catastrophically, and matchers whose longest match is unbounded.
-    const warnings = [...(rs.warnings ?? [])];
-    for (const m of rs.matchers) {
-      if ((m.maxMatchLength ?? 0) > MAX_OVERLAP) {
-        warnings.push(`${m.rule.provider.file}: rule ${m.rule.id} (${m.usage}): a match can be longer than ${MAX_OVERLAP} characters (unbounded quantifier?); bound it, e.g. {1,256} instead of +, or matches longer than that may be missed in very long lines.`);
-      }
-    }
-    lines.push(...[...new Set(warnings)].map((w) => `WARN ${w}`));
-    // Issue 7: a matcher without an anchor runs over the whole of every text that holds one of its keywords,
-    // instead of a window around each occurrence; worth fixing for keywords that are common in code.
-    const notes = new Set<string>();
-    for (const m of rs.matchers) {
-      if (m.anchor || m.keywords.length === 0) continue;
-      notes.add(`${m.rule.provider.file}: rule ${m.rule.id} (${m.usage}) runs over whole texts, not windows around its keywords: bound every quantifier ({0,64} instead of * or +) and, for a format, list keywords that every match contains (docs/rules.md, "How rules are matched").`);
-    }
-    lines.push(...[...notes].map((n) => `NOTE ${n}`));
-    lines.push(`${rs.rules.length} rules, ${cases} examples and negatives: ${cases - failures.length} passed, ${failures.length} failed${warnings.length ? `; ${new Set(warnings).size} warning(s)` : ""}`);
-    return { exitCode: failures.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout: `${lines.join("\n")}\n`, stderr: "" };
+    // test, check
+    if (!args.paths || args.paths.length === 0) throw new KeyscanError("E_USAGE", `\`keyscan rules ${args.action}\` needs a rule file or folder.`);
+    const check = args.action === "check";
+    const result = checkRulePaths(args.paths, { cwd: io.cwd, withBuiltin: args["with-builtin"] ?? false, onLoadError: check ? "report" : "throw" });
+    const { errors, warnings } = countBySeverity(result);
+    const failed = errors > 0 || (check && (args.strict ?? false) && warnings > 0);
+    const stdout = args.json || args.format === "json" ? formatJson(result) : formatText(result);
+    return { exitCode: failed ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr: "" };
   },
 };
