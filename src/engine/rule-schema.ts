@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { TEMPLATE_PLACEHOLDER } from "./template-placeholder.js";
 import { PARSERS } from "./filters/parse.js";
+import { NAME_FORMAT, NAMES_PLACEHOLDER, expandNames } from "./names.js";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export const CHECKSUMS = ["github-crc32"] as const;
@@ -92,8 +93,25 @@ export const secretFormatSchema = z
      * (src/engine/filters/password.ts). Use with `paths` or a structural pattern, never on loose names.
      */
     password: z.boolean().optional(),
+    /**
+     * Names a value may be assigned to, in lowercase snake_case (`client_secret`); `{{names}}` in `pattern` stands
+     * for all of them in every case style (snake, kebab, camel, Pascal, UPPER), longest first (engine/names.ts).
+     */
+    names: z.array(z.string().regex(NAME_FORMAT, "use lowercase snake_case: letters and digits, words joined by '_'")).min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    const uses = f.pattern.includes(NAMES_PLACEHOLDER);
+    if (uses && f.names === undefined) ctx.addIssue({ code: "custom", path: ["pattern"], message: `\`${NAMES_PLACEHOLDER}\` needs a \`names\` list beside the pattern` });
+    if (!uses && f.names !== undefined) ctx.addIssue({ code: "custom", path: ["names"], message: `\`names\` is only used through \`${NAMES_PLACEHOLDER}\` in the pattern, which has none` });
+    const seen = new Set<string>();
+    (f.names ?? []).forEach((n, i) => {
+      if (seen.has(n)) ctx.addIssue({ code: "custom", path: ["names", i], message: `\`${n}\` is listed twice` });
+      seen.add(n);
+    });
+  })
+  // The validated spec carries the expanded pattern (and no `names`): everything after the schema sees one regex.
+  .transform(({ names, ...f }) => (names === undefined ? f : { ...f, pattern: expandNames(f.pattern, names) }));
 
 /** A value that may be a literal string or a generator template such as `key-{alnum:96}` (see engine/template.ts). */
 export const exampleSchema = z.union([
