@@ -8,7 +8,7 @@ import { run } from "../src/cli/run.js";
 import { KeyscanError } from "../src/errors.js";
 import { checkRuleDir, checkRuleFile, checkRulePaths, type RuleDiagnostic } from "../src/rules-check/check.js";
 import { formatDiagnostic } from "../src/rules-check/format.js";
-import { positionOf, tempDir } from "./helpers.js";
+import { positionOf, secrets, tempDir } from "./helpers.js";
 
 const t = tempDir("keyscan-rules-check-");
 afterAll(() => t.cleanup());
@@ -38,7 +38,10 @@ function ruleFile(examples: readonly string[], negatives: readonly string[], ext
   ].join("\n");
 }
 
-const GOOD_EXAMPLES = ["'x = zorp_q8w2k5z9r4t1m7xq3v8kd0ab'", "text: 'ZORP_TOKEN={{secret}}'\n        secret: 'zorp_{lowernum:24}'"];
+// Tokens of the made-up `zorp_` format, generated here so that no token-like literal sits in this file.
+const gen = secrets("issue-18-rules-check");
+const [Z1, Z2, Z3, Z4] = [1, 2, 3, 4].map(() => `zorp_${gen("{lowernum:24}")}`);
+const GOOD_EXAMPLES = [`'x = ${Z1}'`, "text: 'ZORP_TOKEN={{secret}}'\n        secret: 'zorp_{lowernum:24}'"];
 const GOOD_NEGATIVES = ["'x = zorp_short'", "'ZORP_TOKEN=${ZORP_TOKEN}'"];
 
 function write(name: string, text: string): string {
@@ -80,14 +83,14 @@ describe("the rule checker", () => {
   });
 
   it("reports a negative that is found", () => {
-    const text = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, "'y = zorp_k3j9x7q2m5v8w1r4t6y0p2s9'"]);
+    const text = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, `'y = ${Z4}'`]);
     const r = checkRuleFile(write("negative.yaml", text), { cwd: t.dir });
-    expect(brief(r.diagnostics)).toEqual([{ severity: "error", check: "negative", ...at(text, "'y = zorp_k3j9"), ruleId: "zorp.token" }]);
+    expect(brief(r.diagnostics)).toEqual([{ severity: "error", check: "negative", ...at(text, `'y = ${Z4}'`), ruleId: "zorp.token" }]);
     expect(r.diagnostics[0]!.message).toMatch(/^negative 2 matched \(format\)/);
   });
 
   it("reports a matcher whose keywords occur in no example, at its usage", () => {
-    const text = ruleFile(["'x = zorp_q8w2k5z9r4t1m7xq3v8kd0ab'", "'y: zorp_a8w2k5z9r4t1m7xq3v8kd0ab'"], GOOD_NEGATIVES);
+    const text = ruleFile([`'x = ${Z1}'`, `'y: ${Z2}'`], GOOD_NEGATIVES);
     const r = checkRuleFile(write("keywords.yaml", text), { cwd: t.dir });
     expect(brief(r.diagnostics)).toEqual([{ severity: "error", check: "keywords", ...at(text, "env: [ZORP_TOKEN]"), ruleId: "zorp.token" }]);
     expect(r.diagnostics[0]!.message).toContain("env:ZORP_TOKEN");
@@ -95,15 +98,15 @@ describe("the rule checker", () => {
   });
 
   it("warns about one example, a match length past the slice overlap and a matcher without windows", () => {
-    const one = ["'x = zorp_q8w2k5z9r4t1m7xq3v8kd0ab ZORP_TOKEN=zorp_a8w2k5z9r4t1m7xq3v8kd0ab'"];
+    const one = [`'x = ${Z1} ZORP_TOKEN=${Z2}'`];
     const long = ruleFile(one, GOOD_NEGATIVES).replace("zorp_[a-z0-9]{24}'", "zorp_[a-z0-9]{24}[a-z]{0,70000}'");
     const r = checkRuleFile(write("long.yaml", long), { cwd: t.dir });
     expect(brief(r.diagnostics)).toEqual([
       { severity: "warning", check: "length", ...at(long, "[zorp_]"), ruleId: "zorp.token" },
       { severity: "warning", check: "length", ...at(long, "env: [ZORP_TOKEN]"), ruleId: "zorp.token" },
-      { severity: "warning", check: "count", ...at(long, "- 'x = zorp_q8w"), ruleId: "zorp.token" },
+      { severity: "warning", check: "count", ...at(long, `- 'x = ${Z1}`), ruleId: "zorp.token" },
     ]);
-    const loose = ruleFile([...one, "'zorp_b8w2k5z9r4t1m7xq3v8kd0ab'"], GOOD_NEGATIVES).replace("zorp_[a-z0-9]{24}'", "zorp_[a-z0-9]{24}[a-z]*'");
+    const loose = ruleFile([...one, `'${Z3}'`], GOOD_NEGATIVES).replace("zorp_[a-z0-9]{24}'", "zorp_[a-z0-9]{24}[a-z]*'");
     const r2 = checkRuleFile(write("loose.yaml", loose), { cwd: t.dir });
     expect(brief(r2.diagnostics)).toEqual([
       { severity: "warning", check: "windows", ...at(loose, "[zorp_]"), ruleId: "zorp.token" },
@@ -140,20 +143,20 @@ describe("`keyscan rules check` and `keyscan rules test` print the checker's dia
 
   it("check: exit 0 clean, 1 with an error (file:line:col: error: …), 2 without a path or with a missing one", async () => {
     const good = write("cli-good.yaml", ruleFile(GOOD_EXAMPLES, GOOD_NEGATIVES));
-    const badText = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, "'y = zorp_k3j9x7q2m5v8w1r4t6y0p2s9'"]);
+    const badText = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, `'y = ${Z4}'`]);
     write("cli-bad.yaml", badText);
     const ok = await run(["rules", "check", good], io);
     expect([ok.exitCode, ok.stdout]).toEqual([0, "1 rules, 4 examples and negatives: 4 passed, 0 failed\n"]);
     const bad = await run(["rules", "check", "cli-bad.yaml"], io);
     expect(bad.exitCode).toBe(1);
-    const p = at(badText, "'y = zorp_k3j9");
+    const p = at(badText, `'y = ${Z4}'`);
     expect(bad.stdout.split("\n")[0]).toBe(`cli-bad.yaml:${p.line}:${p.col}: error: zorp.token: negative 2 matched (format) [negative]`);
     expect((await run(["rules", "check"], io)).exitCode).toBe(2);
     expect((await run(["rules", "check", "missing.yaml"], io)).exitCode).toBe(2);
   });
 
   it("check --json gives the same diagnostics as the checker; --strict fails on warnings", async () => {
-    const text = ruleFile(["'x = zorp_q8w2k5z9r4t1m7xq3v8kd0ab ZORP_TOKEN=zorp_a8w2k5z9r4t1m7xq3v8kd0ab'"], GOOD_NEGATIVES);
+    const text = ruleFile([`'x = ${Z1} ZORP_TOKEN=${Z2}'`], GOOD_NEGATIVES);
     write("cli-warn.yaml", text);
     const json = await run(["rules", "check", "cli-warn.yaml", "--json"], io);
     expect(json.exitCode).toBe(0);
@@ -164,7 +167,7 @@ describe("`keyscan rules check` and `keyscan rules test` print the checker's dia
   });
 
   it("test: the same diagnostics; a file that does not load stops it with exit 2", async () => {
-    const text = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, "'y = zorp_k3j9x7q2m5v8w1r4t6y0p2s9'"]);
+    const text = ruleFile(GOOD_EXAMPLES, [...GOOD_NEGATIVES, `'y = ${Z4}'`]);
     write("cli-test.yaml", text);
     const r = await run(["rules", "test", "cli-test.yaml"], io);
     expect(r.exitCode).toBe(1);
