@@ -4,7 +4,7 @@
  * built by bench/lib/corpus.mjs into bench/.cache/tree) with every shipped rule and prints findings per 100 MB by
  * rule, with the generic rules (`generic: true`) counted separately. Every finding here is a false alarm or, rarely,
  * a test key shipped inside a package; `--show N` lists N sample findings per rule (redacted unless --no-redact)
- * so the top offenders can be inspected and the rules tightened. Needs a build (`npx tsc -p .`) first.
+ * so the top offenders can be inspected and the rules tightened. Needs a build (`npm run build`) first.
  *
  *   node bench/fp.mjs [--show 5] [--no-redact] [--json out.json]
  */

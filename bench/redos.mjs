@@ -4,7 +4,7 @@
  * a timed test). For each rule the inputs are built from the rule itself — its keywords followed by long runs of
  * characters its classes accept (letters, digits, base64, whitespace, separators), its examples repeated without
  * separators, and near-misses (an example with the end cut off, repeated) — so every matcher sees text that starts
- * many partial matches. Each input is ~1 MB on one line (so the bounded-slice path runs too). Needs `npx tsc -p .`.
+ * many partial matches. Each input is ~1 MB on one line (so the bounded-slice path runs too). Needs `npm run build`.
  *
  *   node bench/redos.mjs [--size 1000000] [--rules <dir-or-file>]
  */

@@ -62,8 +62,8 @@ function table(header, body) {
 // ---- set-up ----------------------------------------------------------------------------------------------------
 function ensureBuilt() {
   if (!existsSync(BIN)) {
-    log("building keyscan (npx tsc -p .)…");
-    execFileSync("npx", ["tsc", "-p", "."], { cwd: root, stdio: "inherit" });
+    log("building keyscan (npm run build)…");
+    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
   }
 }
 

@@ -28,6 +28,7 @@ const step = (cmd, args) => {
 
 if (has("typescript") && has("esbuild")) {
   step(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
+  step(process.execPath, [join(root, "scripts", "build-stamp.mjs")]); // the tsc build's stamp (issue 18)
   step(process.execPath, [join(root, "scripts", "bundle.mjs")]);
 } else if (!existsSync(join(root, "dist", "bundle", "keyscan.js"))) {
   console.error(

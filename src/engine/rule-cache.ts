@@ -1,9 +1,9 @@
 /**
  * A disk cache of validated rule specs, so that start-up does not parse every rule file's YAML and validate it
  * with zod on each run (with ~200 provider files that costs most of a second; a pre-commit hook runs on every
- * commit). Entries are keyed by a hash of the file's exact bytes, and the whole cache by keyscan's version (the
- * schema and its defaults belong to a version): an edited rule file simply misses and is parsed again, a cache
- * written by another version is ignored, and a cache that cannot be read or parsed is treated as empty. Writing is
+ * commit). Entries are keyed by a hash of the file's exact bytes, and the whole cache by keyscan's build (the
+ * schema and its defaults belong to a build, see buildStamp): an edited rule file simply misses and is parsed again,
+ * a cache written by another build is ignored, and a cache that cannot be read or parsed is treated as empty. Writing is
  * best effort (temp file + rename, so a reader never sees half a file) and never fails a scan. Location:
  * `$KEYSCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/keyscan`, else `~/.cache/keyscan`; `KEYSCAN_CACHE_DIR=off` disables.
  *
@@ -11,8 +11,8 @@
  * second): the specs, each matcher's expanded regex and analysis results (MatcherPlan in compile.ts) and the keyword
  * prefilter's automaton tables, so that a warm start does one `new RegExp` per matcher and no regex analysis or
  * automaton build. One file per rule set, named by a key over every input of the compile: each rule file's bytes, how
- * it is shown and whether it came from a repository config, the disabled ids, keyscan's version and the bytes of
- * every module whose code shapes the result. Any edit misses; a file that fails to read, unzip or parse is a miss.
+ * it is shown and whether it came from a repository config, the disabled ids and keyscan's build stamp (the hash of
+ * its sources, written at build time). Any edit misses; a file that fails to read, unzip or parse is a miss.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
@@ -61,30 +61,36 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /**
- * What a cached spec depends on besides the file: keyscan's version and the schema module's own bytes (its defaults
- * and transforms shape the validated spec), so a changed schema invalidates the cache even within one version.
+ * What a cache entry depends on besides the rule files: keyscan's version and the build (issue 18). The build writes
+ * dist/build-stamp.json, a hash of every source file (scripts/build-stamp.mjs), so an entry is reused only by the
+ * code that wrote it, and nothing is hashed at start-up. The stamp counts only if it is at least as new as this
+ * module: a dist/ compiled again without the stamp script (a bare `tsc`) gets none. Without a stamp (that case, or
+ * running from the TypeScript sources) the stamp is random per process: entries are still reused within the
+ * process, never across processes. The rule files themselves are keyed by their bytes, which are read anyway for
+ * the rule-set version, so an edited rule file (shipped or the user's) always misses.
  */
-function cacheStamp(modules: readonly string[] = ["rule-schema"]): string {
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  const hash = createHash("sha256");
-  // In the release bundle (issue 20) those modules live inside this very file: its size and time stand for them.
+let stampMemo: string | undefined;
+export function buildStamp(): string {
+  return (stampMemo ??= `${VERSION}+${readBuildStamp() ?? `unstamped-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`}`);
+}
+
+function readBuildStamp(): string | undefined {
+  if (import.meta.url.endsWith(".ts")) return undefined;
   const self = fileURLToPath(import.meta.url);
-  if (!/rule-cache\.[jt]s$/.test(self)) {
-    try {
+  try {
+    // In the release bundle (issue 20) this code lives inside the bundle file, written once by the release build:
+    // its size and time stand for the build.
+    if (!/rule-cache\.js$/.test(self)) {
       const st = statSync(self);
-      return `${VERSION}+bundle-${st.size}-${st.mtimeMs}`;
-    } catch {
-      return `${VERSION}+${Date.now()}${Math.random()}`; // cannot tell: never match
+      return `bundle-${st.size}-${st.mtimeMs}`;
     }
+    const file = fileURLToPath(new URL("../build-stamp.json", import.meta.url));
+    if (statSync(file).mtimeMs < statSync(self).mtimeMs) return undefined;
+    const stamp = (JSON.parse(readFileSync(file, "utf8")) as { stamp?: unknown }).stamp;
+    return typeof stamp === "string" && stamp.length > 0 ? stamp : undefined;
+  } catch {
+    return undefined;
   }
-  for (const name of modules) {
-    try {
-      hash.update(readFileSync(fileURLToPath(new URL(`./${name}${ext}`, import.meta.url)))).update("\0");
-    } catch {
-      hash.update(`${Date.now()}${Math.random()}`); // cannot tell: never match
-    }
-  }
-  return `${VERSION}+${hash.digest("hex").slice(0, 16)}`;
 }
 
 interface CacheFile {
@@ -96,7 +102,7 @@ interface CacheFile {
 export function openRuleCache(dir: string | undefined): RuleSpecCache {
   if (dir === undefined) return { get: () => undefined, set: () => undefined, save: () => undefined };
   const file = join(dir, CACHE_FILE);
-  const stamp = cacheStamp();
+  const stamp = buildStamp();
   let entries: Record<string, ProviderFile> = {};
   try {
     const data = JSON.parse(gunzipSync(readFileSync(file)).toString("utf8")) as Partial<CacheFile>;
@@ -145,8 +151,6 @@ const COMPILED_PREFIX = "rule-set-";
 const COMPILED_SUFFIX = ".bin.gz";
 /** Compiled rule sets kept (the newest); one per rule set and working directory in use. */
 const MAX_COMPILED = 8;
-/** The modules whose code decides what a compiled rule set holds: any change to one misses. */
-const COMPILER_MODULES = ["rule-schema", "compile", "regex-safety", "prefilter", "scan-text", "load-rules", "rule-cache"];
 const TABLE_ARRAYS = ["classes", "order", "parent", "edgeClass", "fail", "output", "dict"] as const;
 
 /** One loaded rule file as the compiled-set key sees it. */
@@ -171,7 +175,7 @@ export interface CompiledRuleSet {
 
 /** The key of a compiled rule set: every input of the compile (see the header). */
 export function compiledSetKey(inputs: readonly CompiledSetInput[], disable: readonly string[]): string {
-  const hash = createHash("sha256").update(COMPILED_FORMAT).update("\0").update(cacheStamp(COMPILER_MODULES)).update("\0");
+  const hash = createHash("sha256").update(COMPILED_FORMAT).update("\0").update(buildStamp()).update("\0");
   hash.update(JSON.stringify(disable)).update("\0");
   for (const i of inputs) hash.update(JSON.stringify([i.shown, i.fromRepoConfig, i.key])).update("\0");
   return hash.digest("hex").slice(0, 32);
