@@ -47,6 +47,8 @@ export interface RuleDiagnostic {
   example?: string;
   /** The template the example's secret is generated from, e.g. `acme_{alnum:32}`. */
   secret?: string;
+  /** The path the example is scanned as (rules scoped by `paths`). */
+  path?: string;
 }
 
 export interface RuleCheckResult {
@@ -235,9 +237,9 @@ function checkRule(rule: Rule, ri: number, f: CheckedFile, ruleset: RuleSet, mat
   }
 }
 
-function exampleFields(spec: ExampleSpec): Pick<RuleDiagnostic, "example" | "secret"> {
+function exampleFields(spec: ExampleSpec): Pick<RuleDiagnostic, "example" | "secret" | "path"> {
   if (typeof spec === "string") return { example: spec };
-  return { example: spec.text, ...(spec.secret !== undefined ? { secret: spec.secret } : {}) };
+  return { example: spec.text, ...(spec.secret !== undefined ? { secret: spec.secret } : {}), ...(spec.path !== undefined ? { path: spec.path } : {}) };
 }
 
 /** Where in the rule a matcher comes from: its usage entry, or the secret format's keywords. */

@@ -9,6 +9,7 @@ export function formatDiagnostic(d: RuleDiagnostic): string {
   if (d.example === undefined) return head;
   const lines = d.example.split(/\r\n|\n|\r/).map((l) => `    | ${l}`);
   if (d.secret !== undefined) lines.push(`    (where {{secret}} is generated from ${d.secret})`);
+  if (d.path !== undefined) lines.push(`    (scanned as ${d.path})`);
   return [head, ...lines].join("\n");
 }
 
