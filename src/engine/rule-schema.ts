@@ -235,12 +235,13 @@ export const verifySchema = z
 // ---- Issue 22: the access map and self-service revocation (the `access` and `revoke_request` blocks) ----
 // Kept in their own zod objects, so the verify schema above stays as it is; src/verify/access.ts and revoke.ts run them.
 
-const RESPOND_PLACEHOLDER_CHECK = (texts: [string, (string | number)[]][], ctx: z.RefinementCtx) => {
+const RESPOND_PLACEHOLDER_CHECK = (texts: [string, (string | number)[]][], ctx: z.RefinementCtx, lookups: readonly string[] = []) => {
   for (const [text, path] of texts) {
     for (const m of text.matchAll(TEMPLATE_PLACEHOLDER)) {
       const name = m[1]!;
       if (name === "secret" || /^companion\.[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
-      ctx.addIssue({ code: "custom", path, message: `unknown placeholder \`{{${name}}}\`; use {{secret}} or {{companion.NAME}}` });
+      if (/^lookup\./.test(name) && lookups.includes(name.slice(7))) continue;
+      ctx.addIssue({ code: "custom", path, message: `unknown placeholder \`{{${name}}}\`; use {{secret}}, {{companion.NAME}}${lookups.length ? " or {{lookup.NAME}} of a declared lookup" : ""}` });
     }
   }
 };
@@ -345,6 +346,12 @@ export const revokeRequestSchema = z
         ...respondRequestFields,
       })
       .strict(),
+    /**
+     * Values the request needs from the rule's verify answer (label → pick, as in `access`), used as
+     * `{{lookup.NAME}}`: the token's own id, its OAuth client id. The verify request is sent first (read-only);
+     * a dry run sends neither and shows the placeholder.
+     */
+    lookup: accessFields.optional(),
     /** The answer that means the credential is now revoked. */
     revoked: outcomeSchema,
     /** The answer that means it was already invalid (revoked, expired or fake). */
@@ -353,7 +360,7 @@ export const revokeRequestSchema = z
     refused: outcomeSchema.optional(),
   })
   .strict()
-  .superRefine((r, ctx) => RESPOND_PLACEHOLDER_CHECK(requestTexts(r.request, ["request"]), ctx));
+  .superRefine((r, ctx) => RESPOND_PLACEHOLDER_CHECK(requestTexts(r.request, ["request"]), ctx, Object.keys(r.lookup ?? {})));
 
 export const ruleSchema = z
   .object({

@@ -53,7 +53,7 @@ export const VERIFY_DEFAULTS = {
   maxBodyBytes: 256 * 1024,
 } as const;
 
-export type HttpMethod = "GET" | "HEAD" | "POST";
+export type HttpMethod = "GET" | "HEAD" | "POST" | "DELETE";
 
 /** A verify request after templating: what would go on the wire. Holds the secret; never log it. */
 export interface PreparedRequest {

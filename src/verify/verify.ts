@@ -45,6 +45,13 @@ function matches(spec: StatusMatchSpec, answer: HttpAnswer, json: () => { ok: bo
   return true;
 }
 
+/** Whether an answer matches any of the patterns (for revoke outcomes, issue 22). HTML pages never match. */
+export function answerMatches(spec: StatusMatchSpec | StatusMatchSpec[] | undefined, answer: HttpAnswer): boolean {
+  if (looksLikeHtml(answer)) return false;
+  let cached: { ok: boolean; value?: unknown } | undefined;
+  return list(spec).some((m) => matches(m, answer, () => (cached ??= parseJson(answer.body))));
+}
+
 function list(spec: StatusMatchSpec | StatusMatchSpec[] | undefined): StatusMatchSpec[] {
   return spec === undefined ? [] : Array.isArray(spec) ? spec : [spec];
 }

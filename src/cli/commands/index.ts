@@ -8,7 +8,7 @@
 import { DEFAULT_BASELINE_FILE } from "../../baseline.js";
 import type { Command } from "./types.js";
 
-export type CommandName = "scan" | "diff" | "history" | "baseline" | "rules" | "verify" | "report" | "ci";
+export type CommandName = "scan" | "diff" | "history" | "baseline" | "rules" | "verify" | "revoke" | "report" | "ci";
 
 export interface CommandEntry {
   name: CommandName;
@@ -53,6 +53,12 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     command: "verify",
     describe: "Verification tooling: `verify --list-endpoints` prints every method+URL keyscan may call",
     load: async () => (await import("./verify.js")).verifyCommand,
+  },
+  {
+    name: "revoke",
+    command: "revoke",
+    describe: "Incident response: revoke the live keys of a saved report (--from report.json) through each provider's documented revocation; a dry run unless --yes",
+    load: async () => (await import("./revoke.js")).revokeCommand,
   },
   {
     name: "report",
