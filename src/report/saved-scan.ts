@@ -51,6 +51,36 @@ const finding = z
       })
       .loose()
       .optional(),
+    access: z
+      .object({
+        status: z.enum(["mapped", "partial"]),
+        checkedAt: z.string(),
+        identity: z.record(z.string(), z.unknown()).optional(),
+        scopes: z.array(z.string()).optional(),
+        resources: z.record(z.string(), z.unknown()).optional(),
+        spend: z.record(z.string(), z.unknown()).optional(),
+        severity: z.enum(SEVERITIES),
+        blastRadius: z.number(),
+        raisedFrom: z.enum(SEVERITIES).optional(),
+        raisedBy: z.string().optional(),
+        summary: z.string(),
+        reason: z.string().optional(),
+        endpoints: z.array(z.string()),
+      })
+      .loose()
+      .optional()
+      .describe("--verify: what a key verified live can reach (identity, scopes, resources, spend) and its blast radius 0-100"),
+    revocation: z
+      .object({
+        status: z.enum(["revoked", "already-invalid", "refused", "failed", "dry-run", "unsupported", "skipped"]),
+        at: z.string(),
+        endpoint: z.string().optional(),
+        reason: z.string().optional(),
+        httpStatus: z.number().int().optional(),
+      })
+      .loose()
+      .optional()
+      .describe("keyscan revoke --write-scan: what revoking this secret did"),
     blob: z.string().optional().describe("Git sources: the blob the secret was found in"),
     locations: z
       .array(z.object({ path: z.string(), commit: commitInfo, line: z.number().int(), column: z.number().int(), blob: z.string() }).loose())

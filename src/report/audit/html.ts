@@ -1,6 +1,7 @@
 /**
  * The history audit as one self-contained HTML file: a summary (counts by provider, status and location, what was
- * scanned, a timeline picture) and one card per secret in urgency order with its locations and what to do. It makes
+ * scanned, a timeline picture), an overview with each live key's blast radius (issue 22: what it can reach; live keys
+ * are ordered by it), and one card per secret in urgency order with its locations and what to do. It makes
  * no network request (inline CSS and SVG only, and a Content-Security-Policy that forbids everything else, scripts
  * included), reads fine with JavaScript off, and prints. Everything from the repository is escaped.
  */
@@ -59,6 +60,11 @@ function entryHtml(e: AuditEntry): string {
     const fields = v.fields ? ` — ${Object.entries(v.fields).map(([k, val]) => `${escapeHtml(k)}: ${escapeHtml(String(val))}`).join(", ")}` : "";
     row("Verification", `${escapeHtml(v.status)} at ${escapeHtml(v.checkedAt)}${v.reason ? ` (${escapeHtml(v.reason)})` : ""}${fields}`);
   }
+  if (f.access) {
+    const a = f.access;
+    row("Can reach", `${escapeHtml(a.summary)} <span class="meta">(blast radius ${a.blastRadius}${a.raisedFrom ? `; raised from ${escapeHtml(a.raisedFrom)} by ${escapeHtml(a.raisedBy ?? "")}` : ""}${a.reason ? `; partial: ${escapeHtml(a.reason)}` : ""})</span>`);
+  }
+  if (f.revocation) row("Revocation", `${escapeHtml(f.revocation.status)} at ${escapeHtml(f.revocation.at)}${f.revocation.reason ? ` (${escapeHtml(f.revocation.reason)})` : ""}`);
   if (f.revoke) row("Revoke", revokeHtml(f.revoke));
   const locs = f.locations ?? [];
   let locHtml = "";
@@ -78,6 +84,15 @@ function entryHtml(e: AuditEntry): string {
 </section>`;
 }
 
+/** The overview's blast radius cell (issue 22): the score and what the key reaches, or why there is none. */
+function blastCell(e: AuditEntry): string {
+  const f = e.finding;
+  if (f.revocation?.status === "revoked") return "revoked";
+  if (e.status !== "live") return "—";
+  if (!f.access) return `${e.blastRadius} <span class="meta">(not mapped)</span>`;
+  return `<strong>${e.blastRadius}</strong> <span class="meta">${escapeHtml(f.access.summary.length > 80 ? `${f.access.summary.slice(0, 79)}…` : f.access.summary)}</span>`;
+}
+
 export function renderAuditHtml(scanResult: ScanResult, options: ReportOptions): string {
   const result = redactResult(scanResult, options.redact);
   const audit = buildAudit(result);
@@ -87,7 +102,7 @@ export function renderAuditHtml(scanResult: ScanResult, options: ReportOptions):
   const scanned = `${sc.commits !== undefined ? `git history: ${sc.refs} refs, ${sc.commits} commits, ${sc.blobs} unique blobs` : escapeHtml(sc.target)}, ${(sc.bytes / 1e6).toFixed(1)} MB in ${(sc.durationMs / 1000).toFixed(1)} s`;
   const providers = s.byProvider.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${p.count}</td></tr>`).join("");
   const overview = audit.entries
-    .map((e) => `<tr><td><a href="#secret-${e.rank}">${e.rank}</a></td><td><span class="badge ${statusClass(e.status)}">${escapeHtml(e.status)}</span></td><td>${escapeHtml(e.location)}</td><td>${escapeHtml(e.finding.providerName)}</td><td><code>${escapeHtml(e.finding.path)}</code></td><td>${day(e.introduced?.date)}</td><td>${day(e.removed?.date)}</td></tr>`)
+    .map((e) => `<tr><td><a href="#secret-${e.rank}">${e.rank}</a></td><td><span class="badge ${statusClass(e.status)}">${escapeHtml(e.status)}</span></td><td>${escapeHtml(e.location)}</td><td class="blast">${blastCell(e)}</td><td>${escapeHtml(e.finding.providerName)}</td><td><code>${escapeHtml(e.finding.path)}</code></td><td>${day(e.introduced?.date)}</td><td>${day(e.removed?.date)}</td></tr>`)
     .join("");
   const warnings = audit.warnings.map((w) => `<p class="warning">${escapeHtml(w)}</p>`).join("");
   const body =
@@ -96,7 +111,7 @@ export function renderAuditHtml(scanResult: ScanResult, options: ReportOptions):
       : `<div class="cards">${card(s.total, "distinct secrets")}${card(s.byStatus.live, "live")}${card(s.byStatus.unknown + s.byStatus["not checked"], "unverified")}${card(s.byStatus.invalid, "invalid")}${card(s.byLocation.HEAD, "still at HEAD")}${card(s.byLocation["history only"], "history only")}</div>
 <h2>Timeline</h2>${timelineSvg(audit.entries, sc.startedAt)}
 <h2>By provider</h2><table><thead><tr><th>Provider</th><th>Secrets</th></tr></thead><tbody>${providers}</tbody></table>
-<h2>Overview, most urgent first</h2><table><thead><tr><th>#</th><th>Status</th><th>Where</th><th>Provider</th><th>First path</th><th>Introduced</th><th>Removed</th></tr></thead><tbody>${overview}</tbody></table>
+<h2>Overview, most urgent first</h2><table><thead><tr><th>#</th><th>Status</th><th>Where</th><th>Blast radius</th><th>Provider</th><th>First path</th><th>Introduced</th><th>Removed</th></tr></thead><tbody>${overview}</tbody></table>
 <h2>Secrets and what to do</h2>${audit.entries.map((e) => entryHtml(e)).join("\n")}`;
   const intro = `<h1>keyscan history audit</h1>
 <p class="meta">Scanned ${scanned} on ${escapeHtml(sc.startedAt)} · keyscan ${escapeHtml(result.tool.version)} · rules ${escapeHtml(result.rules.version)}${result.redacted ? " · secrets redacted" : " · <strong>secrets shown in full</strong>"}</p>`;

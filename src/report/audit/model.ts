@@ -26,6 +26,8 @@ export interface AuditEntry {
   urgency: 1 | 2 | 3 | 4;
   /** What to do, in order. */
   actions: string[];
+  /** Issue 22: how much a live key can reach (0–100, from its access map; the rule's severity when not mapped). */
+  blastRadius: number;
 }
 
 export interface AuditSummary {
@@ -86,6 +88,16 @@ function actionsFor(f: Finding, status: AuditStatus, location: AuditLocation, re
   }
 }
 
+/**
+ * Blast radius for ordering (issue 22): the access map's score for a live key; a live key without a map scores by
+ * its severity alone (as the map would with nothing more known); keys that are not live score 0, so the order of
+ * the other groups is unchanged. A revoked key scores 0 too: nothing is left to reach.
+ */
+export function blastRadiusOf(f: Finding, status: AuditStatus): number {
+  if (status !== "live" || f.revocation?.status === "revoked" || f.revocation?.status === "already-invalid") return 0;
+  return f.access?.blastRadius ?? (4 - SEVERITY_ORDER[f.severity]) * 10;
+}
+
 export function buildAudit(result: ScanResult): Audit {
   const now = Date.parse(result.startedAt) || Date.now();
   const entries: AuditEntry[] = result.findings.map((f) => {
@@ -107,11 +119,13 @@ export function buildAudit(result: ScanResult): Audit {
       ...(exposedDays !== undefined ? { exposedDays } : {}),
       urgency: urgencyOf(status, location),
       actions: actionsFor(f, status, location, f.refs ?? []),
+      blastRadius: blastRadiusOf(f, status),
     };
   });
   entries.sort(
     (a, b) =>
       a.urgency - b.urgency ||
+      b.blastRadius - a.blastRadius ||
       SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
       (a.introduced?.date ?? "").localeCompare(b.introduced?.date ?? "") ||
       a.finding.fingerprint.localeCompare(b.finding.fingerprint),
