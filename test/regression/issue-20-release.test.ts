@@ -4,6 +4,8 @@
 // framework installing `.pre-commit-hooks.yaml` from a release tag of a local clone, with every pre-commit found
 // (Debian's 3.0.4 on PATH; more via KEYSCAN_PRE_COMMIT=/path/a:/path/b, e.g. a venv with 4.6.x). With
 // KEYSCAN_REQUIRE_PRE_COMMIT=1 (.ci/run) a machine without pre-commit fails instead of leaving that part out.
+// Node 22 and 24: the installed CLI also runs on every runtime in KEYSCAN_REHEARSAL_NODES (comma-separated node
+// binaries, e.g. from `npm i node22@npm:node@22 node24@npm:node@24`: ~375 MB, so not part of .ci/run's budget).
 import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -152,7 +154,7 @@ describe("issue 20: the packed package", () => {
 });
 
 describe("issue 20: installed from a registry into fresh projects", () => {
-  it("npm i -D, then keyscan: exit 1 on a key, 0 on a clean folder; workers run from the bundle; no install scripts", () => {
+  it("npm i -D, then keyscan: exit 1 on a key, 0 on a clean folder; workers run from the bundle; other runtimes", () => {
     const dir = newProject("installed");
     const install = ok("npm", ["install", "-D", "@keyscan-dev/keyscan"], dir);
     expect(install).toMatch(/added 1 package/);
@@ -167,6 +169,11 @@ describe("issue 20: installed from a registry into fresh projects", () => {
     const clean = sh(bin, ["clean"], dir);
     expect(clean.status, clean.stderr).toBe(0);
     expect(sh(bin, ["--version"], dir).stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+    for (const node of (process.env.KEYSCAN_REHEARSAL_NODES ?? "").split(",").filter(Boolean)) {
+      const on = sh(node, [join(dir, "node_modules/@keyscan-dev/keyscan/dist/bundle/keyscan.js"), "leaky"], dir);
+      expect(on.status, `${node}: ${on.stderr}`).toBe(1);
+      expect(sh(node, [join(dir, "node_modules/@keyscan-dev/keyscan/dist/bundle/keyscan.js"), "clean"], dir).status).toBe(0);
+    }
 
     // A rule keyscan did not ship is matched only in a worker thread (issue 19): this exercises the worker bundle.
     writeFileSync(
