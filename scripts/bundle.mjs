@@ -5,7 +5,7 @@
  * modules through the resolver (most of keyscan's start-up) and needs no `dependencies` at install time. `tsc` still
  * type-checks and writes the library's .d.ts files to dist/.
  *
- * Why three entries: the pool (src/engine/pool.ts) starts workers from `new URL("./pool-worker.js", import.meta.url)`,
+ * Why three entries: the pool (src/executor/pool.ts) starts workers from `new URL("./pool-worker.js", import.meta.url)`,
  * which in a bundle is a sibling of the bundle file; the worker therefore gets its own single-file bundle beside the
  * CLI's and the library's.
  *
@@ -115,7 +115,7 @@ const result = await esbuild.build({
   entryPoints: {
     cli: "src/cli/bin.ts",
     index: "src/index.ts",
-    "pool-worker": "src/engine/pool-worker.ts",
+    "pool-worker": "src/executor/pool-worker.ts",
   },
   outdir,
   bundle: true,

@@ -70,9 +70,6 @@ export interface Prepared {
   verify?: VerifySettings;
 }
 
-/** What `prepare` made for a command's arguments, so `finish` can verify with the same rule set. */
-const preparedFor = new WeakMap<object, Prepared>();
-
 export function prepare(args: CommonArgs, io: Io): Prepared {
   if (!FORMAT_NAMES.includes(args.format)) {
     throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${FORMAT_NAMES.join(", ")}.`);
@@ -115,7 +112,6 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
       },
     },
   };
-  preparedFor.set(args, prepared);
   return prepared;
 }
 
@@ -139,16 +135,47 @@ export function reportOptions(args: CommonArgs, io: Io, toFile: boolean): Report
 }
 
 /**
+ * What a scanning command's stages produced, ready for verification and a reporter: the result, what the rules and
+ * options were (passed on explicitly, never looked up by the arguments object), and its notes for stderr before and
+ * after the report's own. `keyscan ci` composes the same stages and takes this instead of a rendered report.
+ */
+export interface Scanned {
+  result: ScanResult;
+  /** Absent for a result read back from saved scans (`keyscan report`): nothing to verify with. */
+  prepared?: Prepared;
+  /** Notes printed before the report's own stderr (load warnings, history's incremental summary). */
+  before?: string;
+  /** Notes printed after it (stale `.keyscanignore` entries). */
+  after?: string;
+}
+
+/**
+ * The verify finalizer (--verify): checks the findings with their providers, drops all but live keys for
+ * `--only-verified`, and returns what to print on stderr. Data in, data out; a no-op unless asked.
+ */
+export async function verifyStage(scanned: Scanned): Promise<{ result: ScanResult; stderr: string }> {
+  const { result, prepared } = scanned;
+  if (!prepared?.verify) return { result, stderr: "" };
+  const stderr = await applyVerification(result, prepared.ruleset, prepared.verify);
+  return { result, stderr };
+}
+
+/** With a structured report on stdout, per-input errors go to stderr (the text report lists them itself). */
+export function errorNotes(result: ScanResult): string {
+  return result.errors.map((e) => `keyscan: ${printable(e.path)}: ${printable(e.message)} (${e.code})\n`).join("");
+}
+
+/**
  * Verify the findings when asked (--verify), render the result, write it where asked, and pick the exit code (1 when
  * anything was found, or with --fail-on verified when a key was verified live).
  */
-export async function finish(result: ScanResult, args: CommonArgs, io: Io): Promise<CliResult> {
+export async function finish(scanned: Scanned, args: CommonArgs, io: Io): Promise<CliResult> {
   // The text reporter is the common case (a pre-commit hook); the others load with the registry (issue 7).
   const reporter: Reporter = args.format === "text" ? renderText : (await import("../report/index.js")).REPORTERS[args.format]!;
   let stdout = "";
-  let stderr = "";
-  const prepared = preparedFor.get(args);
-  if (prepared?.verify) stderr += await applyVerification(result, prepared.ruleset, prepared.verify);
+  const verified = await verifyStage(scanned);
+  const result = verified.result;
+  let stderr = verified.stderr;
   if (args.output) {
     const body = reporter(result, reportOptions(args, io, true));
     const outPath = resolve(io.cwd, args.output);
@@ -170,9 +197,8 @@ export async function finish(result: ScanResult, args: CommonArgs, io: Io): Prom
     stderr += `${summary}\nreport written to ${args.output}\n`;
   } else {
     stdout = reporter(result, reportOptions(args, io, false));
-    if (args.format !== "text") {
-      for (const e of result.errors) stderr += `keyscan: ${printable(e.path)}: ${printable(e.message)} (${e.code})\n`;
-    }
+    if (args.format !== "text") stderr += errorNotes(result);
   }
-  return { exitCode: failing(result, prepared?.verify) ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr };
+  const exitCode = failing(result, scanned.prepared?.verify) ? EXIT_FINDINGS : EXIT_CLEAN;
+  return { exitCode, stdout, stderr: (scanned.before ?? "") + stderr + (scanned.after ?? "") };
 }

@@ -6,7 +6,8 @@
  * yargs is loaded on first use, and the commonest invocations (`keyscan --staged`, `keyscan .`: hookArgs) skip it.
  */
 import type { Argv } from "yargs";
-import { KeyscanError, scrubSecrets } from "../errors.js";
+import { KeyscanError } from "../errors.js";
+import { describeInternalError } from "./internal-error.js";
 import { redactText } from "./redact-output.js";
 import { VERSION } from "../version.js";
 import { COMMAND_ENTRIES, type CommandName } from "./commands/index.js";
@@ -189,15 +190,4 @@ async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
     }
     return { exitCode: EXIT_ERROR, stdout: "", stderr: describeInternalError(err) };
   }
-}
-
-/**
- * A crash report that cannot carry a secret: the error's kind, its message with quoted parts and random-looking
- * tokens masked (a runtime error can quote the text it choked on: V8's JSON.parse shows a 10-character excerpt),
- * and only the stack's frame lines (code locations), never the message line the stack repeats.
- */
-export function describeInternalError(err: unknown): string {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const frames = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l));
-  return `keyscan: internal error (${e.name}): ${scrubSecrets(e.message.replace(/"[^"\n]*"|'[^'\n]*'/g, '"…"'))}\nThis is a bug in keyscan; please report it with the lines below.\n${frames.join("\n")}\n`;
 }

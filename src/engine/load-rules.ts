@@ -296,7 +296,7 @@ function compiles(spec: ProviderFile, shown: string): boolean {
 }
 
 /**
- * Compile validated specs into a RuleSet. Separate from loading so that worker threads (src/engine/pool.ts) can
+ * Compile validated specs into a RuleSet. Separate from loading so that worker threads (src/executor/pool.ts) can
  * rebuild the same rule set from the plain specs without parsing YAML again. A spec imported from a gitleaks config
  * is translated again from its file (`LoadedSpec.gitleaks`) unless `context.imports` already holds the translation.
  */

@@ -112,7 +112,7 @@ export interface RuleSet {
   prefilter: Prefilter;
   /** Hash of every loaded rule file's content: identifies the rule set in reports, caches and state files. */
   version: string;
-  /** The validated specs it was compiled from (plain data), so worker threads can rebuild it (src/engine/pool.ts). */
+  /** The validated specs it was compiled from (plain data), so worker threads can rebuild it (src/executor/pool.ts). */
   source?: {
     specs: readonly LoadedSpec[];
     disable: readonly string[];

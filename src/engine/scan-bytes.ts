@@ -1,18 +1,16 @@
 /**
- * The matcher core for raw bytes (a file read, a git blob): decides binary vs text exactly as src/sources/decode.ts
+ * The matcher core for raw bytes (a file read, a git blob): decides binary vs text exactly as decode-bytes.ts
  * does, then runs the keyword prefilter on the bytes themselves and decodes only when a keyword occurs. Most files of
  * a large tree hold no keyword, so most are never decoded (issue 7: decoding was a third of the per-byte work) —
  * unless they hold an encoded run, in which a keyword may hide (issue 6: secrets in base64/hex/percent text).
- * Used by scan-pool workers and by the single-thread path in src/scan.ts; the result equals decoding first and
+ * Used by scan-pool workers and by the local executor (src/executor/local.ts); the result equals decoding first and
  * calling scanText.
  */
-import { decodeBytes, hasWideBom } from "../sources/decode.js";
+import { BINARY_SNIFF_BYTES, decodeBytes, hasWideBom } from "./decode-bytes.js";
 import { mayHoldEncoded } from "./decode.js";
 import { scopePath } from "./path-scope.js";
 import type { RuleSet } from "./rule.js";
 import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
-
-const BINARY_SNIFF_BYTES = 8000;
 
 /** `text` is the decoded text when there was one to decode (callers resolve verify companions from it). */
 export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: string; message: string; skipped: true };

@@ -8,7 +8,7 @@
  * versions, or shards of different targets, are refused (exit 2): joining them would be silently wrong. Pure: no I/O.
  */
 import { KeyscanError } from "../errors.js";
-import { compareFindings } from "../scan.js";
+import { compareFindings } from "./order.js";
 import type { Finding, FindingLocation, ScanProblem, ScanResult, Verification } from "./types.js";
 
 export interface NamedResult {

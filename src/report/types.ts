@@ -7,7 +7,22 @@
 import type { Confidence } from "../engine/scan-text.js";
 import type { Severity } from "../engine/rule-schema.js";
 import type { ShardInfo } from "../sources/shard.js";
-import type { CommitInfo, Provenance } from "../sources/types.js";
+
+/** A commit as reports show it (filled in from `git log` by the git sources). */
+export interface CommitInfo {
+  commit: string;
+  author: string;
+  email?: string;
+  date: string;
+  message?: string;
+}
+
+/** Where a scanned text came from, in words a report can show. */
+export type Provenance =
+  | { kind: "file"; path: string }
+  | { kind: "stdin"; path: string }
+  | { kind: "staged"; path: string; blob?: string }
+  | { kind: "commit"; path: string; blob?: string; commit: CommitInfo };
 
 export type VerificationStatus = "verified" | "invalid" | "unknown";
 

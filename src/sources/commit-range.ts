@@ -8,11 +8,12 @@
  * an error that says to fetch more history: a truncated range must never look clean.
  */
 import { KeyscanError } from "../errors.js";
-import { decodeBytes } from "./decode.js";
+import { decodeBytes } from "../engine/decode-bytes.js";
 import { addedLines } from "./added-lines.js";
 import { CatFileBatch, commitInfos, firstLine, git, gitRaw, isShallow, repoLocation, resolveCommit, shallowCommits, walkCommits, type GitContext } from "./git.js";
 import { repoPathFilter } from "./repo-ignore.js";
-import type { CommitInfo, Source, SourceItem } from "./types.js";
+import type { CommitInfo, ScanResult } from "../report/types.js";
+import type { Source, SourceItem } from "./types.js";
 
 export interface CommitRangeOptions extends GitContext {
   /** `base..head`, `base...head` (from their merge base) or `base` (meaning `base..HEAD`). */
@@ -77,11 +78,15 @@ export async function resolveRange(ctx: GitContext, range: string): Promise<Reso
   return { base, head, commits };
 }
 
-export function commitRangeSource(options: CommitRangeOptions): Source & { resolved(): ResolvedRange | undefined } {
+export function commitRangeSource(options: CommitRangeOptions): Source {
   let resolved: ResolvedRange | undefined;
   return {
     description: `commits: ${options.range}`,
-    resolved: () => resolved,
+    /** A range's finalizer: the target names how many commits the range held. */
+    async finalize(result: ScanResult): Promise<ScanResult> {
+      const commits = resolved?.commits.length ?? 0;
+      return { ...result, target: `${result.target} (${commits} commit${commits === 1 ? "" : "s"})` };
+    },
     async *items(): AsyncGenerator<SourceItem> {
       const where = await repoLocation({ cwd: options.cwd, env: options.env });
       const ctx: GitContext = { cwd: where.cwd, env: options.env };

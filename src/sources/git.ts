@@ -12,7 +12,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { KeyscanError, describeCause } from "../errors.js";
-import type { CommitInfo } from "./types.js";
+import type { CommitInfo } from "../report/types.js";
 
 export interface GitContext {
   /** Directory git runs in (any directory inside the work tree). */

@@ -10,11 +10,12 @@
  * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
 import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
+import { addExposure } from "./exposure.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
 import { blobInShard, type ShardSpec } from "./shard.js";
 import type { Source, SourceItem } from "./types.js";
 import type { Finding, FindingLocation, ScanResult } from "../report/types.js";
-import { compareFindings } from "../scan.js";
+import { compareFindings } from "../report/order.js";
 import { isRedacted } from "../report/redact.js";
 import { KeyscanError } from "../errors.js";
 import { prefetch } from "../util/prefetch.js";
@@ -97,6 +98,7 @@ export class HistoryIndex {
 
 export interface HistorySource extends Source {
   readonly index: HistoryIndex;
+  finalize(result: ScanResult): Promise<ScanResult>;
 }
 
 /** The revisions to walk: branches, tags and HEAD; with allRefs every ref plus each stash entry. */
@@ -121,8 +123,13 @@ async function revisionArgs(ctx: GitContext, allRefs: boolean): Promise<{ args: 
 export function historySource(options: HistoryOptions): HistorySource {
   const index = new HistoryIndex();
   index.shard = options.shard;
-  return {
+  const source: HistorySource = {
     index,
+    /** History's finalizer: each secret attributed to the commit that introduced it, then its exposure. */
+    async finalize(result: ScanResult): Promise<ScanResult> {
+      const attributed = await attributeHistory(result, source, options);
+      return index.root ? addExposure(attributed, { cwd: index.root, env: options.env }, { refs: index.refs, commits: index.commits.length, blobs: index.blobs.values.length }) : attributed;
+    },
     get description() {
       return `history: ${index.refs.length} ref${index.refs.length === 1 ? "" : "s"}${options.allRefs ? " (all refs and stashes)" : " (branches and tags)"}`;
     },
@@ -190,6 +197,7 @@ export function historySource(options: HistoryOptions): HistorySource {
       }
     },
   };
+  return source;
 }
 
 /** Blob ids of every regular file in HEAD's tree that is among `wanted`, streamed from `ls-tree -r -z`. */

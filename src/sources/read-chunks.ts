@@ -8,7 +8,7 @@
  */
 import { open } from "node:fs/promises";
 import { describeCause } from "../errors.js";
-import { decodeBytes } from "./decode.js";
+import { decodeBytes } from "../engine/decode-bytes.js";
 import type { ProblemItem, TextItem } from "./types.js";
 
 /** Files larger than this are read in chunks (smaller ones are read whole, as before issue 19). */

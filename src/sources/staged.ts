@@ -8,7 +8,7 @@
  * reported. Deletions, submodules (gitlinks) and symlinks have no content to scan and are passed over; binary and
  * oversized blobs become skipped items.
  */
-import { decodeBytes } from "./decode.js";
+import { decodeBytes } from "../engine/decode-bytes.js";
 import { LazyAddedLines } from "./added-lines.js";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";

@@ -2,7 +2,7 @@
  * `keyscan -`: scan standard input as one text, shown under a name the user chooses (`--stdin-filename`, default
  * `<stdin>`), so editors and other tools can pipe a buffer through keyscan.
  */
-import { decodeBytes } from "./decode.js";
+import { decodeBytes } from "../engine/decode-bytes.js";
 import type { Source, SourceItem } from "./types.js";
 
 export function stdinSource(input: AsyncIterable<Uint8Array | string>, name = "<stdin>", maxBytes = Number.MAX_SAFE_INTEGER): Source {

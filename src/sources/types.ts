@@ -4,20 +4,7 @@
  * consumes these and never imports file-system or git code, so a new source (an archive, an S3 bucket) is one
  * async iterable away.
  */
-export interface CommitInfo {
-  commit: string;
-  author: string;
-  email?: string;
-  date: string;
-  message?: string;
-}
-
-export type Provenance =
-  | { kind: "file"; path: string }
-  | { kind: "stdin"; path: string }
-  | { kind: "staged"; path: string; blob?: string }
-  | { kind: "commit"; path: string; blob?: string; commit: CommitInfo };
-
+import type { Provenance, ScanResult } from "../report/types.js";
 export interface TextItem {
   type: "text";
   provenance: Provenance;
@@ -75,4 +62,10 @@ export interface Source {
   /** Short description for reports, e.g. `files: .` or `history: 3 refs`. */
   readonly description: string;
   items(): AsyncIterable<SourceItem>;
+  /**
+   * What this source adds once every item is matched and filtered (its finalizer): history attributes each secret
+   * to the commit that introduced it and adds exposure, a commit range names its commit count. Data in, data out;
+   * src/scan.ts runs it, so every caller of the library gets it.
+   */
+  finalize?(result: ScanResult): Promise<ScanResult>;
 }

@@ -13,7 +13,7 @@ import { describeCause, KeyscanError } from "../errors.js";
 import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { CHUNK_BYTES, CHUNK_THRESHOLD, readChunks } from "./read-chunks.js";
-import { decodeBytes } from "./decode.js";
+import { decodeBytes } from "../engine/decode-bytes.js";
 import { KEYSCAN_IGNORE_FILE, makeIgnore, readIgnoreFile, isIgnored, type ScopedIgnore } from "./ignore-rules.js";
 import type { ProblemItem, Source, SourceItem } from "./types.js";
 

@@ -8,7 +8,7 @@ import { LineIndex } from "../../src/engine/lines.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
-import { resolveCompanions } from "../../src/verify/companions.js";
+import { resolveCompanions } from "../../src/engine/companions.js";
 import { hostDeclared } from "../../src/verify/safety.js";
 
 const ruleset = loadRules();

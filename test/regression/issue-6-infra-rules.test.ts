@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { isPlaceholder } from "../../src/engine/filters/placeholder.js";
 import { LineIndex } from "../../src/engine/lines.js";
-import { resolveCompanions } from "../../src/verify/companions.js";
+import { resolveCompanions } from "../../src/engine/companions.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";

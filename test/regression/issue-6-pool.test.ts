@@ -1,7 +1,7 @@
 // Issue 6's engine features (decoding, parsed details, gitleaks imports with allowlists and path scoping) on issue 7's
 // fast paths: the bytes path that skips decoding files without a keyword, and the worker pool, whose workers rebuild
 // the rule set from plain specs. Each must give exactly what the single-thread text path gives.
-// Pool tests run the built worker (dist/engine/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
+// Pool tests run the built worker (dist/executor/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { scanBytes } from "../../src/engine/scan-bytes.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
 import { scan } from "../../src/scan.js";
-import { decodeBytes } from "../../src/sources/decode.js";
+import { decodeBytes } from "../../src/engine/decode-bytes.js";
 import { workingTreeSource } from "../../src/sources/working-tree.js";
 import { tempDir, writeTree } from "../helpers.js";
 
@@ -62,7 +62,7 @@ describe("issue 6 through the worker pool", () => {
   afterAll(() => t.cleanup());
 
   it("returns decoded and details fields from workers, the same as the single-thread path", async () => {
-    expect(existsSync(join(root, "dist/engine/pool-worker.js")), "build first: npx tsc -p .").toBe(true);
+    expect(existsSync(join(root, "dist/executor/pool-worker.js")), "build first: npx tsc -p .").toBe(true);
     const dir = join(t.dir, "tree");
     const files: Record<string, string> = {};
     let i = 0;

@@ -1,21 +1,22 @@
 // Issue 7 (speed): the worker pool gives the same findings as the single-thread path, turns a failing input or a
 // dying worker into that input's problem, and shuts down so the CLI exits; the rule-spec cache is used, invalidated
 // when a rule file changes and ignored when corrupt; the Aho-Corasick prefilter finds exactly the keywords present.
-// Pool tests run the built worker (dist/engine/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
+// Pool tests run the built worker (dist/executor/pool-worker.js), so they need `npx tsc -p .` first, as CI does.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
-import { companionsFor, ScanPool } from "../../src/engine/pool.js";
+import { companionsFor } from "../../src/engine/companions.js";
+import { ScanPool } from "../../src/executor/pool.js";
 import { buildKeywordAutomaton, buildPrefilter } from "../../src/engine/prefilter.js";
 import { openRuleCache, ruleFileKey } from "../../src/engine/rule-cache.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher } from "../../src/engine/rule.js";
 import { scanBytes } from "../../src/engine/scan-bytes.js";
 import { scanText } from "../../src/engine/scan-text.js";
-import { decodeBytes } from "../../src/sources/decode.js";
+import { decodeBytes } from "../../src/engine/decode-bytes.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
 import { scan } from "../../src/scan.js";
 import { workingTreeSource } from "../../src/sources/working-tree.js";
@@ -51,7 +52,7 @@ describe("issue 7: scan pool", () => {
   const t = tempDir("keyscan-issue7-");
   let planted = 0;
   beforeAll(() => {
-    expect(existsSync(join(root, "dist/engine/pool-worker.js")), "build first: npx tsc -p .").toBe(true);
+    expect(existsSync(join(root, "dist/executor/pool-worker.js")), "build first: npx tsc -p .").toBe(true);
     planted = plantedTree(t.dir, 450);
   });
   afterAll(() => t.cleanup());

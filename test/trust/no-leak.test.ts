@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeInternalError } from "../../src/cli/run.js";
+import { describeInternalError } from "../../src/cli/internal-error.js";
 import { REPORTERS } from "../../src/report/index.js";
 import { altTextKey, cli, getimgKey, gitRepo, tempDir, unescaped } from "./helpers.js";
 

@@ -14,7 +14,7 @@ import { scan } from "../../scan.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { addCommonOptions, prepare, type CommonArgs } from "../common.js";
 import { EXIT_CLEAN } from "../io.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface BaselineArgs extends CommonArgs {

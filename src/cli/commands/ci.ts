@@ -1,7 +1,8 @@
 /**
  * `keyscan ci` — the GitHub Action's entry point. It works out what to scan from the triggering event
  * (src/ci/github-event.ts: the pull request's or push's commits, or the whole history on a schedule), runs that scan
- * through the ordinary commands (`diff <range>`, `history`, or a tree scan) so CI and local runs behave the same,
+ * through the same stages as the ordinary commands (`diff <range>`, `history`, or a tree scan; ../ci-scan.ts) so CI
+ * and local runs behave the same,
  * then writes what GitHub shows: annotations in the log (`--format`, default `github`), a Markdown job summary
  * (`$GITHUB_STEP_SUMMARY`, cut to fit GitHub's 1 MiB limit), optionally a SARIF file for code scanning, and the step
  * outputs `findings` and `sarif-file` (`$GITHUB_OUTPUT`). Exit 1 when a finding reaches `--fail-on`, 2 when git or
@@ -17,12 +18,12 @@ import { planScan, type CiMode, type GithubEvent, type ScanPlan } from "../../ci
 import { newStopToken, stopCommands } from "../../report/github.js";
 import { REPORTERS, formatNames } from "../../report/index.js";
 import { truncateMarkdown } from "../../report/markdown.js";
-import { parseSavedScan } from "../../report/saved-scan.js";
 import { severityRank } from "../../report/summary.js";
 import type { ScanResult } from "../../report/types.js";
 import { TOOL_NAME, VERSION } from "../../version.js";
+import { ciScan } from "../ci-scan.js";
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliResult, type Io } from "../io.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 /** GitHub rejects a step summary over 1 MiB; stay well under it. */
@@ -63,6 +64,7 @@ function readEvent(path: string | undefined, name: string): GithubEvent {
   }
 }
 
+/** The command line of the scan the plan calls for (its format and colour flags only satisfy the command's parser). */
 function innerArgv(plan: ScanPlan, args: CiArgs, extra: string[]): string[] {
   const common = ["--format", "json", "--no-redact", "--no-color", ...(args.config ? ["--config", args.config] : []), ...(args.verify ? ["--verify"] : []), ...extra];
   if (plan.mode === "diff") return ["diff", plan.range, ...common];
@@ -113,14 +115,13 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
     result = emptyResult(plan.reason);
   } else {
     const argv = innerArgv(plan, args, extra);
-    const { run } = await import("../run.js");
-    const inner = await run(argv, io);
-    if (inner.exitCode === EXIT_ERROR) {
+    const inner = await ciScan(plan.mode, argv, io);
+    if (!inner.ok) {
       // The error may quote repository text (paths, refs): it goes to the log inside a stop-commands block too.
       return { exitCode: EXIT_ERROR, stdout: log(notes.join("\n")), stderr: log(inner.stderr || `keyscan: \`keyscan ${argv.join(" ")}\` failed.`) };
     }
-    result = parseSavedScan(inner.stdout, `the output of \`keyscan ${argv[0]}\``);
-    if (inner.stderr) notes.push(inner.stderr.trimEnd());
+    result = inner.result;
+    if (inner.notes) notes.push(inner.notes.trimEnd());
   }
 
   const options = { redact: args.redact, color: false, category: `keyscan/${plan.mode === "none" ? "diff" : plan.mode}/`, stopToken: token };

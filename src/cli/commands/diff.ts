@@ -7,13 +7,25 @@ import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { commitRangeSource } from "../../sources/commit-range.js";
-import { addCommonOptions, finish, prepare, type CommonArgs } from "../common.js";
-import { commandEntry } from "./index.js";
+import { addCommonOptions, finish, prepare, type CommonArgs, type Scanned } from "../common.js";
+import type { Io } from "../io.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface DiffArgs extends CommonArgs {
   range?: string;
   since?: string;
+}
+
+/** The commits of a range as a source; its finalizer names the commit count. */
+async function produceDiff(raw: Record<string, unknown>, io: Io): Promise<Scanned> {
+  const args = raw as unknown as DiffArgs;
+  if (args.range !== undefined && args.since !== undefined) throw new KeyscanError("E_USAGE", "give either a range or --since, not both.");
+  const range = args.range ?? (args.since !== undefined ? `${args.since}..HEAD` : undefined);
+  if (!range) throw new KeyscanError("E_USAGE", "`keyscan diff` needs a range (e.g. `origin/main..HEAD`) or `--since <rev>`.");
+  const prepared = prepare(args, io);
+  const source = commitRangeSource({ cwd: io.cwd, env: io.env, range: String(range), maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
+  return { result: await scan(source, prepared.ruleset, prepared.scanOptions), prepared };
 }
 
 export const diffCommand: Command = {
@@ -22,16 +34,6 @@ export const diffCommand: Command = {
     addCommonOptions(y)
       .positional("range", { type: "string", describe: "base..head (commits in head not in base), base...head (since their merge base), or base (base..HEAD)" })
       .option("since", { type: "string", describe: "Scan commits after this revision up to HEAD (same as `diff <rev>..HEAD`)" }) as unknown as Argv,
-  async run(raw, io) {
-    const args = raw as unknown as DiffArgs;
-    if (args.range !== undefined && args.since !== undefined) throw new KeyscanError("E_USAGE", "give either a range or --since, not both.");
-    const range = args.range ?? (args.since !== undefined ? `${args.since}..HEAD` : undefined);
-    if (!range) throw new KeyscanError("E_USAGE", "`keyscan diff` needs a range (e.g. `origin/main..HEAD`) or `--since <rev>`.");
-    const prepared = prepare(args, io);
-    const source = commitRangeSource({ cwd: io.cwd, env: io.env, range: String(range), maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
-    const result = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const commits = source.resolved()?.commits.length ?? 0;
-    const out = await finish({ ...result, target: `${result.target} (${commits} commit${commits === 1 ? "" : "s"})` }, args, io);
-    return out;
-  },
+  produce: produceDiff,
+  run: async (raw, io) => finish(await produceDiff(raw, io), raw as unknown as CommonArgs, io),
 };

@@ -11,16 +11,16 @@ import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { mergeResults } from "../../report/merge.js";
 import type { ScanResult } from "../../report/types.js";
-import { compareFindings, scan } from "../../scan.js";
-import { addExposure } from "../../sources/exposure.js";
-import { attributeHistory, historySource } from "../../sources/history.js";
+import { compareFindings } from "../../report/order.js";
+import { collect } from "../../scan.js";
+import { historySource } from "../../sources/history.js";
 import { findingsFromState, loadState, saveState, updatedRepoState, type HistoryState } from "../../sources/history-state.js";
 import { materializeRepo, readRepoList } from "../../sources/repo-list.js";
 import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/shard.js";
 import { TOOL_NAME, VERSION } from "../../version.js";
-import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared } from "../common.js";
+import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared, type Scanned } from "../common.js";
 import type { Io } from "../io.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface HistoryArgs extends CommonArgs {
@@ -53,13 +53,14 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
     ...(run.shard ? { shard: run.shard } : {}),
     ...(previous ? { skipBlobs: new Set(previous.blobs) } : {}),
   });
-  const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
+  // Collected, then (with --state) joined by the findings of blobs earlier runs scanned, then the source's finalizer
+  // (attribution and exposure) over both.
+  const scanned = await collect(source, prepared.ruleset, prepared.scanOptions);
   const idx = source.index;
   const known = (blob: string) => idx.blobs.id(blob) !== undefined;
   const old = findingsFromState(previous, prepared.ruleset, known, prepared.scanOptions.ignoreFingerprints);
   const findings = [...scanned.findings, ...old].sort(compareFindings);
-  const attributed = await attributeHistory({ ...scanned, findings, target: source.description }, source, { env: io.env, exclude: prepared.exclude });
-  let result = idx.root ? await addExposure(attributed, { cwd: idx.root, env: io.env }, { refs: idx.refs, commits: idx.commits.length, blobs: idx.blobs.values.length }) : attributed;
+  let result = await source.finalize({ ...scanned, findings });
   if (run.state) {
     run.state.repositories[run.stateId] = updatedRepoState(previous, known, idx.scannedBlobs, scanned.findings);
     result = { ...result, incremental: { scanned: idx.scannedBlobs.length, skipped: idx.skippedFromState } };
@@ -115,6 +116,29 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
   };
 }
 
+/** One repository's history, or each of a `--repos` list, as sources with history's finalizer; `--state` kept up to date. */
+async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Scanned> {
+  const args = raw as unknown as HistoryArgs;
+  const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  const prepared = prepare(args, io);
+  const statePath = args.state === undefined ? undefined : resolve(io.cwd, args.state);
+  const loaded = statePath ? loadState(statePath, { tool: VERSION, rules: prepared.ruleset.version }) : undefined;
+  const state = loaded?.state;
+
+  let result = args.repos
+    ? await auditRepositories(args, io, prepared, shard, state)
+    : await auditRepository(args, io, prepared, { cwd: io.cwd, stateId: THIS_REPOSITORY, ...(shard ? { shard } : {}), ...(state ? { state } : {}) });
+  if (loaded?.note && result.incremental) result = { ...result, incremental: { ...result.incremental, note: loaded.note } };
+  if (statePath && state) saveState(statePath, state);
+
+  const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
+  const inc = result.incremental;
+  const incremental = inc
+    ? `${inc.note ? `keyscan: ${inc.note}\n` : ""}keyscan: incremental: ${inc.scanned} new blob${inc.scanned === 1 ? "" : "s"} scanned, ${inc.skipped} already in the state skipped\n`
+    : "";
+  return { result, prepared, before: warnings + incremental };
+}
+
 export const historyCommand: Command = {
   ...commandEntry("history"),
   builder: (y: Argv) =>
@@ -124,26 +148,6 @@ export const historyCommand: Command = {
       .option("repos", { type: "string", describe: "File listing repositories to audit, one local path or clone URL per line" })
       .option("clone-dir", { type: "string", describe: "Where --repos keeps mirror clones of URLs (default: the system temp folder)" })
       .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" }) as unknown as Argv,
-  async run(raw, io) {
-    const args = raw as unknown as HistoryArgs;
-    const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
-    const prepared = prepare(args, io);
-    const statePath = args.state === undefined ? undefined : resolve(io.cwd, args.state);
-    const loaded = statePath ? loadState(statePath, { tool: VERSION, rules: prepared.ruleset.version }) : undefined;
-    const state = loaded?.state;
-
-    let result = args.repos
-      ? await auditRepositories(args, io, prepared, shard, state)
-      : await auditRepository(args, io, prepared, { cwd: io.cwd, stateId: THIS_REPOSITORY, ...(shard ? { shard } : {}), ...(state ? { state } : {}) });
-    if (loaded?.note && result.incremental) result = { ...result, incremental: { ...result.incremental, note: loaded.note } };
-    if (statePath && state) saveState(statePath, state);
-
-    const out = await finish(result, args, io);
-    const warnings = (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");
-    const inc = result.incremental;
-    const incremental = inc
-      ? `${inc.note ? `keyscan: ${inc.note}\n` : ""}keyscan: incremental: ${inc.scanned} new blob${inc.scanned === 1 ? "" : "s"} scanned, ${inc.skipped} already in the state skipped\n`
-      : "";
-    return { ...out, stderr: warnings + incremental + out.stderr };
-  },
+  produce: produceHistory,
+  run: async (raw, io) => finish(await produceHistory(raw, io), raw as unknown as CommonArgs, io),
 };

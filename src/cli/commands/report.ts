@@ -17,7 +17,7 @@ import { mergeResults, withoutShardFields } from "../../report/merge.js";
 import { parseSavedScan } from "../../report/saved-scan.js";
 import type { ScanResult } from "../../report/types.js";
 import { finish, type CommonArgs } from "../common.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface ReportArgs extends CommonArgs {
@@ -52,7 +52,7 @@ export const reportCommand: Command = {
     const inputs = names.map((name) => ({ name, result: readSaved(io, name) }));
     const single = inputs.length === 1 && !inputs[0]!.result.shard;
     const result = single ? { ...inputs[0]!.result, findings: inputs[0]!.result.findings.map(withoutShardFields) } : mergeResults(inputs);
-    const out = await finish(result, args, io);
+    const out = await finish({ result }, args, io);
     const redactedInputs = inputs.filter((i) => i.result.redacted).map((i) => i.name);
     const note = redactedInputs.length > 0 && !args.redact ? `keyscan: ${redactedInputs.join(", ")} ${redactedInputs.length === 1 ? "was" : "were"} saved redacted; ${redactedInputs.length === 1 ? "its" : "their"} secrets cannot be shown in full.\n` : "";
     const warnings = single ? "" : (result.warnings ?? []).map((w) => `keyscan: warning: ${w}\n`).join("");

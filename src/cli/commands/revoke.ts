@@ -22,7 +22,7 @@ import { workingTreeSource } from "../../sources/working-tree.js";
 import { revokeFindings, type RevokeOutcome } from "../../verify/revoke.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
 import { parseVerifyArgs, type VerifyArgs } from "../verify-options.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface RevokeArgs extends VerifyArgs {

@@ -13,7 +13,7 @@ import { loadRules } from "../../engine/load-rules.js";
 import { checkRulePaths } from "../../rules-check/check.js";
 import { countBySeverity, formatJson, formatText } from "../../rules-check/format.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "../io.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface RulesArgs {

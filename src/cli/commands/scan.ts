@@ -10,10 +10,10 @@ import { askStaged, stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
-import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs } from "../common.js";
-import { commandEntry } from "./index.js";
+import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs, type Scanned } from "../common.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
-import { EXIT_FINDINGS } from "../io.js";
+import { EXIT_FINDINGS, type Io } from "../io.js";
 
 /** What a person whose commit was just blocked can do about it. */
 const STAGED_HINT =
@@ -28,6 +28,47 @@ interface ScanArgs extends CommonArgs {
   shard?: string;
 }
 
+/** Source → executor → filters → finalizer for files, standard input or the staged changes. */
+async function produceScan(raw: Record<string, unknown>, io: Io): Promise<Scanned> {
+  const args = raw as unknown as ScanArgs;
+  const given = (args.paths ?? []).map(String);
+  const paths = given.length > 0 ? given : ["."];
+  const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
+  // The staged scan's git questions go out before the rules load, and are answered meanwhile (issue 7).
+  const asked = args.staged && given.length === 0 && !args.stdin ? askStaged({ cwd: io.cwd, env: io.env }) : undefined;
+  const prepared = prepare(args, io);
+  let source;
+  if (args.staged) {
+    if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
+    source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude, ...(asked ? { asked } : {}) });
+  } else if (args.stdin) {
+    if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
+    if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
+    source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
+  } else {
+    source = workingTreeSource({
+      paths,
+      cwd: io.cwd,
+      maxFileSize: prepared.maxFileSize,
+      gitignore: args.gitignore,
+      exclude: prepared.exclude,
+      deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
+      ...(shard ? { shard } : {}),
+    });
+  }
+  const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
+  const result = shard ? { ...scanned, shard: { ...shard, by: "path" as const, target: digestOf(paths) } } : scanned;
+  // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
+  const wholeTree = !args.staged && !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
+  return {
+    result,
+    prepared,
+    before: prepared.warnings.map((w) => `keyscan: warning: ${w}\n`).join(""),
+    ...(wholeTree ? { after: staleIgnoreWarnings(prepared) } : {}),
+  };
+}
+
 export const scanCommand: Command = {
   ...commandEntry("scan"),
   builder: (y: Argv) =>
@@ -37,42 +78,10 @@ export const scanCommand: Command = {
       .option("stdin-filename", { type: "string", describe: "Name shown for standard input (with `-`)" })
       .option("staged", { type: "boolean", default: false, describe: "Scan what is staged for commit (the index, not the working tree); only added lines are reported. For pre-commit hooks" })
       .option("shard", { type: "string", describe: "Scan only shard k of n (e.g. 2/4): a stable slice of the files by path; merge with `keyscan report --from`" }) as unknown as Argv,
+  produce: produceScan,
   async run(raw, io) {
-    const args = raw as unknown as ScanArgs;
-    const given = (args.paths ?? []).map(String);
-    const paths = given.length > 0 ? given : ["."];
-    const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
-    if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
-    // The staged scan's git questions go out before the rules load, and are answered meanwhile (issue 7).
-    const asked = args.staged && given.length === 0 && !args.stdin ? askStaged({ cwd: io.cwd, env: io.env }) : undefined;
-    const prepared = prepare(args, io);
-    let source;
-    if (args.staged) {
-      if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
-      source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude, ...(asked ? { asked } : {}) });
-    } else if (args.stdin) {
-      if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
-      if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
-      source = stdinSource(io.stdin, args["stdin-filename"] ?? "<stdin>", prepared.maxFileSize);
-    } else {
-      source = workingTreeSource({
-        paths,
-        cwd: io.cwd,
-        maxFileSize: prepared.maxFileSize,
-        gitignore: args.gitignore,
-        exclude: prepared.exclude,
-        deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
-        ...(shard ? { shard } : {}),
-      });
-    }
-    const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
-    const result = shard ? { ...scanned, shard: { ...shard, by: "path" as const, target: digestOf(paths) } } : scanned;
-    const out = await finish(result, args, io);
-    if (args.staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
-    // Stale ignore entries can only be told after a scan of the whole tree the ignore file belongs to.
-    const wholeTree = !args.staged && !args.stdin && paths.length === 1 && resolve(io.cwd, paths[0]!) === resolve(io.cwd);
-    if (wholeTree) out.stderr += staleIgnoreWarnings(prepared);
-    const warnings = prepared.warnings.map((w) => `keyscan: warning: ${w}\n`).join("");
-    return { ...out, stderr: warnings + out.stderr };
+    const out = await finish(await produceScan(raw, io), raw as unknown as CommonArgs, io);
+    if ((raw as unknown as ScanArgs).staged && out.exitCode === EXIT_FINDINGS) out.stderr += STAGED_HINT;
+    return out;
   },
 };

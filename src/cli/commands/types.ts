@@ -3,6 +3,7 @@
  * are listed in commands/index.ts; run.ts parses once and dispatches, so each command is one file.
  */
 import type { Argv } from "yargs";
+import type { Scanned } from "../common.js";
 import type { CliResult, Io } from "../io.js";
 
 export interface Command {
@@ -11,4 +12,9 @@ export interface Command {
   describe: string;
   builder: (y: Argv) => Argv;
   run: (args: Record<string, unknown>, io: Io) => Promise<CliResult>;
+  /**
+   * A scanning command's stages up to the report (source, executor, filters, the source's finalizer): `run` is this
+   * followed by `finish`, and `keyscan ci` calls it directly to render the result its own way.
+   */
+  produce?: (args: Record<string, unknown>, io: Io) => Promise<Scanned>;
 }

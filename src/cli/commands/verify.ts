@@ -13,7 +13,7 @@ import { loadRules, type RuleSource } from "../../engine/load-rules.js";
 import { listEndpoints } from "../../verify/index.js";
 import { EXIT_CLEAN } from "../io.js";
 import { parseVerifyArgs, type VerifyArgs } from "../verify-options.js";
-import { commandEntry } from "./index.js";
+import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
 interface VerifyCommandArgs extends VerifyArgs {

@@ -5,10 +5,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileBounded } from "../sources/read-file.js";
-import { compileRuleSet, restoreRuleSet } from "./load-rules.js";
-import { companionsFor, type PlainFinding, type WorkerBatch, type WorkerInit, type WorkerReply, type WorkerRequest } from "./pool.js";
-import { scanBytes } from "./scan-bytes.js";
-import { scanText, type TextFinding } from "./scan-text.js";
+import { companionsFor } from "../engine/companions.js";
+import { compileRuleSet, restoreRuleSet } from "../engine/load-rules.js";
+import { scanBytes } from "../engine/scan-bytes.js";
+import { scanText, type TextFinding } from "../engine/scan-text.js";
+import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 
 const init = workerData as WorkerInit;
 const ruleset = init.compiled ? restoreRuleSet(init.specs, init.disable, init.version, init.compiled) : compileRuleSet(init.specs, init.disable, init.version);

@@ -3,9 +3,11 @@
  * test) are skipped; UTF-16 and UTF-32 with a byte-order mark are decoded rather than mistaken for binary (UTF-32's
  * mark starts like UTF-16 LE's, so it is tested first: issue 19); invalid UTF-8 is
  * decoded with replacement characters so the valid parts are still scanned (a secret is ASCII). Shared by the
- * working tree, stdin and git sources so they all treat bytes alike.
+ * working tree, stdin and git sources and by the matcher core (scan-bytes.ts, which decodes deferred bytes where it
+ * matches them), so they all treat bytes alike; here in the engine so that the engine imports nothing from sources.
  */
-const BINARY_SNIFF_BYTES = 8000;
+/** Bytes sniffed for a NUL (git's own binary test). */
+export const BINARY_SNIFF_BYTES = 8000;
 
 export type Decoded = { ok: true; text: string } | { ok: false; code: "E_BINARY"; message: string };
 

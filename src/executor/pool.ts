@@ -2,10 +2,10 @@
  * A pool of worker threads that run the matcher core, so a large scan uses every core instead of one. Each worker
  * rebuilds the same rule set from the plain validated specs (RuleSet.source; RegExps and closures cannot cross a
  * thread boundary, so every worker compiles its own) and receives texts as bytes whose buffer is transferred, not
- * copied; it decodes them (binary sniffing included, src/sources/decode.ts) and returns TextFinding-like plain
+ * copied; it decodes them (binary sniffing included, src/engine/decode-bytes.ts) and returns TextFinding-like plain
  * objects carrying the rule id. Anything that goes wrong with one input — a throw in a filter, a worker that dies —
  * becomes that input's problem and the scan goes on; a dead worker is replaced. Small scans never start a pool:
- * src/scan.ts decides by the size of the input seen so far (worker start-up costs ~30-50 ms each).
+ * the executor (index.ts) decides by the size of the input seen so far (worker start-up costs ~30-50 ms each).
  *
  * Plain node:worker_threads rather than piscina: the protocol is one message each way, the pool must turn a
  * worker's death into per-input problems rather than a rejected batch, and `close()` must leave nothing keeping
@@ -13,22 +13,11 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { resolveCompanions } from "../verify/companions.js";
-import { LineIndex } from "./lines.js";
-import type { RuleSet } from "./rule.js";
-import type { TextFinding } from "./scan-text.js";
+import type { RuleSet } from "../engine/rule.js";
+import type { TextFinding } from "../engine/scan-text.js";
 
 /** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
 export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
-
-/**
- * The verify companions (src/verify/companions.ts) of each finding of one text, resolved while the text is at hand —
- * in the worker for pooled inputs; undefined for rules without companions.
- */
-export function companionsFor(found: readonly TextFinding[], text: string): Array<Record<string, string> | undefined> {
-  let li: LineIndex | undefined;
-  return found.map((t) => (t.rule.verify?.companions?.length ? resolveCompanions(t, found, () => (li ??= new LineIndex(text))) : undefined));
-}
 
 export type PoolOutcome =
   | { ok: true; findings: PlainFinding[]; /** Bytes read, for file inputs. */ bytes?: number }
@@ -93,7 +82,7 @@ const BATCH_BYTES = 256 * 1024;
 
 function workerUrl(): URL {
   // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files.
-  return import.meta.url.endsWith(".ts") ? new URL("../../dist/engine/pool-worker.js", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
+  return import.meta.url.endsWith(".ts") ? new URL("../../dist/executor/pool-worker.js", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
 }
 
 export function defaultThreads(): number {
@@ -153,7 +142,7 @@ export class ScanPool {
 
   /**
    * Whether a worker has compiled its rules and can take input. A worker needs a few hundred milliseconds for that;
-   * callers keep matching on their own thread until then (src/scan.ts) instead of queueing work for idle workers.
+   * callers keep matching on their own thread until then (index.ts) instead of queueing work for idle workers.
    * Read through a shared counter, so it is current even while the caller never yields to the event loop.
    */
   get ready(): boolean {

@@ -1,0 +1,181 @@
+/**
+ * The executor: where each item is matched, behind one `match(item)`. Small scans match on this thread
+ * (local.ts); once the input has proved large, or when the rule set holds rules keyscan did not ship (`isolate`),
+ * items go to a pool of worker threads (pool.ts) while this thread keeps matching whenever the workers are busy or
+ * not started yet. The pooling policy lives here and nowhere else; src/scan.ts only feeds items in and takes
+ * outcomes out through a sink, in whatever order they come.
+ *
+ * `match` returns a promise only when the caller must wait before the next item (a worker starting, or too much in
+ * flight), so the common path costs no extra async hop per item.
+ */
+import type { Rule, RuleSet } from "../engine/rule.js";
+import type { TextFinding } from "../engine/scan-text.js";
+import { inChunk, matchHere, type ContentItem } from "./local.js";
+import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
+
+export type { ContentItem } from "./local.js";
+
+/** Where the executor delivers outcomes, in the order they come. */
+export interface MatchSink {
+  /** The item was matched; `bytes` of it were read. */
+  matched(item: ContentItem, bytes: number): void;
+  /** One finding in the item, with the values its verify request needs beside the secret (plain data). */
+  found(t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void;
+  /** The item could not be matched (unreadable, binary, too large, a worker that failed or timed out). */
+  problem(path: string, code: string, message: string, skipped: boolean): void;
+}
+
+export interface ExecutorOptions {
+  /** Honour inline allow comments (default true). */
+  inlineAllow?: boolean;
+  /** Threads that match: this one and `threads - 1` workers (default: every core; ScanOptions.threads). */
+  threads?: number;
+  /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it (ScanOptions.poolAfter). */
+  poolAfter?: { bytes?: number; items?: number };
+  /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS; pool.ts). */
+  inputTimeoutMs?: number;
+  /** Match every input in a worker, never on this thread (ScanOptions.isolate, issue 19). */
+  isolate?: boolean;
+}
+
+export interface Executor {
+  /** Match one item; its outcome reaches the sink now or later. A returned promise: wait for it before the next item. */
+  match(item: ContentItem): Promise<void> | undefined;
+  /** Wait until every item handed in has reached the sink. */
+  drain(): Promise<void>;
+  /** Stop the workers, if any were started. */
+  close(): Promise<void>;
+}
+
+/**
+ * A scan moves to the worker pool after this much input (what came before is already matched here). Low on purpose
+ * (issue 7): until the workers are up only this thread works, and a worker takes ~150 ms to start; at 3 MB / 300
+ * files the second core sat idle for the first ~0.35 s of a tree scan. A pre-commit run of ten files stays under it.
+ */
+const POOL_AFTER_BYTES = 512 * 1024;
+const POOL_AFTER_ITEMS = 32;
+/** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
+const IN_FLIGHT_PER_THREAD = 256;
+/** While helping the workers, this thread yields to the event loop (to take in their answers) this often. */
+const HELP_SLICE_MS = 4;
+/**
+ * Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it); past
+ * it this thread matches the next inputs itself, so memory stays bounded without ever waiting.
+ */
+const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+
+function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
+  const { ruleId: _ruleId, companions: _companions, ...rest } = p;
+  return { ...rest, rule };
+}
+
+export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink: MatchSink): Executor {
+  const inlineAllow = options.inlineAllow ?? true;
+  const threads = options.threads ?? defaultThreads();
+  const isolate = options.isolate === true && ruleset.source !== undefined;
+  let bytes = 0;
+  let seen = 0;
+  let lastYield = 0;
+  let pool: ScanPool | undefined;
+  const inFlight = new Set<Promise<void>>();
+  let inFlightBytes = 0;
+  let poolReady = false;
+  let rulesById: Map<string, Rule> | undefined;
+
+  const settle = (outcome: PoolOutcome, item: ContentItem): void => {
+    if (!outcome.ok) {
+      sink.problem(item.provenance.path, outcome.code, outcome.message, outcome.skipped);
+      return;
+    }
+    const read = outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
+    bytes += read;
+    sink.matched(item, read);
+    rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
+    const plain = item.type === "text" && item.chunk ? inChunk(outcome.findings, item.chunk).map(([p]) => p) : outcome.findings;
+    for (const p of plain) {
+      const rule = rulesById.get(p.ruleId);
+      if (rule) sink.found(fromPlain(p, rule), item, p.companions);
+    }
+  };
+  /** Hand one input to the pool; its answer is settled when it comes. */
+  const send = (to: ScanPool, item: ContentItem): void => {
+    const shown = item.provenance.path;
+    const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize, shown) : to.scan(item.type === "text" ? item.text : item.data, shown);
+    const held = item.type === "file" ? 0 : item.bytes;
+    inFlightBytes += held;
+    const pending: Promise<void> = sent.then((outcome) => {
+      inFlight.delete(pending);
+      inFlightBytes -= held;
+      settle(outcome, item);
+    });
+    inFlight.add(pending);
+  };
+  /** Wait for a worker to have compiled its rules; bounded: a pool that cannot start answers with problems instead. */
+  const untilReady = async (of: ScanPool): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!(poolReady = of.ready) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    poolReady = true;
+  };
+  const here = (item: ContentItem): void => {
+    const outcome = matchHere(item, ruleset, inlineAllow);
+    if (!outcome.ok) {
+      sink.problem(item.provenance.path, outcome.code, outcome.message, outcome.skipped);
+      return;
+    }
+    bytes += outcome.bytes;
+    sink.matched(item, outcome.bytes);
+    for (let i = 0; i < outcome.findings.length; i++) sink.found(outcome.findings[i]!, item, outcome.companions[i]);
+  };
+  /** Isolated: every input to the workers, waiting for answers while too much is in flight (bounded memory). */
+  const isolated = async (to: ScanPool, item: ContentItem): Promise<void> => {
+    if (!poolReady) await untilReady(to);
+    send(to, item);
+    while (inFlightBytes > IN_FLIGHT_BYTES || inFlight.size >= to.threads * IN_FLIGHT_PER_THREAD * 4) await Promise.race(inFlight);
+  };
+  const helpAfterYield = async (item: ContentItem): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    lastYield = performance.now();
+    here(item);
+  };
+  const dispatch = (item: ContentItem): Promise<void> | undefined => {
+    // Issue 7: while the workers hold a full queue, this thread matches the next input itself instead of waiting:
+    // it is otherwise idle (the walk costs little), and one worker fewer is one isolate fewer to start and to warm
+    // up (each compiles the matcher's hot code again). It yields to the event loop every few milliseconds so the
+    // workers' answers are taken in and their queues refilled.
+    const helping = pool !== undefined && poolReady && (inFlight.size >= pool.threads * IN_FLIGHT_PER_THREAD || inFlightBytes > IN_FLIGHT_BYTES);
+    if (pool && item.type !== "text" && !helping && (poolReady ||= pool.ready)) {
+      send(pool, item);
+      // Refills come in bursts by themselves: answers are taken in only when this thread yields (below), a batch
+      // of them at a time, and the inputs sent until the next yield go out as full batches (pool.ts BATCH_MAX).
+      return undefined;
+    }
+    if (helping && performance.now() - lastYield > HELP_SLICE_MS) return helpAfterYield(item);
+    here(item);
+    return undefined;
+  };
+
+  return {
+    match(item: ContentItem): Promise<void> | undefined {
+      seen++;
+      if (!pool && (isolate || (item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))))) {
+        // This thread matches too (see dispatch): `threads` matching threads are this one and threads - 1 workers;
+        // isolated, every input goes to the workers (at least one).
+        pool = new ScanPool(ruleset, { threads: isolate ? Math.max(1, threads - 1) : threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
+      }
+      if (isolate && pool) return isolated(pool, item);
+      // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
+      // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references
+      // and raw bytes go to the pool, where the read and the decode happen too.
+      // Until a worker has compiled its rules, this thread keeps matching (issue 7: the first few hundred ms of a
+      // large scan used to queue work for workers that could not take it yet).
+      if (pool && !poolReady && options.poolAfter) return untilReady(pool).then(() => dispatch(item));
+      return dispatch(item);
+    },
+    async drain(): Promise<void> {
+      await Promise.all(inFlight);
+    },
+    async close(): Promise<void> {
+      await pool?.close();
+    },
+  };
+}
