@@ -13,7 +13,7 @@ import { loadRules, type RuleSource } from "../engine/load-rules.js";
 import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
 import { FORMAT_NAMES } from "../report/formats.js";
-import type { ReportOptions, Reporter } from "../report/index.js";
+import type { ReportOptions, Reporter } from "../report/types.js";
 import { renderText } from "../report/text.js";
 import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";

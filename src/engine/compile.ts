@@ -11,9 +11,12 @@ import { readFileSync } from "node:fs";
 import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
 import { compilePathGlobs } from "./path-scope.js";
-import { analyseRegex, keywordLeads, type StartSet } from "./regex-safety.js";
-import { NEAR_RADIUS } from "./scan-text.js";
-import type { Matcher, MatcherAnchor, Provider, Rule } from "./rule.js";
+import { analyseRegex } from "./regex/analyse.js";
+import { keywordLeads } from "./regex/leads.js";
+import { windowsOf } from "./regex/windows.js";
+import { NEAR_RADIUS } from "./limits.js";
+import type { MatcherAnchor, MatcherPlan } from "./plans.js";
+import type { Matcher, Provider, Rule } from "./rule.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
 export const ANY_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=~]{14,254}[A-Za-z0-9_\\-+/=~]";
@@ -175,27 +178,6 @@ export interface CompileOptions {
   extras?: ReadonlyMap<string, Partial<Pick<Rule, "allowLine" | "stopwords" | "pathAllow" | "pathOnly" | "allowMatch">>>;
 }
 
-/**
- * A matcher as plain data: everything compile works out for it (the expanded regex, its keywords, the analysis
- * results) except the RegExp object and the Rule, which it names by index in the provider's `rules`. The rule-set
- * cache (rule-cache.ts) stores these, so a warm start does one `new RegExp` per matcher and no analysis (issue 7).
- */
-export interface MatcherPlan {
-  /** Index of the matcher's rule in the provider file's `rules`. */
-  rule: number;
-  usage: string;
-  source: string;
-  flags: string;
-  keywords: string[];
-  near?: string[];
-  nearLines: number;
-  minEntropy?: number;
-  specificity: number;
-  maxMatchLength: number;
-  anchor?: MatcherAnchor;
-  /** What a match can start with (regex-safety.ts StartSet); absent when a match may be empty. */
-  startSet?: StartSet;
-}
 
 /** `:LINE` of the first line of `file` that contains `text`, or "" when the file cannot be read or has no such line. */
 function lineOf(file: string, text: string): string {
@@ -357,23 +339,15 @@ function ruleOf(r: RuleSpec, spec: ProviderFile, provider: Provider, where: stri
   };
 }
 
-/** A StartSet as the lookup table Matcher.startChars is. */
-function startTable(set: StartSet): Uint8Array {
-  const table = new Uint8Array(129);
-  for (let c = 0; c < 128; c++) if ((set.bits[c >> 5]! & (1 << (c & 31))) !== 0) table[c] = 1;
-  if (set.nonAscii) table[128] = 1;
-  return table;
-}
-
 /** The matcher for a plan; same fields, same order, whether compiled now or restored from the cache. */
 function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
+  const windows = windowsOf(p);
   return {
     rule,
     usage: p.usage,
     regex,
     maxMatchLength: p.maxMatchLength,
-    ...(p.anchor ? { anchor: p.anchor } : {}),
-    ...(p.startSet ? { startChars: startTable(p.startSet) } : {}),
+    ...(windows ? { windows } : {}),
     keywords: p.keywords,
     ...(p.near ? { near: p.near } : {}),
     nearLines: p.nearLines,
@@ -384,7 +358,7 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
 
 /**
  * Where a matcher's matches can be, relative to its keywords (issue 7): when every match contains one of the
- * keywords (regex-safety.ts proves it from the pattern), a match starts at most one match length before a keyword
+ * keywords (regex/leads.ts proves it from the pattern), a match starts at most one match length before a keyword
  * occurrence; when the matcher needs a `near` word and every near word is one of its keywords, a match starts within
  * NEAR_RADIUS (plus a match length) of a near word, because that is as far as the near check looks. Either needs a
  * true bound on the match length, so patterns with an unbounded quantifier get no anchor and run over whole texts.

@@ -11,40 +11,9 @@
  * Matchers without keywords always run.
  */
 import { KeyscanError } from "../errors.js";
-import type { Matcher } from "./rule.js";
-
-/**
- * The prefilter's answer for one text: the matchers worth running and, for the matchers that declare an `anchor`
- * (rule.ts), where in the text their matches can start, so they run in small windows instead of over the whole text.
- */
-export interface Selection {
-  matchers: Matcher[];
-  /**
-   * For matchers sharing one regex: sorted, merged `[from, to]` pairs (flat) of the offsets at which a match can start,
-   * or undefined when any of them must run over the whole text (no anchor, or its windows cover most of it).
-   */
-  startRanges(group: readonly Matcher[], textLength: number): number[] | undefined;
-}
-
-export interface Prefilter {
-  /** Matchers worth running on `text`. */
-  select(text: string): Matcher[];
-  /** Matchers worth running on `text`, with the keyword positions that bound where anchored ones can match. */
-  selectAt(text: string): Selection;
-  /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
-  keywords: readonly string[];
-  /**
-   * Whether any matcher could run on the UTF-8 text these bytes decode to, decided on the bytes themselves, so that
-   * a file without a keyword is never decoded. Exact when every keyword is ASCII (invalid UTF-8 decodes to U+FFFD,
-   * never to ASCII); with a non-ASCII keyword it answers true (decode and select as usual).
-   */
-  mayMatchBytes(data: Uint8Array): boolean;
-  /**
-   * Keyword-less matchers of path-scoped rules (issue 17): never selected by the keywords, nor a reason to decode
-   * every file; scan-text.ts adds those whose rule's path matches the text's.
-   */
-  pathGated: readonly Matcher[];
-}
+import type { AutomatonTables } from "./plans.js";
+import { createWindowFinder } from "./regex/windows.js";
+import type { KeywordOccurrences, Matcher, Prefilter, Selection } from "./rule.js";
 
 /** The compiled automaton. Exported for tests and the benchmark; `select` is the interface the engine uses. */
 export interface KeywordAutomaton {
@@ -62,33 +31,6 @@ export interface KeywordAutomaton {
   tables: AutomatonTables;
 }
 
-/**
- * The automaton's tables in the compact form a cache stores (rule-cache.ts, issue 7): building them from ~5 000
- * keywords costs ~30 ms in a cold process, restoring them ~5 ms. `delta` is not stored (it is states × classes
- * large): `restoreTables` rebuilds it from the trie edges and failure links with one native row copy per state,
- * exactly as the build does. Plain typed arrays; `keywords` is the count they were built for.
- */
-export interface AutomatonTables {
-  keywords: number;
-  width: number;
-  /** (character code, class) pairs for every character with a class. */
-  classes: Int32Array;
-  /** Non-root states in breadth-first order (a state's children are contiguous, in the order their parents come). */
-  order: Int32Array;
-  parent: Int32Array;
-  edgeClass: Int32Array;
-  fail: Int32Array;
-  /** Keyword id ending at each state, or -1. */
-  output: Int32Array;
-  /** Nearest proper suffix state that ends a keyword, or -1. */
-  dict: Int32Array;
-  /**
-   * The finished transition table, in memory only (never stored: it is states × classes large), on a
-   * SharedArrayBuffer so that worker threads given these tables use it as is instead of rebuilding it (issue 7: the
-   * rebuild was a fifth of a worker's start-up).
-   */
-  transitions?: Int32Array;
-}
 
 interface Tables {
   classOf: Uint8Array;
@@ -332,13 +274,6 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   };
 }
 
-/** Windows at most this wide (start positions) are tried position by position (scan-text.ts runMatcherInRanges). */
-export const NARROW_WINDOW = 48;
-/** Window widths (before + after) stay below this; it packs a window's start and width into one number. */
-const WINDOW_SPAN = 2 ** 22;
-/** What one sticky regex attempt costs, in characters of an exec scan (a call into the regex engine; measured order). */
-const STICKY_TRY_COST = 24;
-
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterTables; rule-cache.ts). */
 export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTables): Prefilter {
   const always: Matcher[] = [];
@@ -361,29 +296,12 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
   const total = matchers.length;
   const asciiOnly = keywords.every((k) => /^[\x00-\x7f]*$/.test(k));
   const idOf = new Map(keywords.map((k, i) => [k, i]));
-  // Per anchored matcher: the ids of the keywords whose occurrences bound its windows, and how far before each
-  // occurrence a match can start (one number per id: compile.ts gives keywords their own leads, issue 7).
-  const anchorIds = new Map<Matcher, { ids: Int32Array; before: Int32Array }>();
-  for (const m of matchers) {
-    if (!m.anchor) continue;
-    const a = m.anchor;
-    const ids = a.keywords.map((k) => idOf.get(k));
-    if (ids.every((id) => id !== undefined)) {
-      anchorIds.set(m, { ids: Int32Array.from(ids as number[]), before: Int32Array.from(a.keywords, (_, i) => a.leads?.[i] ?? a.before) });
-    }
-  }
   const matcherLists = lists;
-  // startRanges' scratch space, reused from call to call (it runs for every selected regex of every text).
-  const leadFor = new Int32Array(keywords.length);
-  const leadStamp = new Int32Array(keywords.length);
-  const groupIds = new Int32Array(keywords.length);
-  let windowBuffer = new Float64Array(256);
-  let stamp = 0;
-  // selectAt's scratch space (see there).
-  let generation = 0;
-  const head = new Int32Array(keywords.length);
-  const headOf = new Int32Array(keywords.length);
-  let next = new Int32Array(1024);
+  // selectAt's scratch space (see there), read by the window finder while the selection is current.
+  const occurrences: KeywordOccurrences = { generation: 0, starts: new Int32Array(0), next: new Int32Array(1024), head: new Int32Array(keywords.length), headOf: new Int32Array(keywords.length) };
+  const { head, headOf } = occurrences;
+  let next = occurrences.next;
+  const startRanges = createWindowFinder(matchers, idOf, occurrences);
 
   const prefilter: Prefilter = {
     keywords,
@@ -397,16 +315,16 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
       // The automaton's hit arrays and the chains below are scratch space shared by every call (issue 7: fresh
       // arrays per text were most of the young-generation garbage of a tree scan); `mine` tells a Selection whose
       // scratch a later call has reused, and its startRanges then answers "whole text" (always correct).
-      if (generation === 0x7ffffffe) {
+      if (occurrences.generation === 0x7ffffffe) {
         headOf.fill(0);
-        generation = 0;
+        occurrences.generation = 0;
       }
-      const mine = ++generation;
+      const mine = ++occurrences.generation;
       const found = automaton.findAll(text);
       const count = found.count;
-      const starts = found.starts;
       const ids = found.ids;
-      if (next.length < count) next = new Int32Array(Math.max(count, next.length * 2));
+      occurrences.starts = found.starts;
+      if (next.length < count) occurrences.next = next = new Int32Array(Math.max(count, next.length * 2));
       // Occurrences chained per keyword (newest first), so a group reads only its own keywords' positions.
       // head[id] is 1 + the keyword's latest occurrence, valid where headOf[id] === mine (else: none).
       const selected = new Set<Matcher>(always);
@@ -423,89 +341,12 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
       }
       return {
         matchers: [...selected],
-        startRanges(group: readonly Matcher[], textLength: number): number[] | undefined {
-          if (mine !== generation) return undefined;
-          let widest = 0;
-          let after = 0;
-          let reach = 0;
-          // The group's anchor keywords, each with the widest lead any of its matchers gives it (leadFor, valid
-          // where leadStamp says this call wrote it).
-          if (++stamp === 0x7fffffff) {
-            leadStamp.fill(0);
-            stamp = 1;
-          }
-          let idCount = 0;
-          for (const m of group) {
-            const a = m.anchor;
-            const anchor = anchorIds.get(m);
-            if (!a || !anchor) return undefined;
-            widest = Math.max(widest, a.before);
-            after = Math.max(after, a.after);
-            reach = Math.max(reach, m.maxMatchLength ?? 0);
-            for (let i = 0; i < anchor.ids.length; i++) {
-              const id = anchor.ids[i]!;
-              if (leadStamp[id] !== stamp) {
-                leadStamp[id] = stamp;
-                leadFor[id] = anchor.before[i]!;
-                groupIds[idCount++] = id;
-              } else if (anchor.before[i]! > leadFor[id]!) leadFor[id] = anchor.before[i]!;
-            }
-          }
-          if (widest + after >= WINDOW_SPAN) return undefined; // too wide to pack (and to be worth windowing)
-          // Windows as one number each, `from * WINDOW_SPAN + width`, so one native sort orders them by start (a single
-          // keyword's chain runs newest first: reversing it is enough).
-          let total = 0;
-          for (let g = 0; g < idCount; g++) {
-            const id = groupIds[g]!;
-            if (headOf[id] !== mine) continue;
-            const before = leadFor[id]!;
-            for (let h = head[id]! - 1; h >= 0; h = next[h]!) {
-              if (total === windowBuffer.length) {
-                const grown = new Float64Array(total * 2);
-                grown.set(windowBuffer);
-                windowBuffer = grown;
-              }
-              const at = starts[h]!;
-              const from = at > before ? at - before : 0;
-              windowBuffer[total++] = from * WINDOW_SPAN + (at + after - from);
-            }
-          }
-          // Every match holds an occurrence of one of these keywords: none in the text, nothing to run.
-          if (total === 0) return [];
-          const windows = windowBuffer.subarray(0, total);
-          if (idCount > 1) windows.sort();
-          else windows.reverse();
-          // Narrow windows (a keyword at or near the match start: scan-text.ts tries each start position with a
-          // sticky regex) merge only when they touch; wide ones (exec scans them) when closer than one match length,
-          // one regex call instead of two. `covered` estimates the work in characters scanned.
-          const narrow = widest + after <= NARROW_WINDOW;
-          const gap = narrow ? 1 : reach;
-          const ranges: number[] = [];
-          let covered = 0;
-          let from = Math.floor(windows[0]! / WINDOW_SPAN);
-          let to = from + (windows[0]! % WINDOW_SPAN);
-          for (let k = 1; k < total; k++) {
-            const lo = Math.floor(windows[k]! / WINDOW_SPAN);
-            const hi = lo + (windows[k]! % WINDOW_SPAN);
-            if (lo <= to + gap) {
-              if (hi > to) to = hi;
-            } else {
-              ranges.push(from, to);
-              covered += narrow ? (to - from + 1) * STICKY_TRY_COST : to - from + reach;
-              from = lo;
-              to = hi;
-            }
-          }
-          ranges.push(from, to);
-          covered += narrow ? (to - from + 1) * STICKY_TRY_COST : to - from + reach;
-          // Mostly covered anyway: one pass over the whole text is cheaper than many windows.
-          return covered * 2 > textLength ? undefined : ranges;
-        },
+        startRanges: (group: readonly Matcher[], textLength: number) => startRanges(group, textLength, mine),
       };
     },
     select(text: string): Matcher[] {
       if (keywords.length === 0) return always.slice();
-      generation++; // the automaton's hit arrays are about to be reused
+      occurrences.generation++; // the automaton's hit arrays are about to be reused
       const selected = new Set<Matcher>(always);
       for (const id of automaton.find(text)) {
         for (const m of lists[id]!) selected.add(m);

@@ -8,7 +8,7 @@
  * `$KEYSCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/keyscan`, else `~/.cache/keyscan`; `KEYSCAN_CACHE_DIR=off` disables.
  *
  * Beside it, a second cache holds whole compiled rule sets (issue 7: a pre-commit run must start in well under a
- * second): the specs, each matcher's expanded regex and analysis results (MatcherPlan in compile.ts) and the keyword
+ * second): the specs, each matcher's expanded regex and analysis results (MatcherPlan in plans.ts) and the keyword
  * prefilter's automaton tables, so that a warm start does one `new RegExp` per matcher and no regex analysis or
  * automaton build. One file per rule set, named by a key over every input of the compile: each rule file's bytes, how
  * it is shown and whether it came from a repository config, the disabled ids and keyscan's build stamp (the hash of
@@ -21,8 +21,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../version.js";
-import type { MatcherPlan } from "./compile.js";
-import type { AutomatonTables } from "./prefilter.js";
+import type { AutomatonTables, MatcherPlan } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const CACHE_FORMAT = "keyscan-rule-specs/1";

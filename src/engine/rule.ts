@@ -5,8 +5,8 @@
  * content hash (`version`) that reports, caches and shard merges use to tell rule sets apart.
  */
 import type { Severity, VerifySpec, ExampleSpec, ProviderFile, AccessSpec, RevokeSpec } from "./rule-schema.js";
-import type { Prefilter } from "./prefilter.js";
 import type { ParserName } from "./filters/parse.js";
+import type { MatcherWindows } from "./plans.js";
 import type { CompiledRuleSet } from "./rule-cache.js";
 
 export interface Provider {
@@ -80,27 +80,62 @@ export interface Matcher {
   /** Upper bound on the length of one match (unbounded quantifiers counted at a fixed cap): the slice overlap. */
   maxMatchLength?: number;
   /**
-   * Set when every match provably starts near an occurrence of one of `keywords` (compile.ts): within `before`
-   * characters before it or `after` characters after it. The matcher then runs only in windows around those
-   * occurrences (scan-text.ts), with `maxMatchLength` a true bound on what one match reads.
+   * Set when every match provably starts near an occurrence of one of `keywords` (compile.ts `anchorFor`): the
+   * matcher then runs only in windows around those occurrences (regex/windows.ts), with `maxMatchLength` a true bound
+   * on what one match reads. What the windows are made of stays that module's business.
    */
-  anchor?: MatcherAnchor;
-  /**
-   * The characters a match can start with: `startChars[c]` is 1 for an ASCII code `c` that can begin one, and
-   * `startChars[128]` is 1 when any non-ASCII character can. Absent when a match may be empty. The windowed matcher
-   * skips start positions the table rules out instead of calling the regex there (issue 7).
-   */
-  startChars?: Uint8Array;
+  windows?: MatcherWindows;
 }
 
-export interface MatcherAnchor {
-  /** Lowercase keywords (a subset of the matcher's) whose occurrences bound the windows. */
+
+/**
+ * Where each keyword occurs in the text a prefilter last selected for (`selectAt`): occurrence `h` starts at
+ * `starts[h]`, and the occurrences of one keyword are chained newest first (`head[id] - 1` is its latest, `next[h]`
+ * the one before, -1 ends it; `head[id]` is valid only where `headOf[id] === generation`). Scratch space the next
+ * selection reuses (issue 7: fresh arrays per text were most of the young-generation garbage of a tree scan);
+ * regex/windows.ts turns it into start ranges.
+ */
+export interface KeywordOccurrences {
+  /** Which selection the arrays describe. */
+  generation: number;
+  starts: Int32Array;
+  next: Int32Array;
+  head: Int32Array;
+  headOf: Int32Array;
+}
+
+/**
+ * The prefilter's answer for one text: the matchers worth running and, for the matchers that declare an `anchor`
+ * (Matcher.windows), where in the text their matches can start, so they run in small windows instead of over the
+ * whole text (regex/windows.ts).
+ */
+export interface Selection {
+  matchers: Matcher[];
+  /**
+   * For matchers sharing one regex: sorted, merged `[from, to]` pairs (flat) of the offsets at which a match can start,
+   * or undefined when any of them must run over the whole text (no anchor, or its windows cover most of it).
+   */
+  startRanges(group: readonly Matcher[], textLength: number): number[] | undefined;
+}
+
+export interface Prefilter {
+  /** Matchers worth running on `text`. */
+  select(text: string): Matcher[];
+  /** Matchers worth running on `text`, with the keyword positions that bound where anchored ones can match. */
+  selectAt(text: string): Selection;
+  /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
   keywords: readonly string[];
-  /** The most characters a match can start before an occurrence of any of `keywords`. */
-  before: number;
-  /** When the keywords differ: `leads[i]` (≤ `before`) is that bound for `keywords[i]` alone. */
-  leads?: readonly number[];
-  after: number;
+  /**
+   * Whether any matcher could run on the UTF-8 text these bytes decode to, decided on the bytes themselves, so that
+   * a file without a keyword is never decoded. Exact when every keyword is ASCII (invalid UTF-8 decodes to U+FFFD,
+   * never to ASCII); with a non-ASCII keyword it answers true (decode and select as usual).
+   */
+  mayMatchBytes(data: Uint8Array): boolean;
+  /**
+   * Keyword-less matchers of path-scoped rules (issue 17): never selected by the keywords, nor a reason to decode
+   * every file; scan-text.ts adds those whose rule's path matches the text's.
+   */
+  pathGated: readonly Matcher[];
 }
 
 export interface RuleSet {

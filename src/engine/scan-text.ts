@@ -7,7 +7,7 @@
  * encoded text (decode.ts); positions are computed; inline allow comments are applied. It is synchronous and pure so
  * that it can run in worker threads and be property-tested; it knows nothing about files, git or output. Windows are
  * bounded: a text longer than SLICE_SIZE is matched in slices that overlap by each matcher's longest possible match
- * (regex-safety.ts), so no match is lost at a boundary and no regex ever sees an unbounded window; `near` context
+ * (regex/length.ts), so no match is lost at a boundary and no regex ever sees an unbounded window; `near` context
  * and line lookups are clipped to a few KiB around the match, so a 50 MB minified line costs no more than a short one.
  */
 import { encodedSegments, type Encoding } from "./decode.js";
@@ -21,7 +21,8 @@ import { randomness } from "./filters/randomness.js";
 import { LineIndex } from "./lines.js";
 import type { Matcher, Rule, RuleSet } from "./rule.js";
 import { scopePath } from "./path-scope.js";
-import { NARROW_WINDOW } from "./prefilter.js";
+import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE } from "./limits.js";
+import { rangesTooWide, runInRanges } from "./regex/windows.js";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -68,14 +69,8 @@ interface Candidate {
   decoded?: Encoding[];
 }
 
-/** Texts longer than this are matched in overlapping slices of this size. */
-export const SLICE_SIZE = 1 << 20;
-/** Cap on a slice overlap (a matcher's longest match plus its lookaround context). */
-export const MAX_OVERLAP = 64 * 1024;
 /** Characters of context kept before each slice, for lookbehind. */
 const SLICE_CONTEXT = 256;
-/** `near` words and line-based allow checks look at most this far (characters) either side of a match. */
-export const NEAR_RADIUS = 4096;
 export const DEFAULT_DECODE_DEPTH = 2;
 
 function confidenceOf(m: Matcher): Confidence {
@@ -153,62 +148,6 @@ function runMatcher(text: string, matcher: Matcher, found: (m: RegExpExecArray, 
   }
 }
 
-/**
- * Run an anchored matcher only where its matches can start: `ranges` are merged `[from, to]` start windows from the
- * prefilter's keyword positions (prefilter.ts, compile.ts `anchorFor`). The regex runs on the text cut at `to` plus
- * one match length (an O(1) V8 slice), from `from`, so lookbehind sees the real text before the window and every
- * match starting at or before `to` reads only characters inside the cut: it is exactly the match a whole-text scan
- * finds there. A match starting after `to` (possible only because of the cut) ends the window. Matches never
- * overlap across windows, as in a whole-text scan.
- */
-function runMatcherInRanges(text: string, matcher: Matcher, ranges: readonly number[], found: (m: RegExpExecArray, offset: number) => void): void {
-  const re = matcher.regex;
-  const reach = matcher.maxMatchLength ?? MAX_OVERLAP;
-  let lastEnd = 0;
-  for (let k = 0; k < ranges.length; k += 2) {
-    const from = Math.max(ranges[k]!, lastEnd);
-    const to = ranges[k + 1]!;
-    if (from > to) continue;
-    const cut = Math.min(text.length, to + reach);
-    const subject = cut === text.length ? text : text.slice(0, cut);
-    if (to - from <= NARROW_WINDOW) {
-      // A few possible starts (the keyword begins the match, or nearly): try each with a sticky copy of the regex,
-      // leftmost first, so the result is what exec from `from` would find, without scanning on past `to`.
-      const sticky = stickyOf(re);
-      const first = matcher.startChars;
-      for (let x = from; x <= to; x++) {
-        if (first) {
-          const c = text.charCodeAt(x);
-          if (first[c < 128 ? c : 128] === 0) continue; // no match can start with this character
-        }
-        sticky.lastIndex = x;
-        const m = sticky.exec(subject);
-        if (m === null || m[0].length === 0) continue;
-        lastEnd = sticky.lastIndex;
-        found(m, 0);
-        x = lastEnd - 1;
-      }
-      continue;
-    }
-    re.lastIndex = from;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(subject)) !== null) {
-      if (m.index > to) break;
-      if (m[0].length === 0) re.lastIndex++;
-      lastEnd = re.lastIndex;
-      found(m, 0);
-    }
-  }
-}
-
-const stickyCopies = new WeakMap<RegExp, RegExp>();
-/** The same regex with the sticky flag (matches only at lastIndex), made once per regex. */
-function stickyOf(re: RegExp): RegExp {
-  let sticky = stickyCopies.get(re);
-  if (!sticky) stickyCopies.set(re, (sticky = new RegExp(re.source, `${re.flags}y`)));
-  return sticky;
-}
-
 /** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
 function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex, path: string | undefined): Candidate[] {
   const selection = ruleset.prefilter.selectAt(text);
@@ -218,7 +157,7 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   // common keyword selects all at once) run it once; each match is then filtered per matcher.
   for (const group of byRegex(inScope(selection.matchers, ruleset, path))) {
     const ranges = selection.startRanges(group, text.length);
-    const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runMatcherInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
+    const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
     run((m, offset) => {
       const span = m.indices?.groups?.secret;
       if (!span) return;
@@ -295,12 +234,6 @@ function inScope(selected: readonly Matcher[], ruleset: RuleSet, path: string | 
   const out = scoped ? selected.filter(ok) : [...selected];
   if (path !== undefined) for (const m of gated) if (ok(m)) out.push(m);
   return out;
-}
-
-/** A window longer than a slice: scan the whole text in bounded slices instead (runMatcher). */
-function rangesTooWide(ranges: readonly number[]): boolean {
-  for (let k = 0; k < ranges.length; k += 2) if (ranges[k + 1]! - ranges[k]! > SLICE_SIZE) return true;
-  return false;
 }
 
 /** Each matcher's grouping key, built once (a fresh concatenation per text showed up in profiles: issue 7). */

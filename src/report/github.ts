@@ -7,10 +7,9 @@
  * (`::set-output`, `::add-mask`, …) into the job log.
  */
 import { randomBytes } from "node:crypto";
-import type { ReportOptions } from "./index.js";
+import type { Finding, ReportOptions, ScanResult } from "./types.js";
 import { redactResult } from "./redact.js";
 import { bySeverity, headline, locationOf, plural, printable } from "./summary.js";
-import type { Finding, ScanResult } from "./types.js";
 
 export const MAX_ERROR_ANNOTATIONS = 10;
 

@@ -4,11 +4,10 @@
  * severe first) with redacted secrets, commit, verification status and revoke links, then what to do per rule and
  * the unreadable inputs. Every string from the repository or a rule file goes through `escapeHtml`.
  */
-import type { ReportOptions } from "./index.js";
+import type { Finding, ReportOptions, ScanResult } from "./types.js";
 import { escapeHtml as e, page, revokeHtml } from "./html/page.js";
 import { redactResult } from "./redact.js";
 import { bySeverity, headline, locationOf, plural, rulesUsed, severityCounts, skipWord } from "./summary.js";
-import type { Finding, ScanResult } from "./types.js";
 
 function findingRow(f: Finding): string {
   const history = f.locations

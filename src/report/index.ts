@@ -11,24 +11,7 @@ import { renderJson, renderJsonl } from "./json.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderSarif } from "./sarif.js";
 import { renderText } from "./text.js";
-import type { ScanResult } from "./types.js";
-
-export interface ReportOptions {
-  redact: boolean;
-  color: boolean;
-  /**
-   * SARIF `runAutomationDetails.id` category (e.g. `keyscan/diff/`); default derived from what was scanned, so tree
-   * and diff scans of one repository stay separate in code scanning.
-   */
-  category?: string;
-  /**
-   * The token for `::stop-commands::` in the `github` format. Leave unset: a fresh random one is drawn per report
-   * (tests pass a fixed one so the output is reproducible).
-   */
-  stopToken?: string;
-}
-
-export type Reporter = (result: ScanResult, options: ReportOptions) => string;
+import type { Reporter } from "./types.js";
 
 export const REPORTERS: Record<string, Reporter> = {
   text: renderText,

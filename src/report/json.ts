@@ -5,10 +5,9 @@
  * This is what `keyscan report --from` reads back. `jsonl` is one finding object per line (same shape as an entry
  * of `findings`), for streaming into log pipelines; it carries no header, so it cannot be re-rendered.
  */
-import type { ReportOptions } from "./index.js";
+import type { ReportOptions, ScanResult } from "./types.js";
 import { jsonSafe } from "./printable.js";
 import { redactResult } from "./redact.js";
-import type { ScanResult } from "./types.js";
 
 export function renderJson(result: ScanResult, options: ReportOptions): string {
   return `${jsonSafe(JSON.stringify(redactResult(result, options.redact), null, 2))}\n`;

@@ -5,11 +5,10 @@
  * or inject HTML. `truncateMarkdown` cuts a report at a line boundary to fit a byte budget (GitHub rejects job
  * summaries over 1 MiB) and says so. The history audit layout (issue 9) builds on the helpers exported here.
  */
-import type { ReportOptions } from "./index.js";
+import type { Finding, ReportOptions, ScanResult } from "./types.js";
 import { printable } from "./printable.js";
 import { redactResult } from "./redact.js";
 import { bySeverity, locationOf, plural, rulesUsed, severityCounts, skipWord } from "./summary.js";
-import type { Finding, ScanResult } from "./types.js";
 
 /**
  * Escape text for a GFM table cell or mid-line text: emphasis, code, link brackets, pipes and HTML; newlines become

@@ -11,10 +11,9 @@ import { createHash } from "node:crypto";
 import { jsonSafe } from "./printable.js";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Severity } from "../engine/rule-schema.js";
-import type { ReportOptions } from "./index.js";
+import type { Finding, ReportOptions, ScanResult } from "./types.js";
 import { redactResult } from "./redact.js";
 import { bySeverity, rulesUsed, scanKind } from "./summary.js";
-import type { Finding, ScanResult } from "./types.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 /** GitHub code scanning rejects a run with more results than this. */

@@ -3,11 +3,10 @@
  * then what was found and how, the redacted secret, its fingerprint (for an ignore entry) and, when known, where to
  * revoke it; then a one-line summary with skipped and unreadable inputs. A pure function of the scan result.
  */
-import type { ReportOptions } from "./index.js";
+import type { ReportOptions, ScanResult } from "./types.js";
 import { palette } from "./color.js";
 import { redactResult } from "./redact.js";
 import { printable as p } from "./summary.js";
-import type { ScanResult } from "./types.js";
 
 export function renderText(scanResult: ScanResult, options: ReportOptions): string {
   const result = redactResult(scanResult, options.redact);

@@ -214,3 +214,21 @@ export interface ScanResult {
   /** `keyscan report` with several `--from` files: what was merged. */
   merged?: { from: string[]; shards?: number };
 }
+
+/** How a reporter renders (report/index.ts holds the registry of reporters). */
+export interface ReportOptions {
+  redact: boolean;
+  color: boolean;
+  /**
+   * SARIF `runAutomationDetails.id` category (e.g. `keyscan/diff/`); default derived from what was scanned, so tree
+   * and diff scans of one repository stay separate in code scanning.
+   */
+  category?: string;
+  /**
+   * The token for `::stop-commands::` in the `github` format. Leave unset: a fresh random one is drawn per report
+   * (tests pass a fixed one so the output is reproducible).
+   */
+  stopToken?: string;
+}
+
+export type Reporter = (result: ScanResult, options: ReportOptions) => string;

@@ -23,7 +23,7 @@ import { buildPrefilter } from "../engine/prefilter.js";
 import type { LoadedSpec, Matcher, Rule, RuleSet } from "../engine/rule.js";
 import { checkCase, exampleCases } from "../engine/rule-examples.js";
 import type { ExampleSpec, ProviderFile, RuleSpec } from "../engine/rule-schema.js";
-import { MAX_OVERLAP } from "../engine/scan-text.js";
+import { MAX_OVERLAP } from "../engine/limits.js";
 
 /**
  * What a diagnostic is about (stable names, for filtering and for tests): `load` a file that does not parse,
@@ -222,7 +222,7 @@ function checkRule(rule: Rule, ri: number, f: CheckedFile, ruleset: RuleSet, mat
         message: `(${m.usage}) a match can be longer than ${MAX_OVERLAP} characters (unbounded quantifier?); bound it, e.g. {1,256} instead of +, or matches longer than that may be missed in very long lines.`,
       });
     }
-    if (!m.anchor && m.keywords.length > 0) {
+    if (!m.windows && m.keywords.length > 0) {
       out.diagnostics.push({
         severity: "warning",
         check: "windows",

@@ -35,7 +35,7 @@ describe("prefilter with thousands of keywords", () => {
 
 describe("issue 7: start windows per keyword", () => {
   const anchored = (keywords: string[], before: number, after: number, leads?: number[]): Matcher =>
-    ({ usage: "anchored", keywords, regex: /x/g, nearLines: 0, specificity: 0, maxMatchLength: 40, anchor: { keywords, before, after, ...(leads ? { leads } : {}) } }) as unknown as Matcher;
+    ({ usage: "anchored", keywords, regex: /x/g, nearLines: 0, specificity: 0, maxMatchLength: 40, windows: { anchor: { keywords, before, after, ...(leads ? { leads } : {}) } } }) as unknown as Matcher;
   const filler = "z".repeat(2000);
 
   it("bounds each keyword's windows by its own lead, merged in text order", () => {

@@ -34,7 +34,7 @@ function matcherShape(m: Matcher) {
     minEntropy: m.minEntropy,
     specificity: m.specificity,
     maxMatchLength: m.maxMatchLength,
-    anchor: m.anchor ? { keywords: [...m.anchor.keywords], before: m.anchor.before, after: m.anchor.after } : undefined,
+    anchor: m.windows ? { keywords: [...m.windows.anchor.keywords], before: m.windows.anchor.before, after: m.windows.anchor.after } : undefined,
   };
 }
 

@@ -5,10 +5,12 @@
 import { describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { buildPrefilter } from "../../src/engine/prefilter.js";
-import { analyseRegex, keywordLead, keywordLeads, keywordsCoverMatches } from "../../src/engine/regex-safety.js";
+import { analyseRegex } from "../../src/engine/regex/analyse.js";
+import { keywordLead, keywordLeads, keywordsCoverMatches } from "../../src/engine/regex/leads.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { RuleSet } from "../../src/engine/rule.js";
-import { scanText, NEAR_RADIUS } from "../../src/engine/scan-text.js";
+import { NEAR_RADIUS } from "../../src/engine/limits.js";
+import { scanText } from "../../src/engine/scan-text.js";
 import { seededRandom } from "../../src/engine/template.js";
 import { encodedSegments, forEachRun, mayHoldEncoded } from "../../src/engine/decode.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -84,7 +86,7 @@ describe("issue 7: keyword coverage analysis", () => {
   it("anchors the generic assignment rule's `key` at the match start (one sticky try per occurrence)", () => {
     const rs = loadRules({ cacheDir: false });
     const generic = rs.matchers.find((m) => m.rule.id === "generic.secret-assignment")!;
-    const a = generic.anchor!;
+    const a = generic.windows!.anchor;
     const leadOf = (k: string) => a.leads?.[a.keywords.indexOf(k)] ?? a.before;
     expect(leadOf("key")).toBe(0);
     expect(leadOf("secret")).toBeGreaterThan(leadOf("key")); // consumer_secret, client_secret
@@ -92,20 +94,20 @@ describe("issue 7: keyword coverage analysis", () => {
 
   it("holds for every shipped matcher that compile.ts anchors without analysing (usages)", () => {
     const rs = loadRules({ cacheDir: false });
-    const usages = rs.matchers.filter((m) => m.usage !== "format" && m.anchor && m.anchor.after === 0);
+    const usages = rs.matchers.filter((m) => m.usage !== "format" && m.windows && m.windows.anchor.after === 0);
     expect(usages.length).toBeGreaterThan(200);
     const unproved = usages.filter((m) => !keywordsCoverMatches(m.regex.source, m.regex.flags, m.keywords, 4096)).map((m) => `${m.rule.id} ${m.usage}`);
     expect(unproved).toEqual([]);
     // The window compile.ts gives each usage (its keyword starts the match) is at least what the analysis proves.
     const tooNarrow = usages
-      .filter((m) => (keywordLead(m.regex.source, m.regex.flags, m.keywords, 4096) ?? Infinity) > m.anchor!.before)
+      .filter((m) => (keywordLead(m.regex.source, m.regex.flags, m.keywords, 4096) ?? Infinity) > m.windows!.anchor.before)
       .map((m) => `${m.rule.id} ${m.usage}`);
     expect(tooNarrow).toEqual([]);
   });
 
   it("anchors almost every shipped matcher, each with a bounded match length", () => {
     const rs = loadRules({ cacheDir: false });
-    const anchored = rs.matchers.filter((m) => m.anchor);
+    const anchored = rs.matchers.filter((m) => m.windows);
     expect(anchored.length / rs.matchers.length).toBeGreaterThan(0.9);
     for (const m of anchored) expect(m.maxMatchLength).toBeLessThan(64 * 1024);
   });

@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/run.js";
-import { analyseRegex } from "../../src/engine/regex-safety.js";
+import { analyseRegex } from "../../src/engine/regex/analyse.js";
 import { loadRules } from "../../src/engine/load-rules.js";
-import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE, scanText } from "../../src/engine/scan-text.js";
+import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE } from "../../src/engine/limits.js";
+import { scanText } from "../../src/engine/scan-text.js";
 import { generateSecret, seededRandom } from "../../src/engine/template.js";
 import { acmeRuleFile } from "../helpers.js";
 

@@ -6,9 +6,8 @@
  * included), reads fine with JavaScript off, and prints. Everything from the repository is escaped.
  */
 import { escapeHtml, page, revokeHtml } from "../html/page.js";
-import type { ReportOptions } from "../index.js";
+import type { ReportOptions, ScanResult } from "../types.js";
 import { redactResult } from "../redact.js";
-import type { ScanResult } from "../types.js";
 import { buildAudit, type AuditEntry } from "./model.js";
 import { timelineSvg } from "./timeline.js";
 

@@ -3,11 +3,10 @@
  * then one section per secret in urgency order with its locations and what to do. Every value from the repository
  * is escaped; secrets are redacted unless --no-redact.
  */
-import type { ReportOptions } from "../index.js";
+import type { ReportOptions, ScanResult } from "../types.js";
 import { printable } from "../printable.js";
 import { escapeMarkdown, revokeMarkdown } from "../markdown.js";
 import { redactResult } from "../redact.js";
-import type { ScanResult } from "../types.js";
 import { buildAudit, type AuditEntry } from "./model.js";
 
 const MAX_LOCATIONS = 20;

@@ -6,8 +6,7 @@
  * do — ordered by urgency: live keys first, then unverified keys still at HEAD, then unverified keys only in
  * history, then keys the provider says are invalid. A history rewrite is only ever the last step after revocation.
  */
-import type { CommitInfo } from "../types.js";
-import type { Finding, ScanResult } from "../types.js";
+import type { CommitInfo, Finding, ScanResult } from "../types.js";
 
 export type AuditStatus = "live" | "invalid" | "unknown" | "not checked";
 export type AuditLocation = "HEAD" | "history only";

@@ -1,0 +1,88 @@
+/**
+ * The plain-data forms that compiling a rule set produces and the rule-set cache stores (rule-cache.ts, issue 7): a
+ * matcher's plan (its expanded regex and what the analysis found), its keyword anchor, the characters a match can
+ * start with, and the prefilter automaton's tables. Types only, importing nothing, so the cache, the compiler, the
+ * regex analysis and the prefilter can all use them without importing one another.
+ */
+
+/** Where a matcher's matches can start relative to its keywords' occurrences (compile.ts `anchorFor`). */
+export interface MatcherAnchor {
+  /** Lowercase keywords (a subset of the matcher's) whose occurrences bound the windows. */
+  keywords: readonly string[];
+  /** The most characters a match can start before an occurrence of any of `keywords`. */
+  before: number;
+  /** When the keywords differ: `leads[i]` (≤ `before`) is that bound for `keywords[i]` alone. */
+  leads?: readonly number[];
+  after: number;
+}
+
+/** What windowed matching (regex/windows.ts) keeps on a matcher: its anchor and the characters a match can start with. */
+export interface MatcherWindows {
+  anchor: MatcherAnchor;
+  /**
+   * `startChars[c]` is 1 for an ASCII code `c` that can begin a match, and `startChars[128]` is 1 when any non-ASCII
+   * character can. Absent when a match may be empty. Narrow windows skip start positions the table rules out
+   * instead of calling the regex there (issue 7).
+   */
+  startChars?: Uint8Array;
+}
+
+/**
+ * The characters a match can begin with: ASCII ones as 128 bits (four 32-bit words), and whether any non-ASCII
+ * character can. Issue 7: the matcher tries a regex at each possible start of a narrow window (scan-text.ts), and
+ * most tries fail on the first character (`EAA…` tried at every lowercase `eaa`): one table lookup rules them out.
+ */
+export interface StartSet {
+  bits: [number, number, number, number];
+  nonAscii: boolean;
+}
+
+/**
+ * A matcher as plain data: everything compile works out for it (the expanded regex, its keywords, the analysis
+ * results) except the RegExp object and the Rule, which it names by index in the provider's `rules`. The rule-set
+ * cache (rule-cache.ts) stores these, so a warm start does one `new RegExp` per matcher and no analysis (issue 7).
+ */
+export interface MatcherPlan {
+  /** Index of the matcher's rule in the provider file's `rules`. */
+  rule: number;
+  usage: string;
+  source: string;
+  flags: string;
+  keywords: string[];
+  near?: string[];
+  nearLines: number;
+  minEntropy?: number;
+  specificity: number;
+  maxMatchLength: number;
+  anchor?: MatcherAnchor;
+  /** What a match can start with (StartSet); absent when a match may be empty. */
+  startSet?: StartSet;
+}
+
+/**
+ * The automaton's tables in the compact form a cache stores (rule-cache.ts, issue 7): building them from ~5 000
+ * keywords costs ~30 ms in a cold process, restoring them ~5 ms. `delta` is not stored (it is states × classes
+ * large): `restoreTables` rebuilds it from the trie edges and failure links with one native row copy per state,
+ * exactly as the build does. Plain typed arrays; `keywords` is the count they were built for.
+ */
+export interface AutomatonTables {
+  keywords: number;
+  width: number;
+  /** (character code, class) pairs for every character with a class. */
+  classes: Int32Array;
+  /** Non-root states in breadth-first order (a state's children are contiguous, in the order their parents come). */
+  order: Int32Array;
+  parent: Int32Array;
+  edgeClass: Int32Array;
+  fail: Int32Array;
+  /** Keyword id ending at each state, or -1. */
+  output: Int32Array;
+  /** Nearest proper suffix state that ends a keyword, or -1. */
+  dict: Int32Array;
+  /**
+   * The finished transition table, in memory only (never stored: it is states × classes large), on a
+   * SharedArrayBuffer so that worker threads given these tables use it as is instead of rebuilding it (issue 7: the
+   * rebuild was a fifth of a worker's start-up).
+   */
+  transitions?: Int32Array;
+}
