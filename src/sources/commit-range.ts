@@ -10,7 +10,9 @@
 import { KeyscanError } from "../errors.js";
 import { decodeBytes } from "../engine/decode-bytes.js";
 import { addedLines } from "./added-lines.js";
-import { CatFileBatch, commitInfos, firstLine, git, gitRaw, isShallow, repoLocation, resolveCommit, shallowCommits, walkCommits, type GitContext } from "./git.js";
+import { CatFileBatch } from "./git-cat-file.js";
+import { walkCommits } from "./git-diff.js";
+import { commitInfos, firstLine, git, gitRaw, isShallow, repoLocation, resolveCommit, shallowCommits, type GitContext } from "./git.js";
 import { repoPathFilter } from "./repo-ignore.js";
 import type { CommitInfo, ScanResult } from "../report/types.js";
 import type { Source, SourceItem } from "./types.js";

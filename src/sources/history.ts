@@ -9,7 +9,9 @@
  * that introduced a version containing it, with every other path and commit where it occurs, the commits that
  * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
-import { CatFileBatch, commitInfos, git, gitRaw, isShallow, nulTokens, readObjects, repoLocation, resolveCommit, spawnGit, walkCommits, type GitContext } from "./git.js";
+import { CatFileBatch, readObjects } from "./git-cat-file.js";
+import { walkCommits } from "./git-diff.js";
+import { commitInfos, git, gitRaw, isShallow, nulTokens, repoLocation, resolveCommit, spawnGit, type GitContext } from "./git.js";
 import { addExposure } from "./exposure.js";
 import { repoPathFilter, type PathFilter } from "./repo-ignore.js";
 import { blobInShard, type ShardSpec } from "./shard.js";

@@ -2,7 +2,8 @@
 // to every parent), added lines, the cat-file reader (missing and oversized objects, order kept) and prefetch.
 import { describe, expect, it } from "vitest";
 import { addedLines } from "../../src/sources/added-lines.js";
-import { CatFileBatch, commitChanges, parseRawDiff, type ParentDiff } from "../../src/sources/git.js";
+import { CatFileBatch } from "../../src/sources/git-cat-file.js";
+import { commitChanges, parseRawDiff, type ParentDiff } from "../../src/sources/git-diff.js";
 import { prefetch } from "../../src/util/prefetch.js";
 import { TempRepo } from "./repo.js";
 
