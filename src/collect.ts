@@ -12,6 +12,7 @@ import { compareFindings, compareProblems } from "./report/order.js";
 import type { Finding, RuleDetails, ScanProblem, ScanResult } from "./report/types.js";
 import type { SourceItem } from "./sources/types.js";
 import { TOOL_NAME, VERSION } from "./version.js";
+import type { ProblemCode } from "./errors.js";
 
 const MAX_LISTED_SKIPS = 1000;
 
@@ -53,7 +54,7 @@ export class ResultCollector {
   scanned = 0;
   bytes = 0;
 
-  problem(path: string, code: string, message: string, skipped: boolean): void {
+  problem(path: string, code: ProblemCode, message: string, skipped: boolean): void {
     const entry = { path, code, message };
     if (skipped) {
       this.skippedCounts[code] = (this.skippedCounts[code] ?? 0) + 1;

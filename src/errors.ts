@@ -9,6 +9,10 @@
  */
 import { shannonEntropy } from "./engine/filters/entropy.js";
 
+/**
+ * Every code keyscan reports, in one union: fatal ones (a bad flag, config or rule: exit 2) and those of one input
+ * (ProblemCode), which a scan records and moves past.
+ */
 export type ErrorCode =
   | "E_USAGE"
   | "E_CONFIG"
@@ -17,13 +21,26 @@ export type ErrorCode =
   | "E_RULE_REGEX"
   | "E_RULE_DUPLICATE"
   | "E_GITLEAKS"
+  | "E_VERIFY"
+  | "E_INTERNAL"
+  | ProblemCode;
+
+/**
+ * What went wrong with one input (ScanResult `errors` and `skipped`): unreadable, gone, not a regular file, a
+ * symbolic link, too large, binary, a git object that cannot be read, matching that failed, a worker that died or
+ * ran past the time bound.
+ */
+export type ProblemCode =
   | "E_READ"
+  | "E_NOT_FOUND"
+  | "E_NOT_REGULAR"
+  | "E_SYMLINK"
   | "E_TOO_LARGE"
   | "E_BINARY"
-  | "E_NOT_FOUND"
   | "E_GIT"
-  | "E_VERIFY"
-  | "E_INTERNAL";
+  | "E_SCAN"
+  | "E_WORKER"
+  | "E_TIMEOUT";
 
 export class KeyscanError extends Error {
   readonly code: ErrorCode;

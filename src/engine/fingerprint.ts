@@ -9,8 +9,3 @@ import { createHash } from "node:crypto";
 export function fingerprint(ruleId: string, secret: string): string {
   return createHash("sha256").update(ruleId).update("\0").update(secret).digest("hex").slice(0, 32);
 }
-
-/** Hash of the secret alone (rule-independent), used to group one secret found by several rules or in many places. */
-export function secretHash(secret: string): string {
-  return createHash("sha256").update("keyscan-secret\0").update(secret).digest("hex").slice(0, 32);
-}

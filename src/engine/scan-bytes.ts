@@ -11,9 +11,10 @@ import { mayHoldEncoded } from "./decode.js";
 import { scopePath } from "./path-scope.js";
 import type { RuleSet } from "./rule.js";
 import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
+import type { ProblemCode } from "../errors.js";
 
 /** `text` is the decoded text when there was one to decode (callers resolve verify companions from it). */
-export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: string; message: string; skipped: true };
+export type BytesOutcome = { ok: true; findings: TextFinding[]; text?: string } | { ok: false; code: ProblemCode; message: string; skipped: true };
 
 /** Whether a keyword-less, path-scoped rule runs on this path (prefilter.ts `pathGated`): then the bytes are decoded. */
 function pathGates(ruleset: RuleSet, path: string | undefined): boolean {

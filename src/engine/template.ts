@@ -45,11 +45,6 @@ export function seededRandom(seed: string): () => number {
   };
 }
 
-export function isTemplate(s: string): boolean {
-  TOKEN.lastIndex = 0;
-  return TOKEN.test(s);
-}
-
 /** Expand a template; `rand` defaults to Math.random. Throws on an unknown class (a rule-file error). */
 export function generateSecret(template: string, rand: () => number = Math.random): string {
   let out = "";

@@ -12,6 +12,7 @@ import type { Rule, RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import { inChunk, matchHere, type ContentItem } from "./local.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
+import type { ProblemCode } from "../errors.js";
 
 export type { ContentItem } from "./local.js";
 
@@ -22,7 +23,7 @@ export interface MatchSink {
   /** One finding in the item, with the values its verify request needs beside the secret (plain data). */
   found(t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void;
   /** The item could not be matched (unreadable, binary, too large, a worker that failed or timed out). */
-  problem(path: string, code: string, message: string, skipped: boolean): void;
+  problem(path: string, code: ProblemCode, message: string, skipped: boolean): void;
 }
 
 export interface ExecutorOptions {

@@ -10,13 +10,14 @@ import { scanBytes } from "../engine/scan-bytes.js";
 import { scanText, type TextFinding } from "../engine/scan-text.js";
 import { readFileBounded } from "../sources/read-file.js";
 import type { BytesItem, FileRefItem, TextItem } from "../sources/types.js";
+import type { ProblemCode } from "../errors.js";
 
 /** An item with something to match (a source's problems never reach the executor). */
 export type ContentItem = TextItem | BytesItem | FileRefItem;
 
 export type LocalOutcome =
   | { ok: true; findings: TextFinding[]; companions: Array<Record<string, string> | undefined>; bytes: number }
-  | { ok: false; code: string; message: string; skipped: boolean };
+  | { ok: false; code: ProblemCode; message: string; skipped: boolean };
 
 /** Match an item on this thread: read (file refs) and decode (bytes, only when a keyword occurs) here. */
 export function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: boolean): LocalOutcome {

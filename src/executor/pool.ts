@@ -15,13 +15,14 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
+import type { ProblemCode } from "../errors.js";
 
 /** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
 export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
 
 export type PoolOutcome =
   | { ok: true; findings: PlainFinding[]; /** Bytes read, for file inputs. */ bytes?: number }
-  | { ok: false; code: string; message: string; skipped: boolean };
+  | { ok: false; code: ProblemCode; message: string; skipped: boolean };
 
 export interface PoolOptions {
   /** Worker threads (default: available cores, at most 8). */

@@ -24,9 +24,6 @@ export const REPORTERS: Record<string, Reporter> = {
   html: (r, o) => (r.history ? renderAuditHtml(r, o) : renderHtml(r, o)),
 };
 
-/** Formats that are data, not prose for a terminal: never coloured. */
-export const STRUCTURED_FORMATS = new Set(["json", "jsonl", "sarif", "github", "markdown", "html"]);
-
 export function formatNames(): string[] {
   return Object.keys(REPORTERS);
 }

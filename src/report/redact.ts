@@ -21,10 +21,6 @@ export function isRedacted(secret: string): boolean {
   return REDACTED_SHAPE.test(secret);
 }
 
-export function showSecret(secret: string, redact: boolean): string {
-  return redact ? redactSecret(secret) : secret;
-}
-
 /** The result as a report may show it: secrets redacted (and `redacted: true`) unless `redact` is false. */
 export function redactResult(result: ScanResult, redact: boolean): ScanResult & { redacted: boolean } {
   // Verify companions can be secrets themselves (the other half of a key pair): no report ever shows them.

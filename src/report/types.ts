@@ -7,6 +7,7 @@
 import type { Confidence } from "../engine/scan-text.js";
 import type { Severity } from "../engine/rule-schema.js";
 import type { ShardInfo } from "../sources/shard.js";
+import type { ErrorCode } from "../errors.js";
 
 /** A commit as reports show it (filled in from `git log` by the git sources). */
 export interface CommitInfo {
@@ -157,7 +158,8 @@ export interface FindingLocation {
 
 export interface ScanProblem {
   path: string;
-  code: string;
+  /** Usually a ProblemCode; a `--repos` audit records a repository that failed under the code it failed with. */
+  code: ErrorCode;
   message: string;
 }
 

@@ -7,7 +7,7 @@
  * still in reach. Line and column numbers are those of the whole file (a line longer than a chunk included).
  */
 import { open } from "node:fs/promises";
-import { describeCause } from "../errors.js";
+import { describeCause, type ProblemCode } from "../errors.js";
 import { decodeBytes } from "../engine/decode-bytes.js";
 import type { ProblemItem, TextItem } from "./types.js";
 
@@ -39,7 +39,7 @@ export interface ChunkOptions {
 export async function* readChunks(options: ChunkOptions): AsyncGenerator<TextItem | ProblemItem> {
   const size = options.chunkBytes ?? CHUNK_BYTES;
   const overlap = options.overlap ?? CHUNK_OVERLAP;
-  const problem = (code: string, message: string, skipped: boolean): ProblemItem => ({ type: "problem", path: options.shown, code, message, skipped });
+  const problem = (code: ProblemCode, message: string, skipped: boolean): ProblemItem => ({ type: "problem", path: options.shown, code, message, skipped });
   let handle;
   try {
     handle = await open(typeof options.path === "string" ? options.path : Buffer.from(options.path), options.openFlags);

@@ -7,9 +7,9 @@
  * many small files. Outcomes are the same problem codes the working-tree source uses.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { describeCause } from "../errors.js";
+import { describeCause, type ProblemCode } from "../errors.js";
 
-export type ReadOutcome = { ok: true; data: Buffer } | { ok: false; code: string; message: string; skipped: boolean };
+export type ReadOutcome = { ok: true; data: Buffer } | { ok: false; code: ProblemCode; message: string; skipped: boolean };
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 

@@ -5,6 +5,7 @@
  * async iterable away.
  */
 import type { Provenance, ScanResult } from "../report/types.js";
+import type { ProblemCode } from "../errors.js";
 export interface TextItem {
   type: "text";
   provenance: Provenance;
@@ -50,7 +51,7 @@ export interface ProblemItem {
   type: "problem";
   path: string;
   /** E_READ, E_BINARY, E_TOO_LARGE, … */
-  code: string;
+  code: ProblemCode;
   message: string;
   /** Skips (binary, too large) are expected and counted; errors are reported as such. */
   skipped: boolean;

@@ -9,7 +9,7 @@
 import { constants, readdirSync, type Dirent } from "node:fs";
 import { lstat, open, realpath, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { describeCause, KeyscanError } from "../errors.js";
+import { describeCause, KeyscanError, type ProblemCode } from "../errors.js";
 import { keyInShard, type ShardSpec } from "./shard.js";
 import { mapConcurrent } from "../util/concurrent.js";
 import { CHUNK_BYTES, CHUNK_THRESHOLD, readChunks } from "./read-chunks.js";
@@ -206,7 +206,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
 
   async function read(e: Entry): Promise<Read> {
     if (e.kind === "problem") return e.item;
-    const problem = (code: string, message: string, skipped: boolean): SourceItem => ({ type: "problem", path: e.shown, code, message, skipped });
+    const problem = (code: ProblemCode, message: string, skipped: boolean): SourceItem => ({ type: "problem", path: e.shown, code, message, skipped });
     if (options.beforeRead) await options.beforeRead(e.shown);
     let handle;
     try {
