@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadRules } from "../../src/engine/load-rules.js";
 import type { Finding } from "../../src/report/types.js";
 import { verifyFindings } from "../../src/verify/index.js";
-import { setCompanions } from "../../src/verify/companions.js";
 import { findingFor, resultOf, secretFrom, startServer, type TestServer } from "../verify/helpers.js";
 
 const ruleset = loadRules();
@@ -211,7 +210,7 @@ async function mapOne(c: Case, options: { access?: boolean } = {}): Promise<{ fi
   const server = await standIn(c.answers);
   const secret = secretFrom("k{alnum:40}", `issue-22:${c.rule}`);
   const finding = findingFor(ruleset, c.rule, secret);
-  if (c.companions) setCompanions(finding, c.companions);
+  if (c.companions) finding.companions = { ...c.companions }; // plain data on the finding (issue 18)
   const result = resultOf([finding]);
   await verifyFindings(result, ruleset, { endpointOverrides: { [c.provider]: server.base }, retries: 0, ...options });
   return { finding: result.findings[0]!, server, secret };
