@@ -70,9 +70,17 @@ export function insideCheckout(path: string, cwd: string): boolean {
   return target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
-export function loadConfig(explicit: string | undefined, cwd: string): LoadedConfig | undefined {
+/**
+ * The config named with --config, or else the one found in `cwd`: in the working tree, or with `staged` (issue 20:
+ * `keyscan --staged` reads keyscan's own files from the index, src/sources/index-files.ts) as staged.
+ */
+export function loadConfig(explicit: string | undefined, cwd: string, staged?: ReadonlyMap<string, string>): LoadedConfig | undefined {
   let file: string | undefined;
   let fromRepo = false;
+  if (!explicit && staged) {
+    const name = CONFIG_NAMES.find((n) => staged.has(n));
+    return name === undefined ? undefined : parseConfig(resolve(cwd, name), staged.get(name)!, true);
+  }
   if (explicit) {
     file = resolve(cwd, explicit);
     if (!existsSync(file)) throw new KeyscanError("E_CONFIG", `config file ${explicit} does not exist; check --config.`);
@@ -86,9 +94,12 @@ export function loadConfig(explicit: string | undefined, cwd: string): LoadedCon
   // non-blocking, regular files only, with a size cap.
   const read = readSmallRegularFile(file, { maxBytes: 1 << 20, followSymlinks: true });
   if (!read.ok) throw new KeyscanError("E_CONFIG", `config file ${file} ${read.message}; use a regular YAML or JSON file.`);
+  return parseConfig(file, read.text, fromRepo);
+}
+
+function parseConfig(file: string, text: string, fromRepo: boolean): LoadedConfig {
   let data: unknown;
   try {
-    const text = read.text;
     data = file.endsWith(".json") ? JSON.parse(text) : (lazyRequire("yaml") as typeof Yaml).parse(text);
   } catch (err) {
     throw new KeyscanError("E_CONFIG", `config file ${file} cannot be parsed (${describeCause(err)}); fix its syntax.`, { cause: err });

@@ -17,7 +17,7 @@ import type { ReportOptions, Reporter } from "../report/types.js";
 import { renderText } from "../report/text.js";
 import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
-import { KEYSCAN_IGNORE_FILE, readIgnoreFile } from "../sources/ignore-rules.js";
+import { KEYSCAN_IGNORE_FILE, parseIgnoreFile, readIgnoreFile } from "../sources/ignore-rules.js";
 import type { ScanOptions } from "../scan.js";
 import { EXIT_CLEAN, EXIT_FINDINGS, type CliResult, type Io } from "./io.js";
 import { addVerifyOptions, applyVerification, failing, parseVerifyArgs, type VerifyArgs, type VerifySettings } from "./verify-options.js";
@@ -70,13 +70,17 @@ export interface Prepared {
   verify?: VerifySettings;
 }
 
-export function prepare(args: CommonArgs, io: Io): Prepared {
+/**
+ * `staged`: keyscan's own files as staged in the index (`keyscan --staged`, issue 20), read instead of the working
+ * tree's `.keyscanignore` and config; a file absent from it is absent.
+ */
+export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, string>): Prepared {
   if (!FORMAT_NAMES.includes(args.format)) {
     throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${FORMAT_NAMES.join(", ")}.`);
   }
   // A TOML file given as --config is a gitleaks config (keyscan's own config is YAML or JSON).
   const gitleaks = [args["gitleaks-config"], args.config && /\.toml$/i.test(args.config) ? args.config : undefined].filter((p): p is string => !!p);
-  const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd);
+  const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd, staged);
   const extra: RuleSource[] = [
     ...gitleaks.map((p) => ({ path: resolve(io.cwd, p), format: "gitleaks" as const })),
     ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
@@ -84,7 +88,8 @@ export function prepare(args: CommonArgs, io: Io): Prepared {
   ];
   const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
   const maxFileSize = parseSize(args["max-file-size"] ?? config?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, "--max-file-size");
-  const ignoreFile = readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));
+  const stagedIgnore = staged?.get(KEYSCAN_IGNORE_FILE);
+  const ignoreFile = staged ? (stagedIgnore === undefined ? undefined : parseIgnoreFile(stagedIgnore)) : readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));
   if (args.threads !== undefined && !(Number.isInteger(args.threads) && args.threads >= 1 && args.threads <= 64)) {
     throw new KeyscanError("E_USAGE", `--threads ${args.threads} is not a whole number from 1 to 64.`);
   }

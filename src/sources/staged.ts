@@ -16,6 +16,8 @@ import { CatFileBatch } from "./git-cat-file.js";
 import { commitChanges, parseRawDiff, type Introduction, type ParentDiff } from "./git-diff.js";
 import { emptyTree, git as runGit, gitRaw, firstLine, repoRoot, resolveCommit, SAFE_DIFF_FLAGS, type GitContext } from "./git.js";
 import { KeyscanError } from "../errors.js";
+import { readIndexFiles } from "./index-files.js";
+import { KEYSCAN_IGNORE_FILE, parseIgnoreFile } from "./ignore-rules.js";
 import { repoPathFilter } from "./repo-ignore.js";
 import type { Source, SourceItem } from "./types.js";
 
@@ -25,6 +27,8 @@ export interface StagedOptions extends GitContext {
   exclude?: readonly string[];
   /** The opening git questions, already asked (askStaged) with this `cwd` and `env`. */
   asked?: StagedQuestions;
+  /** keyscan's own files as staged (askStaged's `files`): the top `.keyscanignore`'s patterns are taken from it. */
+  files?: ReadonlyMap<string, string>;
 }
 
 type Settled<T> = { value: T } | { error: unknown };
@@ -43,7 +47,15 @@ export interface StagedQuestions {
   root: Promise<Settled<string>>;
   head: Promise<Settled<string | undefined>>;
   merging: Promise<Settled<string[]>>;
+  /**
+   * keyscan's own files as staged (issue 20): `.keyscanignore` and the config names in `cwd`, and the top
+   * `.keyscanignore` under `/.keyscanignore`. Whatever silences a finding in the commit must be in the commit.
+   */
+  files: Promise<Settled<Map<string, string>>>;
 }
+
+/** Names of keyscan's own files that a staged scan reads from the index (relative to the working directory). */
+export const STAGED_OWN_FILES: readonly string[] = [KEYSCAN_IGNORE_FILE, ".keyscan.yaml", ".keyscan.yml", ".keyscan.json", ".gitleaks.toml", ".gitleaksignore"];
 
 /**
  * Ask git the staged scan's opening questions now, all at once, from `cwd` (HEAD and MERGE_HEAD are the same from
@@ -52,7 +64,12 @@ export interface StagedQuestions {
  * the scan raises them where it would have asked (a missing repository is reported as such first).
  */
 export function askStaged(ctx: GitContext): StagedQuestions {
-  return { root: settle(repoRoot(ctx)), head: settle(resolveCommit(ctx, "HEAD")), merging: settle(mergeHeads(ctx)) };
+  return {
+    root: settle(repoRoot(ctx)),
+    head: settle(resolveCommit(ctx, "HEAD")),
+    merging: settle(mergeHeads(ctx)),
+    files: settle(readIndexFiles(ctx, { cwd: STAGED_OWN_FILES, top: [KEYSCAN_IGNORE_FILE] })),
+  };
 }
 
 /** The other parents of a merge being concluded (`.git/MERGE_HEAD`, one id per line; several for an octopus). */
@@ -74,7 +91,9 @@ export function stagedSource(options: StagedOptions): Source {
       const asked = options.asked;
       const root = asked ? unwrap(await asked.root) : await repoRoot(ctx);
       const git: GitContext = { cwd: root, env: options.env };
-      const ignored = repoPathFilter(root, options.exclude);
+      // The top .keyscanignore's path patterns as staged when the index was read (askStaged), never the disk's.
+      const staged = options.files?.get(`/${KEYSCAN_IGNORE_FILE}`);
+      const ignored = options.files ? repoPathFilter(undefined, options.exclude, staged === undefined ? [] : parseIgnoreFile(staged).patterns) : repoPathFilter(root, options.exclude);
       // Both at once (issue 7: each git spawn is several ms of a pre-commit run); MERGE_HEAD counts only with a HEAD.
       const merging = asked?.merging ?? settle(mergeHeads(git));
       const head = unwrap(await (asked?.head ?? settle(resolveCommit(git, "HEAD"))));

@@ -37,11 +37,14 @@ async function produceScan(raw: Record<string, unknown>, io: Io): Promise<Scanne
   if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
   // The staged scan's git questions go out before the rules load, and are answered meanwhile (issue 7).
   const asked = args.staged && given.length === 0 && !args.stdin ? askStaged({ cwd: io.cwd, env: io.env }) : undefined;
-  const prepared = prepare(args, io);
+  // Issue 20: the staged scan's .keyscanignore and config are the index's, not the working tree's.
+  const files = asked ? await asked.files : undefined;
+  const staged = files && "value" in files ? files.value : undefined;
+  const prepared = prepare(args, io, staged);
   let source;
   if (args.staged) {
     if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
-    source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude, ...(asked ? { asked } : {}) });
+    source = stagedSource({ cwd: io.cwd, env: io.env, maxFileSize: prepared.maxFileSize, exclude: prepared.exclude, ...(asked ? { asked } : {}), ...(staged ? { files: staged } : {}) });
   } else if (args.stdin) {
     if (given.length > 0) throw new KeyscanError("E_USAGE", "`-` (standard input) cannot be combined with other paths.");
     if (!io.stdin) throw new KeyscanError("E_USAGE", "no standard input is available to read for `-`.");
