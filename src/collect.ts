@@ -62,7 +62,7 @@ export class ResultCollector {
     } else this.errors.push(entry);
   }
 
-  suppress(by: SuppressedBy): void {
+  suppress(by: SuppressedBy | "inline"): void {
     this.suppressed[by] = (this.suppressed[by] ?? 0) + 1;
   }
 

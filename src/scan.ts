@@ -66,6 +66,11 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
     found(t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void {
       if (!onAddedLine(t.line, item.lines)) return;
       if (!inRulePathScope(t.rule, item.provenance.path)) return;
+      // Covered by an inline allow comment (the matcher marks it): not shown, but counted (issue 20).
+      if (t.allowedInline) {
+        out.suppress("inline");
+        return;
+      }
       const f = toFinding(t, item);
       const by = suppressedBy(f.fingerprint, lists);
       if (by) {

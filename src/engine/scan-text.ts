@@ -45,11 +45,18 @@ export interface TextFinding {
   details?: Record<string, unknown>;
   /** Set when the secret was found inside encoded text: the encodings, outermost first (e.g. ["base64"]). */
   decoded?: Encoding[];
+  /** Set (with `keepAllowed`) when an inline allow comment covers the finding: the scan drops and counts it. */
+  allowedInline?: true;
 }
 
 export interface ScanTextOptions {
   /** Honour inline allow comments (default true). */
   inlineAllow?: boolean;
+  /**
+   * Return findings an inline allow comment covers, marked `allowedInline`, instead of dropping them, so the scan can
+   * count them among what is not shown (issue 20) after its own filters (added lines, path scope) have run.
+   */
+  keepAllowed?: boolean;
   /** How many layers of encoding to look through (default 2; 0 turns decoding off). */
   decodeDepth?: number;
   /**
@@ -93,9 +100,11 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
   for (const c of kept) {
     const s = li.position(c.start);
     const e = li.position(c.end);
+    let allowed = false;
     if (checkAllow) {
       const previous = s.line > 1 ? li.lineAround(li.lineStart(s.line) - 1, NEAR_RADIUS) : undefined;
-      if (allowedInline(li.lineAround(c.start, NEAR_RADIUS), previous)) continue;
+      allowed = allowedInline(li.lineAround(c.start, NEAR_RADIUS), previous);
+      if (allowed && !options.keepAllowed) continue;
     }
     out.push({
       rule: c.matcher.rule,
@@ -111,6 +120,7 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
       confidence: confidenceOf(c.matcher),
       ...(c.details ? { details: c.details } : {}),
       ...(c.decoded ? { decoded: c.decoded } : {}),
+      ...(allowed ? { allowedInline: true as const } : {}),
     });
   }
   return out;

@@ -23,7 +23,7 @@ export type LocalOutcome =
 export function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: boolean): LocalOutcome {
   const path = item.provenance.path; // path-scoped rules (credential files, issue 17) run only on their files
   if (item.type === "text") {
-    const found = scanText(item.text, ruleset, { inlineAllow, path });
+    const found = scanText(item.text, ruleset, { inlineAllow, keepAllowed: true, path });
     const companions = companionsFor(found, item.text);
     if (!item.chunk) return { ok: true, findings: found, companions, bytes: item.bytes };
     const kept = inChunk(found, item.chunk);
@@ -35,7 +35,7 @@ export function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: bool
     if (!read.ok) return read;
     data = read.data;
   } else data = item.data;
-  const outcome = scanBytes(data, ruleset, { inlineAllow, path });
+  const outcome = scanBytes(data, ruleset, { inlineAllow, keepAllowed: true, path });
   if (!outcome.ok) return outcome;
   return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
 }

@@ -18,7 +18,7 @@ Atomics.add(new Int32Array(init.ready), 0, 1);
 
 function handle(req: WorkerRequest): WorkerReply {
   const inlineAllow = init.inlineAllow;
-  const options = { inlineAllow, ...(req.path !== undefined ? { path: req.path } : {}) };
+  const options = { inlineAllow, keepAllowed: true, ...(req.path !== undefined ? { path: req.path } : {}) };
   let data: Uint8Array | string;
   let bytes: number | undefined;
   if ("file" in req) {

@@ -22,6 +22,23 @@ export function bySeverity(findings: readonly Finding[]): Finding[] {
     .map((x) => x.f);
 }
 
+/**
+ * Findings most urgent first (issue 20, for history reports, whose path order buried a live key under old ones):
+ * severity, then verified live, then still at HEAD, then the newest commit; ties keep the result's order.
+ */
+export function byUrgency(findings: readonly Finding[]): Finding[] {
+  const live = (f: Finding): number => (f.verification?.status === "verified" ? 0 : 1);
+  const head = (f: Finding): number => (f.atHead === false ? 1 : 0);
+  const when = (f: Finding): number => {
+    const t = f.commit ? Date.parse(f.commit.date) : NaN;
+    return Number.isNaN(t) ? 0 : t;
+  };
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || live(a.f) - live(b.f) || head(a.f) - head(b.f) || when(b.f) - when(a.f) || a.i - b.i)
+    .map((x) => x.f);
+}
+
 export function severityCounts(findings: readonly Finding[]): Array<[Severity, number]> {
   return SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as [Severity, number]).filter(([, n]) => n > 0);
 }
@@ -69,10 +86,20 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** `3 secrets found in 12 files` / `no secrets found in 12 files`. */
+/**
+ * Where the findings are, against what was scanned: `2 of 12 files` (files with findings of files scanned; issue 20:
+ * it used to count only the files scanned), or `12 files` when nothing was found.
+ */
+export function filesPhrase(result: Pick<ScanResult, "findings" | "stats">): string {
+  if (result.findings.length === 0) return plural(result.stats.scanned, "file");
+  const withFindings = new Set(result.findings.map((f) => f.path)).size;
+  return `${withFindings} of ${plural(Math.max(result.stats.scanned, withFindings), "file")}`;
+}
+
+/** `3 secrets found in 2 of 12 files` / `no secrets found in 12 files`. */
 export function headline(result: ScanResult): string {
   const n = result.findings.length;
-  return `${n === 0 ? "no secrets found" : `${plural(n, "secret")} found`} in ${plural(result.stats.scanned, "file")}`;
+  return `${n === 0 ? "no secrets found" : `${plural(n, "secret")} found`} in ${filesPhrase(result)}`;
 }
 
 /** One escaping for every human-facing format (src/report/printable.ts). */

@@ -1,18 +1,23 @@
 /**
- * The human format: one block per finding with `path:line:col` first (so terminals and editors make it a link),
+ * The human format: one block per finding (a history scan's most urgent first) with `path:line:col` first (so terminals and editors make it a link),
  * then what was found and how, the redacted secret, its fingerprint (for an ignore entry) and, when known, where to
  * revoke it; then a one-line summary with skipped and unreadable inputs. A pure function of the scan result.
  */
 import type { ReportOptions, ScanResult } from "./types.js";
 import { palette } from "./color.js";
 import { redactResult } from "./redact.js";
-import { printable as p } from "./summary.js";
+import { byUrgency, filesPhrase, printable as p, scanKind } from "./summary.js";
+
+/** Why findings were left out, in words for the summary's "not shown". */
+const NOT_SHOWN: Record<string, string> = { baseline: "in the baseline", ignore: "ignored by fingerprint", inline: "allowed inline" };
 
 export function renderText(scanResult: ScanResult, options: ReportOptions): string {
   const result = redactResult(scanResult, options.redact);
   const c = palette(options.color);
   const out: string[] = [];
-  for (const f of result.findings) {
+  // A history scan reads most urgent first (issue 20); other scans keep path order, the order of an editor's list.
+  const findings = scanKind(result) === "history" ? byUrgency(result.findings) : result.findings;
+  for (const f of findings) {
     const sev = f.severity === "critical" || f.severity === "high" ? c.red(f.severity) : c.yellow(f.severity);
     out.push(`${c.bold(`${p(f.path)}:${f.line}:${f.column}`)}  ${p(f.providerName)} — ${p(f.ruleName)} ${c.dim(`[${f.ruleId}]`)} ${sev}`);
     out.push(`    secret: ${p(f.secret)}   found by: ${p(f.usage)}${f.decoded ? ` (${f.decoded.join(" → ")})` : ""}   confidence: ${f.confidence}`);
@@ -40,9 +45,9 @@ export function renderText(scanResult: ScanResult, options: ReportOptions): stri
   const head = n === 0 ? c.green("no secrets found") : c.red(`${n} secret${n === 1 ? "" : "s"} found`);
   const mb = (result.stats.bytes / 1e6).toFixed(1);
   out.push(
-    `${head} in ${result.stats.scanned} file${result.stats.scanned === 1 ? "" : "s"} (${mb} MB, ${result.stats.durationMs} ms)` +
+    `${head} in ${filesPhrase(result)} (${mb} MB, ${result.stats.durationMs} ms)` +
       (skipped ? `; skipped ${skipped}` : "") +
-      (result.stats.suppressed ? `; not shown: ${Object.entries(result.stats.suppressed).map(([by, k]) => `${k} ${by === "baseline" ? "in the baseline" : "ignored by fingerprint"}`).join(", ")}` : "") +
+      (result.stats.suppressed ? `; not shown: ${Object.entries(result.stats.suppressed).map(([by, k]) => `${k} ${NOT_SHOWN[by] ?? by}`).join(", ")}` : "") +
       (result.errors.length ? `; ${result.errors.length} unreadable` : ""),
   );
   return `${out.join("\n")}\n`;

@@ -170,7 +170,10 @@ export interface ScanStats {
   /** Skipped inputs by reason code (E_BINARY, E_TOO_LARGE, E_SYMLINK, …). */
   skipped: Record<string, number>;
   durationMs: number;
-  /** Findings left out on purpose, by why: `ignore` (.keyscanignore fingerprint), `baseline` (--baseline). */
+  /**
+   * Findings left out on purpose, by why: `ignore` (.keyscanignore fingerprint), `baseline` (--baseline), `inline`
+   * (an inline allow comment such as `keyscan:allow`).
+   */
   suppressed?: Record<string, number>;
 }
 
