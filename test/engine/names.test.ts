@@ -12,14 +12,26 @@ import { exampleCases } from "../../src/engine/rule-examples.js";
 import { scanText } from "../../src/engine/scan-text.js";
 import { seededRandom, generateSecret } from "../../src/engine/template.js";
 
-const OLD_PATTERN = readFileSync(join(__dirname, "fixtures/generic-pattern-before-issue-18.txt"), "utf8").trim();
+/**
+ * Issue 17 then changed the pattern around the names, on purpose: a `$` may stand before a name (`$password = "…"`
+ * in PHP, Perl and shell) and quotes may be JSON-escaped (`\"apiKey\":\"…\"` inside a string). The same edits,
+ * applied to the hand-written pattern, keep this an exact comparison of the names' expansion.
+ */
+const ISSUE_17_EDITS: ReadonlyArray<[string, string]> = [
+  ["|key)(?=[\"'`]?", "|key)(?=\\\\?[\"'`]?"],
+  ["(?<=(?:^|[^A-Za-z0-9$])", "(?<=(?:^|[^A-Za-z0-9])"],
+  ["(?=[\"'`]?\\s{0,4}[:=]\\s{0,4}[\"'`]))[\"'`]?", "(?=\\\\?[\"'`]?\\s{0,4}[:=]\\s{0,4}\\\\?[\"'`]))\\\\?[\"'`]?"],
+  ["(?:[rbfu]{0,2}[\"'`])?(?<secret>", "(?:[rbfu]{0,2}\\\\?[\"'`])?(?<secret>"],
+  ["(?=[\"'`\\s,;)}\\]]|$)", "(?=\\\\[\"'nrt]|[\"'`\\s,;)}\\]]|$)"],
+];
+const OLD_PATTERN = ISSUE_17_EDITS.reduce((p, [from, to]) => p.split(from).join(to), readFileSync(join(__dirname, "fixtures/generic-pattern-before-issue-18.txt"), "utf8").trim());
 const GENERIC_FILE = join(builtinRulesDir(), "generic.yaml");
 const generic = parseProviderFile(readFileSync(GENERIC_FILE, "utf8"), "rules/generic.yaml");
-const NAMES = (/names: \[([^\]]*)\]/.exec(readFileSync(GENERIC_FILE, "utf8"))?.[1] ?? "").split(/,\s*/).map((s) => s.trim());
+const NAMES = (/names: (?:&\S+ )?\[([^\]]*)\]/.exec(readFileSync(GENERIC_FILE, "utf8"))?.[1] ?? "").split(/,\s*/).map((s) => s.trim());
 /** The names the old pattern spelled out by hand (the corpus below spells each of them, whatever the file says now). */
 const OLD_NAMES = "access_key access_secret access_token api_key api_secret api_token apikey app_secret auth auth_key auth_token bearer_token client_secret consumer_secret credential credentials encryption_key master_key passphrase pass passwd password private_key pwd refresh_token secret secret_access_key secret_key signing_key token".split(" ");
 /** The generic rule file as it was: the same spec with the old literal pattern. */
-const before: ProviderFile = { ...generic, rules: generic.rules.map((r) => ({ ...r, secret: { ...r.secret, pattern: OLD_PATTERN } })) };
+const before: ProviderFile = { ...generic, rules: generic.rules.map((r, i) => (i === 0 ? { ...r, secret: { ...r.secret, pattern: OLD_PATTERN } } : r)) };
 
 /** Every way code spells a snake_case name (and some it does not, which must stay unmatched alike). */
 function spellings(name: string): string[] {
