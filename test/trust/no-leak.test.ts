@@ -178,7 +178,9 @@ describe("secrets never leak through keyscan's own output", { timeout: 180_000 }
     const cache = tempDir();
     const env = { TMPDIR: tmp, HOME: home, XDG_CACHE_HOME: cache };
     for (const args of [["."], [".", "-f", "json"], ["baseline", "-o", "base.json"]]) {
-      const r = spawnSync(process.execPath, [join(__dirname, "../../dist/cli/bin.js"), ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
+      // Without the test run's KEYSCAN_CACHE_DIR (test/setup/build.ts), so the cache goes where a user's would.
+      const { KEYSCAN_CACHE_DIR: _runCache, ...inherited } = process.env;
+      const r = spawnSync(process.execPath, [join(__dirname, "../../dist/cli/bin.js"), ...args], { cwd: dir, encoding: "utf8", env: { ...inherited, ...env } });
       expect(r.status).not.toBe(2);
     }
     for (const d of [tmp, home, cache]) {
