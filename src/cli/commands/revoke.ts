@@ -10,9 +10,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { insideCheckout, loadConfig } from "../../config.js";
 import { KeyscanError, describeCause } from "../../errors.js";
-import { loadRules, type RuleSource } from "../../engine/load-rules.js";
+import { loadCommandRules } from "../command-rules.js";
 import { isRedacted } from "../../report/redact.js";
 import { REPORTERS } from "../../report/index.js";
 import { parseSavedScan } from "../../report/saved-scan.js";
@@ -79,12 +78,7 @@ export const revokeCommand: Command = {
   async run(raw, io) {
     const args = raw as unknown as RevokeArgs;
     const report = readReport(io.cwd, String(args.from));
-    const config = loadConfig(args.config, io.cwd);
-    const extra: RuleSource[] = [
-      ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
-      ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, String(p)), fromRepoConfig: insideCheckout(String(p), io.cwd) })),
-    ];
-    const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
+    const ruleset = loadCommandRules(args, io.cwd);
     const settings = parseVerifyArgs({ ...args, verify: true }, io, ruleset);
 
     const wanted = (args.fingerprint ?? []).map(String);

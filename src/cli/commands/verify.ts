@@ -5,11 +5,9 @@
  * Endpoints keyscan would refuse (a repo-config rule without --allow-repo-rules-verify, plain HTTP, an undeclared
  * host, a POST not marked read-only) are listed as refused: they need no allowlist entry.
  */
-import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { insideCheckout, loadConfig } from "../../config.js";
 import { KeyscanError } from "../../errors.js";
-import { loadRules, type RuleSource } from "../../engine/load-rules.js";
+import { loadCommandRules } from "../command-rules.js";
 import { listEndpoints } from "../../verify/index.js";
 import { EXIT_CLEAN } from "../io.js";
 import { parseVerifyArgs, type VerifyArgs } from "../verify-options.js";
@@ -36,12 +34,7 @@ export const verifyCommand: Command = {
   async run(raw, io) {
     const args = raw as unknown as VerifyCommandArgs;
     if (!args["list-endpoints"]) throw new KeyscanError("E_USAGE", "`keyscan verify` needs --list-endpoints; to verify keys, scan with --verify.");
-    const config = loadConfig(args.config, io.cwd);
-    const extra: RuleSource[] = [
-      ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
-      ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, String(p)), fromRepoConfig: insideCheckout(String(p), io.cwd) })),
-    ];
-    const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
+    const ruleset = loadCommandRules(args, io.cwd);
     const settings = parseVerifyArgs({ ...args, verify: true }, io, ruleset);
     const entries = listEndpoints(ruleset, settings.options);
     const stderr = settings.notices.map((n) => `${n}\n`).join("");
