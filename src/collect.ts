@@ -5,6 +5,7 @@
  * data in, plain data out, so `keyscan ci`, history and library callers all end with the same result.
  */
 import { fingerprint as fingerprintOf } from "./engine/fingerprint.js";
+import { ruleLookup } from "./engine/lazy-rule-set.js";
 import type { RuleSet } from "./engine/rule.js";
 import type { TextFinding } from "./engine/scan-text.js";
 import type { SuppressedBy } from "./finding-filters/fingerprints.js";
@@ -72,7 +73,7 @@ export class ResultCollector {
       format: "keyscan-scan",
       version: 1,
       tool: { name: TOOL_NAME, version: VERSION },
-      rules: { version: ruleset.version, count: ruleset.rules.length },
+      rules: { version: ruleset.version, count: ruleLookup(ruleset).count },
       target,
       startedAt: new Date(this.started).toISOString(),
       stats: { scanned: this.scanned, bytes: this.bytes, skipped: this.skippedCounts, durationMs: Date.now() - this.started, ...(Object.keys(this.suppressed).length ? { suppressed: this.suppressed } : {}) },
@@ -84,12 +85,13 @@ export class ResultCollector {
   }
 }
 
-/** What a report says about each rule that fired. */
+/** What a report says about each rule that fired, in rule-set order (issue 21: made from the rules that fired only). */
 function ruleDetails(ruleset: RuleSet, findings: readonly Finding[]): Record<string, RuleDetails> {
   const out: Record<string, RuleDetails> = {};
-  const used = new Set(findings.map((f) => f.ruleId));
-  for (const r of ruleset.rules) {
-    if (!used.has(r.id)) continue;
+  const lookup = ruleLookup(ruleset);
+  const used = [...new Set(findings.map((f) => f.ruleId))].filter((id) => lookup.order(id) >= 0).sort((a, b) => lookup.order(a) - lookup.order(b));
+  for (const id of used) {
+    const r = lookup.get(id)!;
     out[r.id] = {
       name: r.name,
       description: r.description,

@@ -60,29 +60,48 @@ export interface MatcherPlan {
 }
 
 /**
- * The automaton's tables in the compact form a cache stores (rule-cache.ts, issue 7): building them from ~5 000
- * keywords costs ~30 ms in a cold process, restoring them ~5 ms. `delta` is not stored (it is states × classes
- * large): `restoreTables` rebuilds it from the trie edges and failure links with one native row copy per state,
- * exactly as the build does. Plain typed arrays; `keywords` is the count they were built for.
+ * The keyword automaton as the rule-set image stores it (rule-set-image.ts, issue 21): the trie with its failure and
+ * dictionary links (~1.5 MB for ~8,600 keywords), from which small inputs are answered directly and the dense
+ * transition table (states x classes, 10.5 MB) is made once an input is large (keyword-automaton.ts). Plain typed
+ * arrays; `keywords` is the count they were built for.
  */
 export interface AutomatonTables {
   keywords: number;
   width: number;
-  /** (character code, class) pairs for every character with a class. */
+  /** (UTF-16 unit, class) pairs for every character with a class, by code. */
   classes: Int32Array;
-  /** Non-root states in breadth-first order (a state's children are contiguous, in the order their parents come). */
-  order: Int32Array;
-  parent: Int32Array;
-  edgeClass: Int32Array;
-  fail: Int32Array;
   /** Keyword id ending at each state, or -1. */
   output: Int32Array;
   /** Nearest proper suffix state that ends a keyword, or -1. */
   dict: Int32Array;
+  /** Failure state of each state (root: 0). */
+  fail: Int32Array;
+  /** State s's children: `edgeClass`/`edgeTarget` from `edgeStart[s]` up to `edgeStart[s + 1]`. */
+  edgeStart: Int32Array;
+  edgeClass: Int32Array;
+  edgeTarget: Int32Array;
+  /** Non-root states, breadth first (a state's failure and dictionary links come before it). */
+  order: Int32Array;
   /**
-   * The finished transition table, in memory only (never stored: it is states × classes large), on a
-   * SharedArrayBuffer so that worker threads given these tables use it as is instead of rebuilding it (issue 7: the
-   * rebuild was a fifth of a worker's start-up).
+   * The dense table once made (premultiplied, complemented into keyword-ending states), on a SharedArrayBuffer so that
+   * worker threads use the main thread's copy. Never stored.
    */
   transitions?: Int32Array;
+}
+
+/**
+ * Which matchers each keyword selects, by matcher index (issue 21): the prefilter works on indices, so a rule set
+ * restored from its image materialises a matcher only when one of its keywords occurs (lazy-rule-set.ts).
+ */
+export interface PrefilterLayout {
+  /** Lowercase keywords, longest first (keyword ids are indices here). */
+  keywords: readonly string[];
+  /** Keyword `k` selects `items[starts[k]]` up to `items[starts[k + 1]]`, in matcher order. */
+  starts: Int32Array;
+  items: Int32Array;
+  /** Matchers without keywords that always run, and those gated by their rule's path instead (issue 17). */
+  always: Int32Array;
+  pathGated: Int32Array;
+  /** Matchers in the set. */
+  total: number;
 }

@@ -8,20 +8,20 @@
  * `$KEYSCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/keyscan`, else `~/.cache/keyscan`; `KEYSCAN_CACHE_DIR=off` disables.
  *
  * Beside it, a second cache holds whole compiled rule sets (issue 7: a pre-commit run must start in well under a
- * second): the specs, each matcher's expanded regex and analysis results (MatcherPlan in plans.ts) and the keyword
- * prefilter's automaton tables, so that a warm start does one `new RegExp` per matcher and no regex analysis or
- * automaton build. One file per rule set, named by a key over every input of the compile: each rule file's bytes, how
- * it is shown and whether it came from a repository config, the disabled ids and keyscan's build stamp (the hash of
- * its sources, written at build time). Any edit misses; a file that fails to read, unzip or parse is a miss.
+ * second), as one binary image each (rule-set-image.ts, issue 21): specs, matcher plans and the prefilter's tables,
+ * so that a warm start does no regex analysis or automaton build, and makes a provider's matchers only when its
+ * keywords occur (lazy-rule-set.ts). One file per rule set, named by a key over every input of the compile: each
+ * rule file's bytes (for keyscan's own rules, their stat: fileStatKey), how it is shown and whether it came from a
+ * repository config, the disabled ids and keyscan's build stamp (the hash of its sources, written at build time).
+ * Any edit misses; a file that fails to read or check is a miss.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../version.js";
-import type { AutomatonTables, MatcherPlan } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const CACHE_FORMAT = "keyscan-rule-specs/1";
@@ -143,33 +143,27 @@ export function openRuleCache(dir: string | undefined): RuleSpecCache {
   };
 }
 
-// ---- compiled rule sets (issue 7) ---------------------------------------------------------------------------------
+// ---- compiled rule sets (issue 7; their image: rule-set-image.ts, issue 21) ----------------------------------------
 
-const COMPILED_FORMAT = "keyscan-rule-set/1";
-const COMPILED_PREFIX = "rule-set-";
-const COMPILED_SUFFIX = ".bin.gz";
-/** Compiled rule sets kept (the newest); one per rule set and working directory in use. */
-const MAX_COMPILED = 8;
-const TABLE_ARRAYS = ["classes", "order", "parent", "edgeClass", "fail", "output", "dict"] as const;
+const COMPILED_FORMAT = "keyscan-rule-set/2";
 
 /** One loaded rule file as the compiled-set key sees it. */
 export interface CompiledSetInput {
   /** The file as shown in messages (warnings and providers carry it). */
   shown: string;
   fromRepoConfig: boolean;
-  /** ruleFileKey of the file's bytes. */
+  /** What stands for the file's bytes: ruleFileKey of them, or for keyscan's own rules their stat (fileStatKey). */
   key: string;
 }
 
-/** A compiled rule set as plain data: what `restoreRuleSet` (load-rules.ts) needs to rebuild it without compiling. */
-export interface CompiledRuleSet {
-  /** Per loaded file, in load order. */
-  specs: ProviderFile[];
-  /** Per loaded file: the plans `compileProvider` made, or null for a disabled provider. */
-  plans: (MatcherPlan[] | null)[];
-  warnings: string[];
-  /** The prefilter automaton's tables (absent: build them). */
-  tables?: AutomatonTables;
+/**
+ * A shipped rule file's key from its metadata (issue 21: hashing ~600 files' bytes was a fifth of a pre-commit run).
+ * Any write to a file changes its ctime, which no program can set back, and a copy or checkout changes its inode:
+ * an edited shipped file misses like an edited file keyed by content does. Rule files from a scanned repository or
+ * the command line are still keyed by their bytes (ruleFileKey).
+ */
+export function fileStatKey(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): string {
+  return `stat:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
 }
 
 /** The key of a compiled rule set: every input of the compile (see the header). */
@@ -178,96 +172,4 @@ export function compiledSetKey(inputs: readonly CompiledSetInput[], disable: rea
   hash.update(JSON.stringify(disable)).update("\0");
   for (const i of inputs) hash.update(JSON.stringify([i.shown, i.fromRepoConfig, i.key])).update("\0");
   return hash.digest("hex").slice(0, 32);
-}
-
-function compiledFile(dir: string, key: string): string {
-  return join(dir, `${COMPILED_PREFIX}${key}${COMPILED_SUFFIX}`);
-}
-
-/**
- * The compiled rule set stored under `key`, or undefined (none, unreadable, damaged, another format). Layout, gzipped:
- * a 4-byte little-endian length, that many bytes of JSON, padding to a multiple of 4, then the automaton's Int32Arrays
- * back to back (their lengths are in the JSON).
- */
-export function readCompiledRuleSet(dir: string | undefined, key: string): CompiledRuleSet | undefined {
-  if (dir === undefined) return undefined;
-  try {
-    const raw = gunzipSync(readFileSync(compiledFile(dir, key)));
-    const headerLength = raw.readUInt32LE(0);
-    const header = JSON.parse(raw.toString("utf8", 4, 4 + headerLength)) as {
-      format?: unknown;
-      key?: unknown;
-      set?: CompiledRuleSet;
-      tables?: { keywords: number; width: number; lengths: number[] };
-    };
-    if (header.format !== COMPILED_FORMAT || header.key !== key || !header.set) return undefined;
-    const { set } = header;
-    if (!Array.isArray(set.specs) || !Array.isArray(set.plans) || set.plans.length !== set.specs.length || !Array.isArray(set.warnings)) return undefined;
-    if (header.tables) {
-      const { keywords, width, lengths } = header.tables;
-      if (!Array.isArray(lengths) || lengths.length !== TABLE_ARRAYS.length) return undefined;
-      let offset = (4 + headerLength + 3) & ~3;
-      const arrays: Int32Array[] = [];
-      for (const length of lengths) {
-        if (!Number.isInteger(length) || length < 0 || offset + length * 4 > raw.length) return undefined;
-        // Copied out: the Buffer's offset inside its pool need not be 4-aligned.
-        const bytes = raw.subarray(offset, offset + length * 4);
-        arrays.push(new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
-        offset += length * 4;
-      }
-      const [classes, order, parent, edgeClass, fail, output, dict] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-      set.tables = { keywords, width, classes, order, parent, edgeClass, fail, output, dict };
-    } else {
-      delete set.tables;
-    }
-    return set;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Store a compiled rule set under `key`, and drop all but the newest few others. Best effort: never throws. */
-export function writeCompiledRuleSet(dir: string | undefined, key: string, set: CompiledRuleSet): void {
-  if (dir === undefined) return;
-  try {
-    const { tables, ...plain } = set;
-    const arrays = tables ? TABLE_ARRAYS.map((name) => tables[name]) : [];
-    const header = Buffer.from(
-      JSON.stringify({
-        format: COMPILED_FORMAT,
-        key,
-        set: plain,
-        ...(tables ? { tables: { keywords: tables.keywords, width: tables.width, lengths: arrays.map((a) => a.length) } } : {}),
-      }),
-      "utf8",
-    );
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(header.length, 0);
-    const pad = Buffer.alloc(((4 + header.length + 3) & ~3) - (4 + header.length));
-    const body = Buffer.concat([length, header, pad, ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]);
-    mkdirSync(dir, { recursive: true });
-    const file = compiledFile(dir, key);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, gzipSync(body, { level: 1 }));
-    renameSync(tmp, file);
-    const others = readdirSync(dir)
-      .filter((f) => f.startsWith(COMPILED_PREFIX) && f.endsWith(COMPILED_SUFFIX))
-      .map((f) => {
-        try {
-          return { f, t: statSync(join(dir, f)).mtimeMs };
-        } catch {
-          return { f, t: 0 };
-        }
-      })
-      .sort((a, b) => b.t - a.t);
-    for (const { f } of others.slice(MAX_COMPILED)) {
-      try {
-        unlinkSync(join(dir, f));
-      } catch {
-        // another process removed it
-      }
-    }
-  } catch {
-    // Read-only home, full disk…: run without it.
-  }
 }

@@ -7,7 +7,6 @@
 import type { Severity, VerifySpec, ExampleSpec, ProviderFile, AccessSpec, RevokeSpec } from "./rule-schema.js";
 import type { ParserName } from "./filters/parse.js";
 import type { MatcherWindows } from "./plans.js";
-import type { CompiledRuleSet } from "./rule-cache.js";
 
 export interface Provider {
   id: string;
@@ -152,10 +151,11 @@ export interface RuleSet {
     specs: readonly LoadedSpec[];
     disable: readonly string[];
     /**
-     * The compiled form (matcher plans, prefilter tables), when the set has one: workers restore from it instead of
-     * compiling again (issue 7: a worker's compile cost ~360 ms of a large scan's start).
+     * The compiled form, when the set has one: its image (rule-set-image.ts) on a SharedArrayBuffer, which workers
+     * restore from instead of compiling again (issue 7: a worker's compile cost ~360 ms of a large scan's start) and
+     * share with this thread (issue 21: one copy of the 10 MB transition table, whatever the thread count).
      */
-    compiled?: CompiledRuleSet;
+    compiled?: Uint8Array;
   };
 }
 

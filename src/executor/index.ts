@@ -9,6 +9,7 @@
  * flight), so the common path costs no extra async hop per item.
  */
 import type { Rule, RuleSet } from "../engine/rule.js";
+import { ruleLookup, type RuleLookup } from "../engine/lazy-rule-set.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import { inChunk, matchHere, type ContentItem } from "./local.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
@@ -81,7 +82,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   const inFlight = new Set<Promise<void>>();
   let inFlightBytes = 0;
   let poolReady = false;
-  let rulesById: Map<string, Rule> | undefined;
+  let rulesById: RuleLookup | undefined;
 
   const settle = (outcome: PoolOutcome, item: ContentItem): void => {
     if (!outcome.ok) {
@@ -91,7 +92,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     const read = outcome.bytes ?? (item.type === "file" ? 0 : item.bytes);
     bytes += read;
     sink.matched(item, read);
-    rulesById ??= new Map(ruleset.rules.map((r) => [r.id, r]));
+    rulesById ??= ruleLookup(ruleset);
     const plain = item.type === "text" && item.chunk ? inChunk(outcome.findings, item.chunk).map(([p]) => p) : outcome.findings;
     for (const p of plain) {
       const rule = rulesById.get(p.ruleId);

@@ -1,18 +1,23 @@
 /**
- * The body of one scan-pool worker thread (see pool.ts): rebuilds the rule set from the specs it was started with,
+ * The body of one scan-pool worker thread (see pool.ts): restores the rule set from the image it was started with
+ * (or compiles it from the specs),
  * then answers each `{id, data}` with the findings in that input — decoding bytes here, off the main thread — or
  * with the input's problem (binary, or an error thrown while matching). It holds nothing between inputs.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { readFileBounded } from "../sources/read-file.js";
 import { companionsFor } from "../engine/companions.js";
-import { compileRuleSet, restoreRuleSet } from "../engine/load-rules.js";
+import { ruleSetFromImage } from "../engine/lazy-rule-set.js";
+import { compileRuleSet } from "../engine/load-rules.js";
+import { decodeRuleSetImage } from "../engine/rule-set-image.js";
 import { scanBytes } from "../engine/scan-bytes.js";
 import { scanText, type TextFinding } from "../engine/scan-text.js";
 import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 
 const init = workerData as WorkerInit;
-const ruleset = init.compiled ? restoreRuleSet(init.specs, init.disable, init.version, init.compiled) : compileRuleSet(init.specs, init.disable, init.version);
+// The image is the main thread's own bytes (shared memory): nothing is copied, and matchers are made as keywords occur.
+const image = init.compiled ? decodeRuleSetImage(init.compiled) : undefined;
+const ruleset = image ? ruleSetFromImage(image, init.transitions) : compileRuleSet(init.specs ?? [], init.disable, init.version);
 const port = parentPort!;
 Atomics.add(new Int32Array(init.ready), 0, 1);
 

@@ -13,6 +13,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { prefilterParts } from "../engine/prefilter.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
@@ -38,14 +39,17 @@ export const INPUT_TIMEOUT_MS = 60_000;
 
 /** What a worker is started with (see pool-worker.ts). */
 export interface WorkerInit {
-  specs: NonNullable<RuleSet["source"]>["specs"];
+  /** The specs to compile, for a rule set without an image (a gitleaks import). */
+  specs?: NonNullable<RuleSet["source"]>["specs"];
   disable: readonly string[];
   version: string;
   inlineAllow: boolean;
   /** One Int32 that each worker increments once its rule set is compiled (read with Atomics, no event loop needed). */
   ready: SharedArrayBuffer;
-  /** The rule set's compiled form, when it has one: restored instead of compiled (load-rules.ts restoreRuleSet). */
+  /** The rule set's image, when it has one: restored instead of compiled (lazy-rule-set.ts), the bytes shared. */
   compiled?: NonNullable<RuleSet["source"]>["compiled"];
+  /** The keyword automaton's dense table, made once by this thread and shared (issue 21: one copy, not one per worker). */
+  transitions?: Int32Array;
   /**
    * Two Int32s this worker writes for the watchdog: the id + 1 of the input it is matching (0 when idle) and when it
    * started on it (milliseconds since `epoch`, the pool's start).
@@ -105,13 +109,15 @@ export class ScanPool {
   constructor(ruleset: RuleSet, options: PoolOptions = {}) {
     if (!ruleset.source) throw new Error("ScanPool needs a rule set from loadRules (RuleSet.source is missing)");
     this.readyCount = new Int32Array(new SharedArrayBuffer(4));
+    const compiled = ruleset.source.compiled;
+    const transitions = compiled ? prefilterParts(ruleset.prefilter)?.dense() : undefined;
     this.init = {
-      specs: ruleset.source.specs,
+      ...(compiled ? { compiled } : { specs: ruleset.source.specs }),
+      ...(transitions ? { transitions } : {}),
       disable: ruleset.source.disable,
       version: ruleset.version,
       inlineAllow: options.inlineAllow ?? true,
       ready: this.readyCount.buffer as SharedArrayBuffer,
-      ...(ruleset.source.compiled ? { compiled: ruleset.source.compiled } : {}),
     };
     const n = Math.max(1, options.threads ?? defaultThreads());
     for (let i = 0; i < n; i++) this.slots.push(this.spawn());

@@ -1,4 +1,4 @@
-// Issue 7 (pre-commit start-up): the compiled rule-set cache gives back exactly the rule set a cold compile makes
+// Issue 7 (pre-commit start-up): the compiled rule-set cache (issue 21: one binary image, read lazily) gives back exactly the rule set a cold compile makes
 // (matchers, anchors, prefilter selections and windows, warnings, version), is really read on a warm start, misses
 // when a rule file is edited, added or disabled, and is recomputed when damaged; the prefilter automaton restored
 // from saved tables behaves as the built one; the hook's yargs-free argument parse equals yargs' own; only the chosen
@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArgv, hookArgs } from "../../src/cli/run.js";
 import { COMMAND_ENTRIES } from "../../src/cli/commands/index.js";
 import { loadRules, type LoadRulesOptions } from "../../src/engine/load-rules.js";
-import { buildKeywordAutomaton, prefilterTables, type AutomatonTables } from "../../src/engine/prefilter.js";
-import { readCompiledRuleSet, writeCompiledRuleSet } from "../../src/engine/rule-cache.js";
+import { buildKeywordAutomaton, prefilterParts } from "../../src/engine/prefilter.js";
+import { decodeRuleSetImage, encodeRuleSetImage, readRuleSetImage, writeRuleSetImage, type RuleSetImage } from "../../src/engine/rule-set-image.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher, RuleSet } from "../../src/engine/rule.js";
 import { scanText } from "../../src/engine/scan-text.js";
@@ -63,11 +63,28 @@ function expectSameRuleSet(warm: RuleSet, cold: RuleSet): void {
   const rules = new Set(warm.rules);
   expect(warm.matchers.every((m) => rules.has(m.rule))).toBe(true);
   expect(warm.prefilter.keywords).toEqual(cold.prefilter.keywords);
-  expect(warm.source).toEqual(cold.source);
+  expect(warm.source?.specs).toEqual(cold.source?.specs);
+  expect(warm.source?.disable).toEqual(cold.source?.disable);
 }
 
 function compiledFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^rule-set-[0-9a-f]{32}\.bin\.gz$/.test(f));
+  return readdirSync(dir).filter((f) => /^rule-set-[0-9a-f]{32}\.bin$/.test(f));
+}
+
+/** Store `image` again with `edit` applied to its parts (issue 21: the image is one binary file). */
+function rewrite(dir: string, key: string, image: RuleSetImage, edit: (parts: Parameters<typeof encodeRuleSetImage>[0]) => void): void {
+  const { header } = image;
+  const parts = {
+    key,
+    version: header.version,
+    disable: header.disable,
+    warnings: header.warnings,
+    providers: header.providers.map((e, p) => ({ ...image.provider(p), file: e.file, fromRepoConfig: e.fromRepoConfig })),
+    layout: { ...image.layout },
+    tables: { ...image.tables },
+  };
+  edit(parts);
+  writeRuleSetImage(dir, key, encodeRuleSetImage(parts));
 }
 
 describe("issue 7: compiled rule-set cache (shipped rules)", () => {
@@ -98,18 +115,18 @@ describe("issue 7: compiled rule-set cache (shipped rules)", () => {
 
   it("is really read on a warm start (a changed entry shows)", () => {
     const [file] = compiledFiles(cacheDir);
-    const key = file!.slice("rule-set-".length, -".bin.gz".length);
-    const set = readCompiledRuleSet(cacheDir, key);
-    expect(set).toBeDefined();
-    const plans = set!.plans.find((p) => p && p.length > 0)!;
-    const original = plans[0]!.specificity;
-    plans[0]!.specificity = 987;
-    writeCompiledRuleSet(cacheDir, key, set!);
+    const key = file!.slice("rule-set-".length, -".bin".length);
+    const image = readRuleSetImage(cacheDir, key);
+    expect(image).toBeDefined();
+    const good = readFileSync(join(cacheDir, file!));
+    rewrite(cacheDir, key, image!, (parts) => {
+      const p = parts.providers.find((x) => x.plans && x.plans.length > 0)!;
+      p.plans = p.plans!.map((plan, i) => (i === 0 ? { ...plan, specificity: 987 } : plan));
+    });
     try {
       expect(loadRules({ cacheDir }).matchers.some((m) => m.specificity === 987)).toBe(true);
     } finally {
-      plans[0]!.specificity = original;
-      writeCompiledRuleSet(cacheDir, key, set!);
+      writeFileSync(join(cacheDir, file!), good);
     }
     expect(loadRules({ cacheDir }).matchers.some((m) => m.specificity === 987)).toBe(false);
   });
@@ -117,14 +134,21 @@ describe("issue 7: compiled rule-set cache (shipped rules)", () => {
   it("is recomputed when the file is damaged or its automaton tables do not fit together", () => {
     const [file] = compiledFiles(cacheDir);
     const path = join(cacheDir, file!);
-    const key = file!.slice("rule-set-".length, -".bin.gz".length);
+    const key = file!.slice("rule-set-".length, -".bin".length);
     const good = readFileSync(path);
-    writeFileSync(path, "not gzip at all");
+    writeFileSync(path, "not an image at all");
     expectSameRuleSet(loadRules({ cacheDir }), cold);
-    expect(readCompiledRuleSet(cacheDir, key)).toBeDefined(); // rewritten
-    const set = readCompiledRuleSet(cacheDir, key)!;
-    set.tables!.fail[3] = 1 << 30;
-    writeCompiledRuleSet(cacheDir, key, set);
+    expect(readRuleSetImage(cacheDir, key)).toBeDefined(); // rewritten
+    // One flipped byte in the middle (the checksum sees it).
+    const flipped = Buffer.from(good);
+    flipped[flipped.length >> 1] ^= 0x55;
+    expect(decodeRuleSetImage(new Uint8Array(flipped.buffer, flipped.byteOffset, flipped.length), key)).toBeUndefined();
+    writeFileSync(path, flipped);
+    expectSameRuleSet(loadRules({ cacheDir }), cold);
+    // Tables that do not fit the keywords (a sound file otherwise).
+    rewrite(cacheDir, key, readRuleSetImage(cacheDir, key)!, (parts) => {
+      parts.tables = { ...parts.tables, order: parts.tables.order.subarray(1) };
+    });
     const again = loadRules({ cacheDir });
     expectSameRuleSet(again, cold);
     for (const text of sampleTexts(cold).slice(-3)) expect(selections(again, text)).toEqual(selections(cold, text));
@@ -177,27 +201,26 @@ describe("issue 7: prefilter automaton from saved tables", () => {
   it("finds exactly what the built automaton finds, and refuses tables for other keywords", () => {
     const rs = loadRules({ cacheDir: false });
     const keywords = rs.prefilter.keywords;
-    const shared = prefilterTables(rs.prefilter)!;
-    expect(shared).toBeDefined();
-    // As a worker gets them (the finished table shared) and as the disk cache gives them (rebuilt from the trie).
-    const { transitions: _transitions, ...stored } = shared;
-    const tables = stored as AutomatonTables;
-    const built = buildKeywordAutomaton(keywords);
-    const restored = buildKeywordAutomaton(keywords, tables);
-    const reused = buildKeywordAutomaton(keywords, shared);
-    expect(restored.states).toBe(built.states);
+    const { tables: built } = prefilterParts(rs.prefilter)!;
+    // As the image gives them (the trie only), and as a worker gets them (the dense table made by another thread).
+    const { transitions: _transitions, ...stored } = built;
+    const fresh = buildKeywordAutomaton(keywords);
+    const restored = buildKeywordAutomaton(keywords, stored);
+    const shared = buildKeywordAutomaton(keywords, { ...stored, transitions: fresh.dense() });
+    expect(restored.states).toBe(fresh.states);
     for (const text of sampleTexts(rs)) {
-      const r = reused.findAll(text);
-      const rStarts = [...r.starts.slice(0, r.count)];
-      expect(restored.find(text)).toEqual(built.find(text));
-      const a = built.findAll(text);
-      const b = restored.findAll(text);
-      expect([...b.starts.slice(0, b.count)]).toEqual([...a.starts.slice(0, a.count)]);
-      expect([...b.ids.slice(0, b.count)]).toEqual([...a.ids.slice(0, a.count)]);
-      expect(rStarts).toEqual([...a.starts.slice(0, a.count)]);
-      expect(restored.occursInBytes(Buffer.from(text))).toBe(built.occursInBytes(Buffer.from(text)));
+      const a = fresh.findAll(text);
+      const aStarts = [...a.starts.slice(0, a.count)];
+      const aIds = [...a.ids.slice(0, a.count)];
+      for (const other of [restored, shared]) {
+        const b = other.findAll(text);
+        expect([...b.starts.slice(0, b.count)]).toEqual(aStarts);
+        expect([...b.ids.slice(0, b.count)]).toEqual(aIds);
+        expect(other.find(text)).toEqual(fresh.find(text));
+        expect(other.occursInBytes(Buffer.from(text))).toBe(fresh.occursInBytes(Buffer.from(text)));
+      }
     }
-    expect(() => buildKeywordAutomaton(keywords.slice(1), tables)).toThrow(/inconsistent/);
+    expect(() => buildKeywordAutomaton(keywords.slice(1), stored)).toThrow(/inconsistent/);
   });
 });
 

@@ -222,8 +222,8 @@ describe("issue 7: rule-spec cache", () => {
     const home = join(cacheTestDir, "home-cache");
     const rs = loadRules({ cacheDir: home }); // every shipped rule, examples included
     expect(existsSync(join(home, "rule-specs.json.gz"))).toBe(true);
-    // …and the compiled rule set beside it (specs included), gzipped too.
-    expect(readdirSync(home).filter((f) => /^rule-set-[0-9a-f]+\.bin\.gz$/.test(f))).toHaveLength(1);
+    // …and the compiled rule set beside it (specs included), deflated too (issue 21: rule-set-image.ts).
+    expect(readdirSync(home).filter((f) => /^rule-set-[0-9a-f]+\.bin$/.test(f))).toHaveLength(1);
     const result = await scan(workingTreeSource({ paths: [home], cwd: cacheTestDir, maxFileSize: 50_000_000 }), rs, { threads: 1 });
     expect(result.findings).toEqual([]);
     expect(result.stats.skipped.E_BINARY).toBe(2);

@@ -8,6 +8,7 @@
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
+import { ruleLookup } from "../../engine/lazy-rule-set.js";
 import { KeyscanError } from "../../errors.js";
 import { mergeResults } from "../../report/merge.js";
 import type { ScanResult } from "../../report/types.js";
@@ -95,7 +96,7 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
           format: "keyscan-scan",
           version: 1,
           tool: { name: TOOL_NAME, version: VERSION },
-          rules: { version: prepared.ruleset.version, count: prepared.ruleset.rules.length },
+          rules: { version: prepared.ruleset.version, count: ruleLookup(prepared.ruleset).count },
           target: "",
           startedAt: new Date().toISOString(),
           stats: { scanned: 0, bytes: 0, skipped: {}, durationMs: 0 },

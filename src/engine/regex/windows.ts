@@ -40,19 +40,25 @@ export function windowsOf(plan: Pick<MatcherPlan, "anchor" | "startSet">): Match
  */
 export type StartRanges = (group: readonly Matcher[], textLength: number, generation: number) => number[] | undefined;
 
-export function createWindowFinder(matchers: readonly Matcher[], idOf: ReadonlyMap<string, number>, occurrences: KeywordOccurrences): StartRanges {
-  const keywordCount = idOf.size;
+export function createWindowFinder(keywordIds: () => ReadonlyMap<string, number>, occurrences: KeywordOccurrences): StartRanges {
+  const keywordCount = occurrences.head.length;
   // Per anchored matcher: the ids of the keywords whose occurrences bound its windows, and how far before each
-  // occurrence a match can start (one number per id: compile.ts gives keywords their own leads, issue 7).
-  const anchorIds = new Map<Matcher, { ids: Int32Array; before: Int32Array }>();
-  for (const m of matchers) {
+  // occurrence a match can start (one number per id: compile.ts gives keywords their own leads, issue 7). Worked
+  // out on a matcher's first window (issue 21: a restored rule set makes its matchers only as keywords select them).
+  const anchorIds = new Map<Matcher, { ids: Int32Array; before: Int32Array } | null>();
+  const anchorOf = (m: Matcher): { ids: Int32Array; before: Int32Array } | null => {
+    let found = anchorIds.get(m);
+    if (found !== undefined) return found;
+    found = null;
     const a = m.windows?.anchor;
-    if (!a) continue;
-    const ids = a.keywords.map((k) => idOf.get(k));
-    if (ids.every((id) => id !== undefined)) {
-      anchorIds.set(m, { ids: Int32Array.from(ids as number[]), before: Int32Array.from(a.keywords, (_, i) => a.leads?.[i] ?? a.before) });
+    if (a) {
+      const idOf = keywordIds();
+      const ids = a.keywords.map((k) => idOf.get(k));
+      if (ids.every((id) => id !== undefined)) found = { ids: Int32Array.from(ids as number[]), before: Int32Array.from(a.keywords, (_, i) => a.leads?.[i] ?? a.before) };
     }
-  }
+    anchorIds.set(m, found);
+    return found;
+  };
   // Scratch space, reused from call to call (it runs for every selected regex of every text).
   const leadFor = new Int32Array(keywordCount);
   const leadStamp = new Int32Array(keywordCount);
@@ -75,7 +81,7 @@ export function createWindowFinder(matchers: readonly Matcher[], idOf: ReadonlyM
     let idCount = 0;
     for (const m of group) {
       const a = m.windows?.anchor;
-      const anchor = anchorIds.get(m);
+      const anchor = anchorOf(m);
       if (!a || !anchor) return undefined;
       widest = Math.max(widest, a.before);
       after = Math.max(after, a.after);

@@ -1,0 +1,293 @@
+/**
+ * The prefilter's keyword automaton (Aho-Corasick), in two forms behind one interface. Issue 7: a dense transition
+ * table (premultiplied state offsets in an Int32Array, characters folded to a small alphabet of the keywords' own
+ * letters) costs one dependent load per character, ~450 MB/s per core whether there are 20 keywords or 20,000; one
+ * V8 alternation regex dropped to ~12 MB/s at that size. But the table is states x classes large (46,735 x 56 x 4
+ * bytes = 10.5 MB for the ~1,000-rule catalogue), and making it — rebuilt from the trie (issue 7) or read back raw —
+ * was most of a pre-commit run's start-up. Issue 21: the trie with its failure links (~1.5 MB, what the rule-set
+ * image stores) answers small inputs directly, at a few loads per character; the dense table is made from it once
+ * an automaton has seen DENSE_AFTER characters, or handed over ready made (a pool's workers share the main thread's
+ * on a SharedArrayBuffer). Both report every occurrence, overlapping and contained ones included, in text order
+ * (test/regression/issue-21-lazy.test.ts compares them).
+ */
+import { KeyscanError } from "../errors.js";
+import type { AutomatonTables } from "./plans.js";
+
+/**
+ * Characters an automaton reads with the trie before it makes the dense table. The trie costs ~5-10 ns more per
+ * character than the table; the table costs ~10-20 ms to make (46,735 states): worth it after a few MB.
+ */
+export const DENSE_AFTER = 2 << 20;
+
+export interface KeywordAutomaton {
+  /** Keyword ids seen in `text`, each once, in order of first occurrence. Stops early once `limit` distinct ids. */
+  find(text: string, limit?: number): number[];
+  /**
+   * Every keyword occurrence in `text`, in text order: `starts[i]` is where occurrence i begins (UTF-16 offset) and
+   * `ids[i]` its keyword id. The arrays are reused by the next call; copy what must outlive it.
+   */
+  findAll(text: string): { count: number; starts: Int32Array; ids: Int32Array };
+  /** Whether any keyword occurs in these bytes, read as Latin-1 (right for ASCII keywords in UTF-8). */
+  occursInBytes(data: Uint8Array): boolean;
+  states: number;
+  /** The tables (the trie always; `transitions` once the dense table is made). */
+  tables: AutomatonTables;
+  /** The dense table, made now if it is not yet (for a pool's workers to share). */
+  dense(): Int32Array;
+}
+
+/** A zeroed Int32Array on shared memory (worker threads given it use it as is). */
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** The trie and failure links for lowercase keywords (classes: an alphabet of the keywords' own characters). */
+function construct(keywords: readonly string[]): AutomatonTables {
+  // Alphabet: class 0 = "not in any keyword"; one class per distinct keyword character (UTF-16 unit), upper case
+  // folded onto it.
+  const classOf = new Map<number, number>();
+  let width = 1;
+  for (const k of keywords) {
+    for (let i = 0; i < k.length; i++) {
+      if (classOf.has(k.charCodeAt(i))) continue;
+      if (width === 256) throw new Error("prefilter: more than 255 distinct keyword characters");
+      classOf.set(k.charCodeAt(i), width);
+      const ch = k[i]!;
+      for (const variant of [ch.toUpperCase(), ch.toLowerCase()]) if (variant.length === 1) classOf.set(variant.charCodeAt(0), width);
+      width++;
+    }
+  }
+  // Trie as linked child lists, then breadth first: failure links, dictionary links and the BFS order.
+  let maxStates = 1;
+  for (const k of keywords) maxStates += k.length;
+  const output = new Int32Array(maxStates).fill(-1);
+  const firstChild = new Int32Array(maxStates).fill(-1);
+  const nextSibling = new Int32Array(maxStates).fill(-1);
+  const edgeClassOf = new Int32Array(maxStates);
+  const childOn = (s: number, c: number): number => {
+    for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) if (edgeClassOf[t] === c) return t;
+    return -1;
+  };
+  let n = 1;
+  keywords.forEach((k, id) => {
+    let s = 0;
+    for (let i = 0; i < k.length; i++) {
+      const c = classOf.get(k.charCodeAt(i))!;
+      let t = childOn(s, c);
+      if (t < 0) {
+        t = n++;
+        edgeClassOf[t] = c;
+        nextSibling[t] = firstChild[s]!;
+        firstChild[s] = t;
+      }
+      s = t;
+    }
+    output[s] = id;
+  });
+  const fail = new Int32Array(n);
+  const dict = new Int32Array(n).fill(-1);
+  const order = new Int32Array(n - 1);
+  let tail = 0;
+  for (let t = firstChild[0]!; t >= 0; t = nextSibling[t]!) order[tail++] = t;
+  for (let head = 0; head < tail; head++) {
+    const s = order[head]!;
+    const f = fail[s]!;
+    dict[s] = output[f]! >= 0 ? f : dict[f]!;
+    for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) {
+      // A child's failure state: the deepest proper suffix state with an edge on the same character.
+      const c = edgeClassOf[t]!;
+      if (s !== 0) {
+        let g = f;
+        let via = childOn(g, c);
+        while (via < 0 && g !== 0) {
+          g = fail[g]!;
+          via = childOn(g, c);
+        }
+        fail[t] = via < 0 ? 0 : via;
+      }
+      order[tail++] = t;
+    }
+  }
+  const edgeStart = new Int32Array(n + 1);
+  for (let s = 0; s < n; s++) {
+    let count = 0;
+    for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!) count++;
+    edgeStart[s + 1] = edgeStart[s]! + count;
+  }
+  const edgeClass = new Int32Array(n - 1);
+  const edgeTarget = new Int32Array(n - 1);
+  for (let s = 0; s < n; s++) {
+    let e = edgeStart[s]!;
+    for (let t = firstChild[s]!; t >= 0; t = nextSibling[t]!, e++) {
+      edgeClass[e] = edgeClassOf[t]!;
+      edgeTarget[e] = t;
+    }
+  }
+  const classes: number[] = [];
+  for (const [code, cls] of [...classOf].sort((a, b) => a[0] - b[0])) classes.push(code, cls);
+  return { keywords: keywords.length, width, classes: Int32Array.from(classes), output: output.slice(0, n), dict, fail, edgeStart, edgeClass, edgeTarget, order };
+}
+
+/**
+ * Checks stored tables are the right sizes for these keywords. Their values are trusted: the image that holds them
+ * carries a checksum of its bytes and is keyed by keyscan's build (rule-set-image.ts); an O(states) check of every
+ * link cost ~10 ms of a pre-commit run.
+ */
+function check(t: AutomatonTables, keywordCount: number): void {
+  const { width, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order } = t;
+  const n = output.length;
+  const bad = (what: string): never => {
+    throw new KeyscanError("E_INTERNAL", `prefilter: saved tables are inconsistent (${what}); they are rebuilt instead.`);
+  };
+  if (t.keywords !== keywordCount) bad("keyword count");
+  if (!(width >= 1 && width <= 256) || classes.length % 2 !== 0) bad("alphabet");
+  if (n < 1 || dict.length !== n || fail.length !== n || edgeStart.length !== n + 1 || order.length !== n - 1 || edgeClass.length !== n - 1 || edgeTarget.length !== n - 1) bad("sizes");
+  if (t.transitions && t.transitions.length !== n * width) bad("transitions");
+}
+
+/**
+ * The dense table from the trie: breadth first, a state's row is its failure state's (final: shallower) with its own
+ * edges over it, one native row copy each. Transitions into a state that ends a keyword (itself or through a
+ * dictionary link) are stored complemented (negative), so the hot loop learns "a keyword ends here" from the value
+ * it already loaded: one load per character.
+ */
+function denseFrom(t: AutomatonTables): Int32Array {
+  const { width, output, dict, fail, edgeStart, edgeClass, edgeTarget, order } = t;
+  const n = output.length;
+  const delta = sharedInt32(n * width);
+  const edge = (s: number): number => (output[s]! >= 0 || dict[s]! >= 0 ? ~(s * width) : s * width);
+  for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) delta[edgeClass[e]!] = edge(edgeTarget[e]!);
+  for (let i = 0; i < order.length; i++) {
+    const s = order[i]!;
+    const row = s * width;
+    const f = fail[s]! * width;
+    delta.copyWithin(row, f, f + width);
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) delta[row + edgeClass[e]!] = edge(edgeTarget[e]!);
+  }
+  return delta;
+}
+
+/**
+ * The automaton for lowercase keywords. Letters match in either case (ASCII and any other character whose
+ * toUpperCase is one character), every other character literally; characters that occur in no keyword share class 0.
+ * `saved`: tables a previous build stored (the rule-set image), used instead of building them again; with their
+ * `transitions`, the dense table too.
+ */
+export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables): KeywordAutomaton {
+  const tables = saved ?? construct(keywords);
+  if (saved) check(saved, keywords.length);
+  const { width, output: out, dict, fail, edgeStart, edgeClass, edgeTarget } = tables;
+  const n = out.length;
+  const classOf = new Uint8Array(65536);
+  const classOfWide = new Map<number, number>();
+  for (let i = 0; i < tables.classes.length; i += 2) {
+    if (tables.classes[i]! < 65536) classOf[tables.classes[i]!] = tables.classes[i + 1]!;
+    else classOfWide.set(tables.classes[i]!, tables.classes[i + 1]!);
+  }
+  const rootRow = new Int32Array(width);
+  for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) rootRow[edgeClass[e]!] = edgeTarget[e]!;
+  const classFor = (code: number): number => (code < 65536 ? classOf[code]! : (classOfWide.get(code) ?? 0));
+  const wide = classOfWide.size > 0;
+  const seen = new Uint32Array(keywords.length);
+  let stamp = 0;
+  const lengths = Int32Array.from(keywords, (k) => k.length);
+  let hitStarts = new Int32Array(1024);
+  let hitIds = new Int32Array(1024);
+  let delta = tables.transitions;
+  let read = 0;
+  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables));
+  /** The trie's move from state s on class c (following failure links). */
+  const step = (s: number, c: number): number => {
+    for (;;) {
+      if (s === 0) return rootRow[c]!;
+      for (let e = edgeStart[s]!, end = edgeStart[s + 1]!; e < end; e++) if (edgeClass[e] === c) return edgeTarget[e]!;
+      s = fail[s]!;
+    }
+  };
+  const hit = (count: number, end: number, x: number): number => {
+    if (out[x]! < 0) x = dict[x]!;
+    while (x >= 0) {
+      const id = out[x]!;
+      if (count === hitIds.length) {
+        const grownStarts = new Int32Array(count * 2);
+        grownStarts.set(hitStarts);
+        hitStarts = grownStarts;
+        const grownIds = new Int32Array(count * 2);
+        grownIds.set(hitIds);
+        hitIds = grownIds;
+      }
+      hitStarts[count] = end + 1 - lengths[id]!;
+      hitIds[count] = id;
+      count++;
+      x = dict[x]!;
+    }
+    return count;
+  };
+
+  return {
+    states: n,
+    tables,
+    dense,
+    occursInBytes(data: Uint8Array): boolean {
+      if (keywords.length === 0) return false;
+      if (delta === undefined && (read += data.length) > DENSE_AFTER) dense();
+      const d = delta;
+      let s = 0;
+      if (d) {
+        for (let i = 0, len = data.length; i < len; i++) {
+          s = d[s + classOf[data[i]!]!]!;
+          if (s < 0) return true;
+        }
+        return false;
+      }
+      for (let i = 0, len = data.length; i < len; i++) {
+        s = step(s, classOf[data[i]!]!);
+        if (out[s]! >= 0 || dict[s]! >= 0) return true;
+      }
+      return false;
+    },
+    findAll(text: string) {
+      let count = 0;
+      if (keywords.length === 0) return { count, starts: hitStarts, ids: hitIds };
+      if (delta === undefined && (read += text.length) > DENSE_AFTER) dense();
+      const d = delta;
+      let s = 0;
+      if (d) {
+        for (let i = 0, len = text.length; i < len; i++) {
+          const code = text.charCodeAt(i);
+          const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
+          s = d[s + c]!;
+          if (s < 0) {
+            s = ~s;
+            count = hit(count, i, s / width);
+          }
+        }
+      } else {
+        for (let i = 0, len = text.length; i < len; i++) {
+          const code = text.charCodeAt(i);
+          const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
+          s = step(s, c);
+          if (out[s]! >= 0 || dict[s]! >= 0) count = hit(count, i, s);
+        }
+      }
+      return { count, starts: hitStarts, ids: hitIds };
+    },
+    find(text: string, limit = keywords.length): number[] {
+      // Distinct ids in order of first occurrence, from findAll (one hot loop to keep right, not two).
+      const found: number[] = [];
+      if (keywords.length === 0) return found;
+      if (++stamp === 0xffffffff) {
+        seen.fill(0);
+        stamp = 1;
+      }
+      const all = this.findAll(text);
+      for (let h = 0; h < all.count && found.length < limit; h++) {
+        const id = all.ids[h]!;
+        if (seen[id] === stamp) continue;
+        seen[id] = stamp;
+        found.push(id);
+      }
+      return found;
+    },
+  };
+}
