@@ -5,12 +5,16 @@
  * hash: the secret itself is never stored), with the rule id and the first path it was seen at for the humans
  * reading it; entries are sorted by fingerprint, one per line, with no line numbers and no timestamps, so two
  * branches that each add a secret touch different lines and regenerating an unchanged tree changes nothing.
- * `--baseline` also accepts a saved `--format json` scan report, whose findings carry the same fingerprints.
+ * `--baseline` also accepts a saved `--format json` scan report, whose findings carry the same fingerprints, and
+ * (issue 20, for teams coming from gitleaks, whose baselines are its own JSON reports) a gitleaks JSON report: its
+ * secrets are fingerprinted for every loaded rule, and a redacted entry falls back to its `file:rule:line` place.
  */
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
+import { fingerprint } from "./engine/fingerprint.js";
+import { parseGitleaksFingerprint, type GitleaksIgnoreEntry } from "./finding-filters/gitleaks-ignore.js";
 import type { Finding } from "./report/types.js";
 import { readSmallRegularFile } from "./util/safe-read.js";
 
@@ -93,14 +97,61 @@ export function parseBaseline(text: string, shown: string): BaselineEntry[] {
   );
 }
 
-/** Read a baseline; a missing or unreadable file is a usage error (exit 2), not an empty baseline. */
-export function readBaseline(path: string, shown: string): BaselineEntry[] {
+function readBaselineText(path: string, shown: string): string {
   const r = readSmallRegularFile(path, { maxBytes: MAX_BASELINE_BYTES, followSymlinks: true });
   if (!r.ok) {
     const hint = r.reason === "missing" ? "; create it with `keyscan baseline`" : "";
     throw new KeyscanError("E_USAGE", `baseline ${shown} ${r.message}${hint}.`);
   }
-  return parseBaseline(r.text, shown);
+  return r.text;
+}
+
+/** Read a baseline; a missing or unreadable file is a usage error (exit 2), not an empty baseline. */
+export function readBaseline(path: string, shown: string): BaselineEntry[] {
+  return parseBaseline(readBaselineText(path, shown), shown);
+}
+
+/** What a scan drops for `--baseline`: fingerprints, and places from a redacted gitleaks report. */
+export interface BaselineFilter {
+  fingerprints: Set<string>;
+  gitleaks: GitleaksIgnoreEntry[];
+  /** Said on stderr: the file was read as a gitleaks report. */
+  note?: string;
+}
+
+interface GitleaksReportEntry {
+  RuleID: string;
+  Fingerprint: string;
+  Secret?: unknown;
+}
+
+function isGitleaksReport(data: unknown): data is GitleaksReportEntry[] {
+  return Array.isArray(data) && data.every((e) => typeof e === "object" && e !== null && typeof (e as GitleaksReportEntry).RuleID === "string" && typeof (e as GitleaksReportEntry).Fingerprint === "string");
+}
+
+/** Read `--baseline` for a scan: a keyscan baseline, a keyscan JSON report, or a gitleaks JSON report. */
+export function readBaselineFilter(path: string, shown: string, ruleIds: readonly string[]): BaselineFilter {
+  const text = readBaselineText(path, shown);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined; // parseBaseline says what is wrong
+  }
+  if (!isGitleaksReport(data) || data.length === 0) return { fingerprints: new Set(parseBaseline(text, shown).map((e) => e.fingerprint)), gitleaks: [] };
+  const fingerprints = new Set<string>();
+  const gitleaks: GitleaksIgnoreEntry[] = [];
+  for (const e of data) {
+    const secret = typeof e.Secret === "string" ? e.Secret : "";
+    if (secret !== "" && !secret.includes("REDACTED")) {
+      for (const id of ruleIds) fingerprints.add(fingerprint(id, secret));
+    } else {
+      const place = parseGitleaksFingerprint(e.Fingerprint);
+      if (place) gitleaks.push(place);
+    }
+  }
+  const note = `keyscan: baseline ${shown} is a gitleaks report: ${data.length - gitleaks.length} entr${data.length - gitleaks.length === 1 ? "y" : "ies"} matched by secret${gitleaks.length ? `, ${gitleaks.length} redacted matched by file:rule:line` : ""}; \`keyscan baseline\` writes keyscan's own.\n`;
+  return { fingerprints, gitleaks, note };
 }
 
 export function writeBaseline(path: string, shown: string, entries: readonly BaselineEntry[]): void {

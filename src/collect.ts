@@ -63,7 +63,7 @@ export class ResultCollector {
     } else this.errors.push(entry);
   }
 
-  suppress(by: SuppressedBy | "inline"): void {
+  suppress(by: SuppressedBy | "inline" | "gitleaks"): void {
     this.suppressed[by] = (this.suppressed[by] ?? 0) + 1;
   }
 

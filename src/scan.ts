@@ -14,6 +14,7 @@ import { createExecutor, type ContentItem } from "./executor/index.js";
 import { firstPartOf } from "./executor/local.js";
 import { onAddedLine } from "./finding-filters/added-lines.js";
 import { suppressedBy, type SuppressedBy } from "./finding-filters/fingerprints.js";
+import { dropAttributed, gitleaksIgnoreMatcher, type GitleaksIgnoreEntry } from "./finding-filters/gitleaks-ignore.js";
 import { inRulePathScope } from "./finding-filters/path-scope.js";
 import type { ScanResult } from "./report/types.js";
 import type { Source } from "./sources/types.js";
@@ -35,6 +36,8 @@ export interface ScanOptions {
    * workers' queues are full).
    */
   poolAfter?: { bytes?: number; items?: number };
+  /** gitleaks-style `[commit:]file:rule:line` entries to drop (`.gitleaksignore`, a gitleaks report as baseline). */
+  gitleaksIgnore?: readonly GitleaksIgnoreEntry[];
   /** Fingerprints of known secrets to drop (from `--baseline`). */
   baseline?: ReadonlySet<string>;
   /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS, 60 s; src/executor/pool.ts). */
@@ -57,6 +60,7 @@ export interface ScanOptions {
 export async function collect(source: Source, ruleset: RuleSet, options: ScanOptions = {}): Promise<ScanResult> {
   const out = new ResultCollector();
   const lists = { ignore: options.ignoreFingerprints, baseline: options.baseline };
+  const gitleaksIgnored = options.gitleaksIgnore?.length ? gitleaksIgnoreMatcher(options.gitleaksIgnore) : undefined;
   const executor = createExecutor(ruleset, options, {
     problem: (path, code, message, skipped) => out.problem(path, code, message, skipped),
     matched(item: ContentItem, bytes: number): void {
@@ -72,6 +76,10 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
         return;
       }
       const f = toFinding(t, item);
+      if (gitleaksIgnored?.({ ruleId: f.ruleId, path: f.path, line: f.line, ...(f.commit ? { commit: f.commit.commit } : {}) })) {
+        out.suppress("gitleaks");
+        return;
+      }
       const by = suppressedBy(f.fingerprint, lists);
       if (by) {
         out.suppress(by);
@@ -102,5 +110,5 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
 /** Scan a source: collect, then the source's own finalizer. The library entry point (src/index.ts). */
 export async function scan(source: Source, ruleset: RuleSet, options: ScanOptions = {}): Promise<ScanResult> {
   const collected = await collect(source, ruleset, options);
-  return source.finalize ? source.finalize(collected) : collected;
+  return dropAttributed(source.finalize ? await source.finalize(collected) : collected, options.gitleaksIgnore);
 }

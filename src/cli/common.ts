@@ -6,7 +6,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
-import { readBaseline } from "../baseline.js";
+import { readBaselineFilter } from "../baseline.js";
 import { insideCheckout, loadConfig, parseSize, type LoadedConfig } from "../config.js";
 import { KeyscanError, describeCause } from "../errors.js";
 import { loadRules, type RuleSource } from "../engine/load-rules.js";
@@ -19,12 +19,14 @@ import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
 import { KEYSCAN_IGNORE_FILE, parseIgnoreFile, readIgnoreFile } from "../sources/ignore-rules.js";
 import type { ScanOptions } from "../scan.js";
-import { EXIT_CLEAN, EXIT_FINDINGS, type CliResult, type Io } from "./io.js";
-import { addVerifyOptions, applyVerification, failing, parseVerifyArgs, type VerifyArgs, type VerifySettings } from "./verify-options.js";
+import type { CliResult, Io } from "./io.js";
+import { gitleaksFiles, reportFormat } from "./gitleaks-compat.js";
+import { addExitOptions, exitFor, exitPolicy, type ExitArgs, type ExitPolicy } from "./exit-policy.js";
+import { addVerifyOptions, applyVerification, parseVerifyArgs, type VerifyArgs, type VerifySettings } from "./verify-options.js";
 
 export const DEFAULT_MAX_FILE_SIZE = "10MB";
 
-export interface CommonArgs extends VerifyArgs {
+export interface CommonArgs extends VerifyArgs, ExitArgs {
   format: string;
   output?: string;
   redact: boolean;
@@ -37,12 +39,14 @@ export interface CommonArgs extends VerifyArgs {
   color?: boolean;
   threads?: number;
   baseline?: string;
+  "report-format"?: string;
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
   const common = y
     .option("format", { alias: "f", type: "string", default: "text", describe: `Output format: ${FORMAT_NAMES.join(", ")}` })
-    .option("output", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
+    .option("output", { alias: ["o", "report-path"], type: "string", describe: "Write the report to this file instead of stdout (--report-path: gitleaks' name)" })
+    .option("report-format", { type: "string", describe: "gitleaks' name for --format: json, sarif (csv, junit, template: says what to use)" })
     .option("redact", { type: "boolean", default: true, describe: "Redact secrets in output (--no-redact shows them in full)" })
     .option("config", { alias: "c", type: "string", describe: "Config file (default: .keyscan.yaml/.yml/.json in the working directory)" })
     .option("gitleaks-config", { type: "string", describe: "Import the rules and allowlists of a gitleaks config (.gitleaks.toml); `--config x.toml` does the same" })
@@ -52,14 +56,16 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
     .option("threads", { type: "number", describe: "Threads that match: this one and N-1 workers (default: all cores, workers only for large scans; 1 = no workers)" })
-    .option("baseline", { type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`)" });
-  return addVerifyOptions(common) as unknown as Argv<T & CommonArgs>;
+    .option("baseline", { alias: "baseline-path", type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`; a keyscan or gitleaks JSON report also works)" });
+  return addExitOptions(addVerifyOptions(common)) as unknown as Argv<T & CommonArgs>;
 }
 
 export interface Prepared {
   ruleset: RuleSet;
   /** Load warnings (untranslated gitleaks features, risky patterns in user rules), for stderr. */
   warnings: string[];
+  /** What was picked up, for stderr (a `.gitleaks.toml`, `.gitleaksignore`, a gitleaks report as baseline). */
+  notes: string[];
   config?: LoadedConfig;
   maxFileSize: number;
   scanOptions: ScanOptions;
@@ -68,6 +74,8 @@ export interface Prepared {
   ignoreFingerprints: { all: string[]; used: Set<string> };
   /** The --verify family, checked before the scan. */
   verify?: VerifySettings;
+  /** --fail-on, --exit-code, --no-fail: when findings fail the run. */
+  exit: ExitPolicy;
 }
 
 /**
@@ -75,12 +83,17 @@ export interface Prepared {
  * tree's `.keyscanignore` and config; a file absent from it is absent.
  */
 export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, string>): Prepared {
+  // gitleaks' --report-format picks the format (finish renders args.format).
+  if (args["report-format"] !== undefined) args.format = reportFormat(String(args["report-format"]));
   if (!FORMAT_NAMES.includes(args.format)) {
     throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${FORMAT_NAMES.join(", ")}.`);
   }
   // A TOML file given as --config is a gitleaks config (keyscan's own config is YAML or JSON).
   const gitleaks = [args["gitleaks-config"], args.config && /\.toml$/i.test(args.config) ? args.config : undefined].filter((p): p is string => !!p);
   const config = loadConfig(args.config && /\.toml$/i.test(args.config) ? undefined : args.config, io.cwd, staged);
+  // Issue 20: gitleaks' own files, when keyscan has no config of its own (.gitleaksignore always, beside .keyscanignore).
+  const fromGitleaks = gitleaksFiles(io.cwd, !config && gitleaks.length === 0, staged);
+  if (fromGitleaks.config) gitleaks.push(fromGitleaks.config);
   const extra: RuleSource[] = [
     ...gitleaks.map((p) => ({ path: resolve(io.cwd, p), format: "gitleaks" as const })),
     ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
@@ -94,13 +107,16 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
     throw new KeyscanError("E_USAGE", `--threads ${args.threads} is not a whole number from 1 to 64.`);
   }
   // The baseline is applied here, in the options every scanning command passes to scan(), so no command can miss it.
-  const baseline = args.baseline ? new Set(readBaseline(resolve(io.cwd, args.baseline), args.baseline).map((e) => e.fingerprint)) : undefined;
+  const baseline = args.baseline ? readBaselineFilter(resolve(io.cwd, args.baseline), args.baseline, ruleset.rules.map((r) => r.id)) : undefined;
+  const gitleaksIgnore = [...fromGitleaks.ignore, ...(baseline?.gitleaks ?? [])];
   const used = new Set<string>();
   const verify = parseVerifyArgs(args, io, ruleset);
   const prepared: Prepared = {
     ruleset,
     verify,
+    exit: exitPolicy(args),
     warnings: [...(ruleset.warnings ?? [])],
+    notes: [...fromGitleaks.notes, ...(baseline?.note ? [baseline.note] : [])],
     ...(config ? { config } : {}),
     maxFileSize,
     exclude: config?.exclude ?? [],
@@ -109,7 +125,8 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
       inlineAllow: !args["ignore-inline-allow"],
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
-      ...(baseline ? { baseline } : {}),
+      ...(baseline ? { baseline: baseline.fingerprints } : {}),
+      ...(gitleaksIgnore.length > 0 ? { gitleaksIgnore } : {}),
       // Rules keyscan did not ship are matched only in workers, under the pool's watchdog (issue 19).
       ...(extra.length > 0 ? { isolate: true } : {}),
       onSuppressed: (fingerprint, by) => {
@@ -204,6 +221,7 @@ export async function finish(scanned: Scanned, args: CommonArgs, io: Io): Promis
     stdout = reporter(result, reportOptions(args, io, false));
     if (args.format !== "text") stderr += errorNotes(result);
   }
-  const exitCode = failing(result, scanned.prepared?.verify) ? EXIT_FINDINGS : EXIT_CLEAN;
-  return { exitCode, stdout, stderr: (scanned.before ?? "") + stderr + (scanned.after ?? "") };
+  const { exitCode, note } = exitFor(result, scanned.prepared?.exit ?? exitPolicy(args));
+  const notes = scanned.prepared?.notes.join("") ?? "";
+  return { exitCode, stdout, stderr: notes + (scanned.before ?? "") + stderr + note + (scanned.after ?? "") };
 }

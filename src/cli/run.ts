@@ -7,6 +7,7 @@
  */
 import type { Argv } from "yargs";
 import { KeyscanError } from "../errors.js";
+import { commandTypo, unknownFlagHints } from "./did-you-mean.js";
 import { describeInternalError } from "./internal-error.js";
 import { redactText } from "./redact-output.js";
 import { VERSION } from "../version.js";
@@ -88,6 +89,7 @@ export function hookArgs(argv: readonly string[]): { command: CommandName; parse
     onlyVerified: false,
     "fail-on": "any",
     failOn: "any",
+    fail: true,
     "allow-repo-rules-verify": false,
     allowRepoRulesVerify: false,
     staged: false,
@@ -117,7 +119,7 @@ export function hookArgs(argv: readonly string[]): { command: CommandName; parse
     } else if (name === "--output" || arg === "-o") {
       const v = takeValue();
       if (v === undefined || v === "") return undefined;
-      parsed.output = parsed.o = v;
+      parsed.output = parsed.o = parsed["report-path"] = parsed.reportPath = v;
     } else if (name === "--threads") {
       const v = takeValue();
       if (v === undefined || !/^[1-9][0-9]{0,5}$/.test(v)) return undefined;
@@ -128,8 +130,13 @@ export function hookArgs(argv: readonly string[]): { command: CommandName; parse
   return { command: "scan", parsed };
 }
 
+function knownOptions(y: Argv): string[] {
+  const o = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; alias: Record<string, string[]> };
+  return [...new Set([...Object.keys(o.key), ...Object.values(o.alias).flat()])].filter((k) => k !== "$0" && !/[A-Z]/.test(k));
+}
+
 /** What yargs made of the arguments: the command it chose and its arguments, or its output (help), or an error. */
-export async function parseArgv(argv: string[]): Promise<{ command?: Command; parsed?: Record<string, unknown>; output: string; parseError?: Error }> {
+export async function parseArgv(argv: string[]): Promise<{ command?: Command; parsed?: Record<string, unknown>; output: string; parseError?: Error; known?: string[] }> {
   const loaded = new Map<CommandName, Command>();
   const load = async (name: CommandName): Promise<void> => {
     loaded.set(name, await COMMAND_ENTRIES.find((e) => e.name === name)!.load());
@@ -157,8 +164,25 @@ export async function parseArgv(argv: string[]): Promise<{ command?: Command; pa
       await load(stub);
       continue;
     }
-    return { ...(command ? { command } : {}), ...(parsed ? { parsed } : {}), output, ...(parseError ? { parseError } : {}) };
+    // The option names the chosen command knows, for "did you mean" (issue 20).
+    const known = parseError ? knownOptions(p.y) : undefined;
+    return { ...(command ? { command } : {}), ...(parsed ? { parsed } : {}), output, ...(parseError ? { parseError } : {}), ...(known ? { known } : {}) };
   }
+}
+
+/**
+ * `--log-opts "--all --since=…"` as one `--log-opts=…` word: yargs would read a value that starts with `-` as flags
+ * of keyscan's own (gitleaks users write it so; issue 20). Arguments after `--` are left alone.
+ */
+function joinLogOpts(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") return [...out, ...argv.slice(i)];
+    if (a === "--log-opts" && i + 1 < argv.length) out.push(`--log-opts=${argv[++i]!}`);
+    else out.push(a);
+  }
+  return out;
 }
 
 export async function run(argvIn: string[], io: Io): Promise<CliResult> {
@@ -170,15 +194,20 @@ export async function run(argvIn: string[], io: Io): Promise<CliResult> {
 
 async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
   // yargs drops a lone `-`; spell it as the equivalent flag before parsing.
-  const argv = argvIn.map((a) => (a === "-" ? "--stdin" : a));
+  const argv = joinLogOpts(argvIn.map((a) => (a === "-" ? "--stdin" : a)));
   // `keyscan --version` answers without loading yargs or a command (issue 20: at most 1.3x `node -e 0`).
   if (argv.length === 1 && argv[0] === "--version") return { exitCode: 0, stdout: `${VERSION}\n`, stderr: "" };
   const hook = hookArgs(argv);
-  const { command, parsed, output, parseError } = hook
-    ? { command: await COMMAND_ENTRIES.find((e) => e.name === hook.command)!.load(), parsed: hook.parsed, output: "", parseError: undefined }
+  if (argv.length > 0 && !argv[0]!.startsWith("-")) {
+    const typo = commandTypo(argv, COMMAND_ENTRIES.map((e) => e.name), io.cwd);
+    if (typo) return { exitCode: EXIT_ERROR, stdout: "", stderr: typo };
+  }
+  const { command, parsed, output, parseError, known } = hook
+    ? { command: await COMMAND_ENTRIES.find((e) => e.name === hook.command)!.load(), parsed: hook.parsed, output: "", parseError: undefined, known: undefined }
     : await parseArgv(argv);
   if (parseError) {
-    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${parseError.message}\nRun \`keyscan --help\` for usage.\n` };
+    const hints = known ? unknownFlagHints(parseError.message, argv, known) : "";
+    return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${parseError.message}\n${hints}Run \`keyscan --help\` for usage.\n` };
   }
   if (output) return { exitCode: 0, stdout: output.endsWith("\n") ? output : `${output}\n`, stderr: "" };
   if (!command || !parsed) return { exitCode: EXIT_ERROR, stdout: "", stderr: "keyscan: no command; run `keyscan --help`.\n" };

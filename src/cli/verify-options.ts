@@ -1,7 +1,7 @@
 /**
  * The `--verify` family of scan options and what `finish` does with them: check the flags once before the scan
  * (a bad value is exit 2 with a message saying what to fix), then after the scan verify the findings, drop all but
- * live keys for `--only-verified`, and pick the exit code for `--fail-on`. Kept out of common.ts so every scan
+ * live keys for `--only-verified` (the exit code is src/cli/exit-policy.ts's). Kept out of common.ts so every scan
  * command gets verification by using the shared options and `finish`, and common.ts stays small.
  */
 import type { Argv } from "yargs";
@@ -31,7 +31,6 @@ export function addVerifyOptions<T>(y: Argv<T>): Argv<T & VerifyArgs> {
     .option("verify", { type: "boolean", default: false, describe: "Ask each provider (read-only endpoint from the rule file) whether found keys are live" })
     .option("access", { type: "boolean", describe: "Map what each live key can reach (identity, scopes, resources, spend; the rule's `access` block). On with --verify; --access implies --verify, --no-access turns it off" })
     .option("only-verified", { type: "boolean", default: false, describe: "Report only keys verified live (needs --verify)" })
-    .option("fail-on", { type: "string", choices: ["any", "verified"], default: "any", describe: "Exit 1 on any finding, or only on keys verified live (needs --verify)" })
     .option("allow-repo-rules-verify", { type: "boolean", default: false, describe: "Let rules from the scanned repository's own config verify (off: a repo could send keys to its own server)" })
     .option("verify-endpoint-override", { type: "string", array: true, describe: `TESTING ONLY: PROVIDER=BASE_URL sends that provider's verification there, with HTTPS/host/private-address checks off (command line only, never from the environment)` })
     .option("verify-rate", { type: "string", array: true, describe: `Requests per second per provider: N, or PROVIDER=N (default ${VERIFY_DEFAULTS.rate})` })
@@ -43,7 +42,6 @@ export function addVerifyOptions<T>(y: Argv<T>): Argv<T & VerifyArgs> {
 export interface VerifySettings {
   enabled: boolean;
   onlyVerified: boolean;
-  failOn: "any" | "verified";
   options: VerifyOptions;
   /** Loud notes to print before verifying (active overrides). */
   notices: string[];
@@ -80,9 +78,8 @@ function parseDurationMs(value: string): number | undefined {
 /** Validate the verify flags (before the scan). */
 export function parseVerifyArgs(args: VerifyArgs, _io: Io, ruleset: RuleSet): VerifySettings {
   const enabled = args.verify === true || args.access === true;
-  const failOn = args["fail-on"] === "verified" ? "verified" : "any";
   if (!enabled && args["only-verified"]) throw new KeyscanError("E_USAGE", "--only-verified needs --verify (keyscan makes no network request unless asked).");
-  if (!enabled && failOn === "verified") throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
+  if (!enabled && args["fail-on"] === "verified") throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
 
   const overrides: Record<string, string> = {};
   // Only on the command line: an environment variable that turns the safety checks off could be set by anything in a
@@ -125,7 +122,6 @@ export function parseVerifyArgs(args: VerifyArgs, _io: Io, ruleset: RuleSet): Ve
   return {
     enabled,
     onlyVerified: args["only-verified"] === true,
-    failOn,
     notices,
     options: { access: args.access !== false, endpointOverrides: overrides, rate, concurrency, timeoutMs, retries, allowRepoRules: args["allow-repo-rules-verify"] === true },
   };
@@ -147,8 +143,3 @@ export async function applyVerification(result: ScanResult, ruleset: RuleSet, se
   return stderr;
 }
 
-/** Whether the findings call for exit 1 under `--fail-on`. */
-export function failing(result: ScanResult, settings: VerifySettings | undefined): boolean {
-  if (settings?.failOn === "verified") return result.findings.some((f) => f.verification?.status === "verified");
-  return result.findings.length > 0;
-}

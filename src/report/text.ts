@@ -9,7 +9,7 @@ import { redactResult } from "./redact.js";
 import { byUrgency, filesPhrase, printable as p, scanKind } from "./summary.js";
 
 /** Why findings were left out, in words for the summary's "not shown". */
-const NOT_SHOWN: Record<string, string> = { baseline: "in the baseline", ignore: "ignored by fingerprint", inline: "allowed inline" };
+const NOT_SHOWN: Record<string, string> = { baseline: "in the baseline", ignore: "ignored by fingerprint", inline: "allowed inline", gitleaks: "ignored by gitleaks fingerprint" };
 
 export function renderText(scanResult: ScanResult, options: ReportOptions): string {
   const result = redactResult(scanResult, options.redact);

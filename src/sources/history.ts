@@ -31,6 +31,11 @@ export interface HistoryOptions extends GitContext {
   shard?: ShardSpec;
   /** Blob ids scanned by an earlier run (`--state`): walked and attributed, not read or scanned again. */
   skipBlobs?: ReadonlySet<string>;
+  /**
+   * `--log-opts` (issue 20): rev-list arguments that select commits, checked by src/cli/log-opts.ts. With
+   * `selectsRevisions` they replace the default revisions; otherwise they narrow them (dates, counts, authors).
+   */
+  logOpts?: { args: readonly string[]; selectsRevisions: boolean };
 }
 
 /** A growable array of 32-bit integers (an introduction costs 12 bytes, not a JS object). */
@@ -104,7 +109,7 @@ export interface HistorySource extends Source {
 }
 
 /** The revisions to walk: branches, tags and HEAD; with allRefs every ref plus each stash entry. */
-async function revisionArgs(ctx: GitContext, allRefs: boolean): Promise<{ args: string[]; refs: string[]; head?: string }> {
+async function revisionArgs(ctx: GitContext, allRefs: boolean, logOpts?: HistoryOptions["logOpts"]): Promise<{ args: string[]; refs: string[]; head?: string }> {
   const patterns = allRefs ? [] : ["refs/heads", "refs/tags"];
   const refs = (await git(ctx, ["for-each-ref", "--format=%(refname)", ...patterns], "listing refs")).split("\n").filter((l) => l.length > 0);
   const args = allRefs ? ["--all"] : ["--branches", "--tags"];
@@ -119,6 +124,8 @@ async function revisionArgs(ctx: GitContext, allRefs: boolean): Promise<{ args: 
       refs.push(...stashes.map((_, i) => `stash@{${i}}`));
     }
   }
+  // Checked words only (no revision starts with `-`), so nothing here can become another option.
+  if (logOpts) return { args: logOpts.selectsRevisions ? [...logOpts.args] : [...args, ...logOpts.args], refs, ...(head ? { head } : {}) };
   return { args, refs, ...(head ? { head } : {}) };
 }
 
@@ -141,7 +148,7 @@ export function historySource(options: HistoryOptions): HistorySource {
       index.root = where.cwd;
       index.workTree = where.workTree;
       index.shallow = await isShallow(ctx);
-      const { args, refs, head } = await revisionArgs(ctx, options.allRefs === true);
+      const { args, refs, head } = await revisionArgs(ctx, options.allRefs === true, options.logOpts);
       index.refs = refs;
       if (refs.length === 0 && !head) return; // a repository with no commits yet
 

@@ -37,6 +37,8 @@ export const baselineCommand: Command = {
       .hide("verify")
       .hide("only-verified")
       .hide("fail-on")
+      .hide("exit-code")
+      .hide("fail")
       .hide("allow-repo-rules-verify")
       .hide("verify-endpoint-override")
       .hide("verify-rate")

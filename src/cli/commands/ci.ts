@@ -12,17 +12,16 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError, describeCause } from "../../errors.js";
-import { SEVERITIES, type Severity } from "../../engine/rule-schema.js";
+import { exitFor, exitPolicy, FAIL_ON_CHOICES, FAIL_ON_DESCRIPTION, type FailOn } from "../exit-policy.js";
 import { gitRunner } from "../../ci/git-runner.js";
 import { planScan, type CiMode, type GithubEvent, type ScanPlan } from "../../ci/github-event.js";
 import { newStopToken, stopCommands } from "../../report/github.js";
 import { REPORTERS, formatNames } from "../../report/index.js";
 import { truncateMarkdown } from "../../report/markdown.js";
-import { severityRank } from "../../report/summary.js";
 import type { ScanResult } from "../../report/types.js";
 import { TOOL_NAME, VERSION } from "../../version.js";
 import { ciScan } from "../ci-scan.js";
-import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliResult, type Io } from "../io.js";
+import { EXIT_ERROR, type CliResult, type Io } from "../io.js";
 import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
@@ -39,7 +38,9 @@ interface CiArgs {
   "sarif-file"?: string;
   "summary-file"?: string;
   "output-file"?: string;
-  "fail-on": Severity | "any" | "verified" | "none";
+  "fail-on": FailOn;
+  "exit-code"?: number;
+  fail?: boolean;
   config?: string;
   redact: boolean;
   verify?: boolean;
@@ -88,6 +89,7 @@ function emptyResult(reason: string): ScanResult {
 }
 
 export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
+  const policy = exitPolicy(args);
   if (args["fail-on"] === "verified" && !args.verify) throw new KeyscanError("E_USAGE", "--fail-on verified needs --verify (keyscan makes no network request unless asked).");
   if (!formatNames().includes(args.format)) throw new KeyscanError("E_USAGE", `unknown --format ${args.format}; use one of: ${formatNames().join(", ")}.`);
   const token = newStopToken();
@@ -138,15 +140,10 @@ export async function runCi(args: CiArgs, io: Io): Promise<CliResult> {
     const sarifPath = sarifFile ? resolve(io.cwd, sarifFile).replace(/[\r\n]/g, "") : "";
     writeOut(resolve(io.cwd, outputFile), `findings=${result.findings.length}\n${sarifPath ? `sarif-file=${sarifPath}\n` : ""}`, "step outputs file", true);
   }
-  const failOn = args["fail-on"];
-  const failing =
-    failOn === "none"
-      ? []
-      : failOn === "verified"
-        ? result.findings.filter((f) => f.verification?.status === "verified")
-        : result.findings.filter((f) => severityRank(f.severity) <= severityRank(failOn === "any" ? "info" : failOn));
-  if (result.findings.length > 0 && failing.length === 0) stdout += log(`keyscan: ${result.findings.length} findings, none at or above --fail-on ${failOn}; not failing the step.`);
-  return { exitCode: failing.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN, stdout, stderr: "" };
+  // The same policy as every scanning command (src/cli/exit-policy.ts).
+  const { exitCode, note } = exitFor(result, policy);
+  if (note) stdout += log(note);
+  return { exitCode, stdout, stderr: "" };
 }
 
 export const ciCommand: Command = {
@@ -162,12 +159,9 @@ export const ciCommand: Command = {
       .option("sarif-file", { type: "string", describe: "Also write SARIF here (for github/codeql-action/upload-sarif)" })
       .option("summary-file", { type: "string", describe: "Markdown job summary file (default $GITHUB_STEP_SUMMARY)" })
       .option("output-file", { type: "string", describe: "Step outputs file (default $GITHUB_OUTPUT)" })
-      .option("fail-on", {
-        type: "string",
-        choices: [...SEVERITIES, "any", "verified", "none"],
-        default: "any",
-        describe: "What fails the step: any finding, the lowest severity that does, only keys verified live (needs --verify), or none",
-      })
+      .option("fail-on", { type: "string", choices: [...FAIL_ON_CHOICES], default: "any", describe: FAIL_ON_DESCRIPTION })
+      .option("exit-code", { type: "number", describe: "Exit code when findings fail the step (default 1; 0 = report only)" })
+      .option("fail", { type: "boolean", default: true, describe: "--no-fail: report only (same as --fail-on none)" })
       .option("config", { alias: "c", type: "string", describe: "Config file" })
       .option("redact", { type: "boolean", default: true, describe: "Redact secrets in every output (--no-redact shows them)" })
       .option("verify", { type: "boolean", describe: "Check whether found keys are live (passed to the scan)" })

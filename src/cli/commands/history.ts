@@ -14,6 +14,7 @@ import { mergeResults } from "../../report/merge.js";
 import type { ScanResult } from "../../report/types.js";
 import { compareFindings } from "../../report/order.js";
 import { collect } from "../../scan.js";
+import { dropAttributed } from "../../finding-filters/gitleaks-ignore.js";
 import { historySource } from "../../sources/history.js";
 import { findingsFromState, loadState, saveState, updatedRepoState, type HistoryState } from "../../sources/history-state.js";
 import { materializeRepo, readRepoList } from "../../sources/repo-list.js";
@@ -21,6 +22,7 @@ import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/
 import { TOOL_NAME, VERSION } from "../../version.js";
 import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared, type Scanned } from "../common.js";
 import type { Io } from "../io.js";
+import { parseLogOpts } from "../log-opts.js";
 import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 
@@ -30,6 +32,7 @@ interface HistoryArgs extends CommonArgs {
   repos?: string;
   state?: string;
   "clone-dir"?: string;
+  "log-opts"?: string;
 }
 
 /** The id a single-repository run files its state under. */
@@ -53,6 +56,7 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
     exclude: prepared.exclude,
     ...(run.shard ? { shard: run.shard } : {}),
     ...(previous ? { skipBlobs: new Set(previous.blobs) } : {}),
+    ...(args["log-opts"] !== undefined ? { logOpts: parseLogOpts(String(args["log-opts"])) } : {}),
   });
   // Collected, then (with --state) joined by the findings of blobs earlier runs scanned, then the source's finalizer
   // (attribution and exposure) over both.
@@ -61,7 +65,7 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
   const known = (blob: string) => idx.blobs.id(blob) !== undefined;
   const old = findingsFromState(previous, prepared.ruleset, known, prepared.scanOptions.ignoreFingerprints);
   const findings = [...scanned.findings, ...old].sort(compareFindings);
-  let result = await source.finalize({ ...scanned, findings });
+  let result = dropAttributed(await source.finalize({ ...scanned, findings }), prepared.scanOptions.gitleaksIgnore);
   if (run.state) {
     run.state.repositories[run.stateId] = updatedRepoState(previous, known, idx.scannedBlobs, scanned.findings);
     result = { ...result, incremental: { scanned: idx.scannedBlobs.length, skipped: idx.skippedFromState } };
@@ -148,7 +152,8 @@ export const historyCommand: Command = {
       .option("shard", { type: "string", describe: "Scan only shard k of n (e.g. 2/4): a stable slice of the blobs, or of the --repos list; merge with `keyscan report --from`" })
       .option("repos", { type: "string", describe: "File listing repositories to audit, one local path or clone URL per line" })
       .option("clone-dir", { type: "string", describe: "Where --repos keeps mirror clones of URLs (default: the system temp folder)" })
-      .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" }) as unknown as Argv,
+      .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" })
+      .option("log-opts", { type: "string", describe: "gitleaks' --log-opts: git log options that select commits, e.g. \"--since=2024-01-01 main\" (only such options; see docs/gitleaks.md)" }) as unknown as Argv,
   produce: produceHistory,
   run: async (raw, io) => finish(await produceHistory(raw, io), raw as unknown as CommonArgs, io),
 };
