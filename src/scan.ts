@@ -48,6 +48,8 @@ export interface ScanOptions {
    * could backtrack in a way the load-time analysis misses. Costs a worker's start-up (~0.2 s) on small scans.
    */
   isolate?: boolean;
+  /** Told the running counts as the scan goes (the CLI's progress line on a terminal, src/cli/progress.ts). */
+  onProgress?: (counts: { scanned: number; bytes: number; findings: number }) => void;
   /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
   onSuppressed?: (fingerprint: string, by: SuppressedBy) => void;
 }
@@ -66,6 +68,7 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
     matched(item: ContentItem, bytes: number): void {
       if (firstPartOf(item)) out.scanned++;
       out.bytes += bytes;
+      options.onProgress?.({ scanned: out.scanned, bytes: out.bytes, findings: out.findings.length });
     },
     found(t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void {
       if (!onAddedLine(t.line, item.lines)) return;

@@ -21,6 +21,7 @@ import { KEYSCAN_IGNORE_FILE, parseIgnoreFile, readIgnoreFile } from "../sources
 import type { ScanOptions } from "../scan.js";
 import type { CliResult, Io } from "./io.js";
 import { gitleaksFiles, reportFormat } from "./gitleaks-compat.js";
+import { startProgress, type Progress } from "./progress.js";
 import { addExitOptions, exitFor, exitPolicy, type ExitArgs, type ExitPolicy } from "./exit-policy.js";
 import { addVerifyOptions, applyVerification, parseVerifyArgs, type VerifyArgs, type VerifySettings } from "./verify-options.js";
 
@@ -40,6 +41,7 @@ export interface CommonArgs extends VerifyArgs, ExitArgs {
   threads?: number;
   baseline?: string;
   "report-format"?: string;
+  quiet?: boolean;
 }
 
 export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
@@ -54,6 +56,7 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("max-file-size", { type: "string", describe: `Skip files larger than this (default ${DEFAULT_MAX_FILE_SIZE})` })
     .option("gitignore", { type: "boolean", default: true, describe: "Honour .gitignore files (--no-gitignore to scan ignored files too)" })
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
+    .option("quiet", { alias: "q", type: "boolean", describe: "No progress line on stderr (shown only on a terminal, outside CI, for scans over a second)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
     .option("threads", { type: "number", describe: "Threads that match: this one and N-1 workers (default: all cores, workers only for large scans; 1 = no workers)" })
     .option("baseline", { alias: "baseline-path", type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`; a keyscan or gitleaks JSON report also works)" });
@@ -76,6 +79,8 @@ export interface Prepared {
   verify?: VerifySettings;
   /** --fail-on, --exit-code, --no-fail: when findings fail the run. */
   exit: ExitPolicy;
+  /** The progress line on a terminal (history calls its inputs blobs). */
+  progress?: Progress;
 }
 
 /**
@@ -111,7 +116,9 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
   const gitleaksIgnore = [...fromGitleaks.ignore, ...(baseline?.gitleaks ?? [])];
   const used = new Set<string>();
   const verify = parseVerifyArgs(args, io, ruleset);
+  const progress = startProgress(io, args.quiet);
   const prepared: Prepared = {
+    ...(progress ? { progress } : {}),
     ruleset,
     verify,
     exit: exitPolicy(args),
@@ -129,6 +136,7 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
       ...(gitleaksIgnore.length > 0 ? { gitleaksIgnore } : {}),
       // Rules keyscan did not ship are matched only in workers, under the pool's watchdog (issue 19).
       ...(extra.length > 0 ? { isolate: true } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
       onSuppressed: (fingerprint, by) => {
         if (by === "ignore") used.add(fingerprint);
       },
@@ -192,6 +200,7 @@ export function errorNotes(result: ScanResult): string {
  * anything was found, or with --fail-on verified when a key was verified live).
  */
 export async function finish(scanned: Scanned, args: CommonArgs, io: Io): Promise<CliResult> {
+  scanned.prepared?.progress?.stop(); // the line is cleared before anything else is printed
   // The text reporter is the common case (a pre-commit hook); the others load with the registry (issue 7).
   const reporter: Reporter = args.format === "text" ? renderText : (await import("../report/index.js")).REPORTERS[args.format]!;
   let stdout = "";

@@ -8,6 +8,9 @@ export interface Io {
   stdin?: AsyncIterable<Uint8Array | string>;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Writes to stderr now, not with the result (the progress line; set by bin.ts for a terminal only). */
+  liveStderr?: (text: string) => void;
+  stderrColumns?: number;
 }
 
 export interface CliResult {

@@ -9,6 +9,7 @@ import type { Argv } from "yargs";
 import { KeyscanError } from "../errors.js";
 import { commandTypo, unknownFlagHints } from "./did-you-mean.js";
 import { describeInternalError } from "./internal-error.js";
+import { stopProgress } from "./progress.js";
 import { redactText } from "./redact-output.js";
 import { VERSION } from "../version.js";
 import { COMMAND_ENTRIES, type CommandName } from "./commands/index.js";
@@ -214,6 +215,7 @@ async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
   try {
     return await command.run(parsed, io);
   } catch (err) {
+    stopProgress();
     if (err instanceof KeyscanError) {
       return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${err.message}\n` }; // masked by run()
     }

@@ -126,6 +126,7 @@ async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Sca
   const args = raw as unknown as HistoryArgs;
   const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
   const prepared = prepare(args, io);
+  if (prepared.progress) prepared.progress.noun = "blob"; // history scans each unique blob once
   const statePath = args.state === undefined ? undefined : resolve(io.cwd, args.state);
   const loaded = statePath ? loadState(statePath, { tool: VERSION, rules: prepared.ruleset.version }) : undefined;
   const state = loaded?.state;

@@ -1,0 +1,57 @@
+// Issue 20: progress on a terminal. `keyscan history` under a pseudo-terminal (util-linux `script`) shows a progress
+// line on stderr and clears it; the same command with stderr on a pipe, under CI, or with --quiet shows none, and
+// the report on stdout is the same either way.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, newKey, tempRepos } from "../git/repo.js";
+
+const repo = tempRepos();
+const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
+
+function historyRepo() {
+  const r = repo();
+  for (let i = 0; i < 30; i++) {
+    r.write(`src/file-${i}.txt`, `line ${i}\n`.repeat(50));
+    if (i === 20) r.write("app.env", `GETIMG_API_KEY=${newKey()}\n`);
+    r.commitAll(`commit ${i}`);
+  }
+  return r;
+}
+
+/** Run keyscan under a pseudo-terminal; stdout goes to a file, so what comes back is stderr only. */
+function underTerminal(r: ReturnType<typeof repo>, args: string, env: NodeJS.ProcessEnv): { stderr: string; stdout: string } {
+  const out = join(r.home, "stdout.txt");
+  // script -e exits with keyscan's status (1: the repository holds a key).
+  const res = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args} > ${JSON.stringify(out)}`, "/dev/null"], { cwd: r.dir, env, encoding: "utf8" });
+  expect(res.status, res.stderr).toBe(1);
+  return { stderr: res.stdout, stdout: readFileSync(out, "utf8") };
+}
+
+describe.skipIf(!hasScript)("issue 20: progress on a terminal", { timeout: 120_000 }, () => {
+  it("keyscan history shows progress on a terminal's stderr and clears it; none through a pipe, under CI or with --quiet", () => {
+    const r = historyRepo();
+    const { CI: _ci, ...base } = r.env;
+    const env = { ...base, KEYSCAN_PROGRESS_AFTER_MS: "0" };
+    const tty = underTerminal(r, "history --no-color", env);
+    expect(tty.stderr).toMatch(/\r\x1b\[Kkeyscan: \d+ blobs? scanned, \d+\.\d MB \(\d+\.\d MB\/s\), \d+ findings? so far/);
+    expect(tty.stderr).toMatch(/\r\x1b\[K$/); // cleared at the end
+    expect(tty.stdout).toMatch(/1 secret found/);
+    expect(tty.stdout).not.toContain("\x1b");
+
+    const piped = spawnSync(process.execPath, [BIN, "history", "--no-color"], { cwd: r.dir, env, encoding: "utf8" });
+    expect(piped.status).toBe(1);
+    expect(piped.stderr).not.toMatch(/scanned|\x1b/);
+    expect(piped.stdout.replace(/\(\d+\.\d MB, \d+ ms\)/, "")).toBe(tty.stdout.replace(/\(\d+\.\d MB, \d+ ms\)/, ""));
+
+    expect(underTerminal(r, "history --no-color", { ...env, CI: "true" }).stderr).not.toMatch(/scanned/);
+    expect(underTerminal(r, "history --no-color --quiet", env).stderr).not.toMatch(/scanned/);
+  });
+
+  it("shows nothing before its delay (about a second by default), so a quick scan prints no progress", () => {
+    const r = historyRepo();
+    const { CI: _ci, ...env } = r.env;
+    expect(underTerminal(r, "history --no-color", { ...env, KEYSCAN_PROGRESS_AFTER_MS: "60000" }).stderr).not.toMatch(/scanned/);
+  });
+});
