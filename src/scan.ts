@@ -26,12 +26,12 @@ export interface ScanOptions {
   ignoreFingerprints?: ReadonlySet<string>;
   /**
    * Threads that match (issue 7): this one and `threads - 1` workers. 0 or 1: this thread only. Default: every
-   * core, but workers start only once the input has proved large (src/executor POOL_AFTER_*), so a pre-commit run
+   * core, but workers start only once the input has proved large (src/executor/policy.ts), so a pre-commit run
    * of a few files never pays worker start-up.
    */
   threads?: number;
   /**
-   * When to move to the pool (default POOL_AFTER_*); tests set 0 to force it. When given, the scan waits for a
+   * When to move to the pool (default: src/executor/policy.ts); tests set 0 to force it. When given, the scan waits for a
    * worker to be ready rather than matching on this thread meanwhile (this thread still takes inputs while the
    * workers' queues are full).
    */

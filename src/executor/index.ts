@@ -1,6 +1,6 @@
 /**
  * The executor: where each item is matched, behind one `match(item)`. Small scans match on this thread
- * (local.ts); once the input has proved large, or when the rule set holds rules keyscan did not ship (`isolate`),
+ * (local.ts); once the input has proved large (policy.ts), or when the rule set holds rules keyscan did not ship (`isolate`),
  * items go to a pool of worker threads (pool.ts) while this thread keeps matching whenever the workers are busy or
  * not started yet. The pooling policy lives here and nowhere else; src/scan.ts only feeds items in and takes
  * outcomes out through a sink, in whatever order they come.
@@ -12,6 +12,7 @@ import type { Rule, RuleSet } from "../engine/rule.js";
 import { ruleLookup, type RuleLookup } from "../engine/lazy-rule-set.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import { inChunk, matchHere, type ContentItem } from "./local.js";
+import { shouldStartPool } from "./policy.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
 import type { ProblemCode } from "../errors.js";
 
@@ -32,7 +33,7 @@ export interface ExecutorOptions {
   inlineAllow?: boolean;
   /** Threads that match: this one and `threads - 1` workers (default: every core; ScanOptions.threads). */
   threads?: number;
-  /** When to move to the pool (default POOL_AFTER_*); tests set 0 to force it (ScanOptions.poolAfter). */
+  /** When to move to the pool (default: policy.ts); tests set 0 to force it (ScanOptions.poolAfter). */
   poolAfter?: { bytes?: number; items?: number };
   /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS; pool.ts). */
   inputTimeoutMs?: number;
@@ -49,13 +50,6 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/**
- * A scan moves to the worker pool after this much input (what came before is already matched here). Low on purpose
- * (issue 7): until the workers are up only this thread works, and a worker takes ~150 ms to start; at 3 MB / 300
- * files the second core sat idle for the first ~0.35 s of a tree scan. A pre-commit run of ten files stays under it.
- */
-const POOL_AFTER_BYTES = 512 * 1024;
-const POOL_AFTER_ITEMS = 32;
 /** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
 const IN_FLIGHT_PER_THREAD = 256;
 /** While helping the workers, this thread yields to the event loop (to take in their answers) this often. */
@@ -77,6 +71,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   const isolate = options.isolate === true && ruleset.source !== undefined;
   let bytes = 0;
   let seen = 0;
+  let started: number | undefined;
   let lastYield = 0;
   let pool: ScanPool | undefined;
   const inFlight = new Set<Promise<void>>();
@@ -159,7 +154,9 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   return {
     match(item: ContentItem): Promise<void> | undefined {
       seen++;
-      if (!pool && (isolate || (item.type !== "text" && threads > 1 && ruleset.source && (bytes > (options.poolAfter?.bytes ?? POOL_AFTER_BYTES) || seen > (options.poolAfter?.items ?? POOL_AFTER_ITEMS))))) {
+      started ??= performance.now();
+      const elapsedMs = performance.now() - started;
+      if (!pool && (isolate || (item.type !== "text" && ruleset.source && shouldStartPool({ threads, bytes, items: seen, elapsedMs }, options.poolAfter)))) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and threads - 1 workers;
         // isolated, every input goes to the workers (at least one).
         pool = new ScanPool(ruleset, { threads: isolate ? Math.max(1, threads - 1) : threads - 1, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });

@@ -1,0 +1,42 @@
+/**
+ * When a scan moves to the worker pool (issue 21): decided on what is known at each item — how long this thread has
+ * been matching, how much it has matched, how many threads may match — so that no input is slower with the default
+ * than with `--threads 1`. A source streams its items (the tree walk and the history walk run ahead of matching
+ * by little), so what is left is not known; the estimate is that a scan that has run for T will run about as long
+ * again. A worker is worth starting only when that remainder repays what the worker costs.
+ *
+ * What a worker costs, measured (issue 21, typescript + three, 50 MB, 2 cores): ~0.45 s of CPU beyond the
+ * single-thread run (user 1.5 s with --threads 1 against 1.95 s with one worker: a V8 isolate, its JIT warming the
+ * matcher's hot code again, its own copies of the matchers it meets) and ~150 ms before it takes input. Issue 7
+ * started the pool after 512 KB or 32 files, and the 50 MB tree then took longer with the default than with
+ * `--threads 1`. After POOL_AFTER_MS of matching the remainder is expected to be that long again: a worker started
+ * then has ~POOL_AFTER_MS of matching to halve, which repays its ~0.45 s of CPU on a second core that is free.
+ */
+
+/** How long this thread matches alone before a pool starts (see the header). */
+export const POOL_AFTER_MS = 500;
+/** ...and at least this much input: a few slow files (deep decoding) are no sign of a large scan. */
+export const POOL_AFTER_BYTES = 8 << 20;
+
+export interface PoolSignals {
+  /** Threads that may match (this one and the workers a pool would start). */
+  threads: number;
+  /** Input matched so far, and its item count. */
+  bytes: number;
+  items: number;
+  /** Milliseconds since the first item. */
+  elapsedMs: number;
+}
+
+/** A fixed threshold instead (tests force the pool with zeros; ScanOptions.poolAfter). */
+export interface PoolAfter {
+  bytes?: number;
+  items?: number;
+}
+
+/** Whether to start the pool now. */
+export function shouldStartPool(s: PoolSignals, fixed?: PoolAfter): boolean {
+  if (s.threads <= 1) return false;
+  if (fixed) return s.bytes > (fixed.bytes ?? POOL_AFTER_BYTES) || s.items > (fixed.items ?? Infinity);
+  return s.elapsedMs >= POOL_AFTER_MS && s.bytes >= POOL_AFTER_BYTES;
+}

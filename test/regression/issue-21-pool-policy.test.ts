@@ -1,0 +1,35 @@
+// Issue 21 (small and medium inputs): the pool starts on what is known — time spent matching and input matched —
+// so a scan that ends quickly never pays for workers; tests can still force it with fixed thresholds.
+import { describe, expect, it } from "vitest";
+import { POOL_AFTER_BYTES, POOL_AFTER_MS, shouldStartPool } from "../../src/executor/policy.js";
+
+describe("issue 21: pooling policy", () => {
+  const big = { threads: 2, bytes: 64 << 20, items: 5000, elapsedMs: 2000 };
+
+  it("never starts a pool for one thread", () => {
+    expect(shouldStartPool({ ...big, threads: 1 })).toBe(false);
+    expect(shouldStartPool({ ...big, threads: 0 })).toBe(false);
+    expect(shouldStartPool({ ...big, threads: 1 }, { bytes: 0, items: 0 })).toBe(false);
+  });
+
+  it("waits until the scan has run long enough and matched enough to repay a worker", () => {
+    expect(shouldStartPool(big)).toBe(true);
+    // A pre-commit run: a few files, quickly.
+    expect(shouldStartPool({ threads: 8, bytes: 40_000, items: 10, elapsedMs: 30 })).toBe(false);
+    // Many small files, or a few MB, matched quickly (issue 7 started the pool after 32 files or 512 KB).
+    expect(shouldStartPool({ threads: 2, bytes: 600_000, items: 33, elapsedMs: 40 })).toBe(false);
+    expect(shouldStartPool({ threads: 2, bytes: 4 << 20, items: 2000, elapsedMs: 120 })).toBe(false);
+    // Slow going on little input (a few files with deep decoding) is no sign of a large scan.
+    expect(shouldStartPool({ threads: 2, bytes: 1 << 20, items: 3, elapsedMs: 5000 })).toBe(false);
+    // At the thresholds, and just short of each.
+    expect(shouldStartPool({ threads: 2, bytes: POOL_AFTER_BYTES, items: 100, elapsedMs: POOL_AFTER_MS })).toBe(true);
+    expect(shouldStartPool({ threads: 2, bytes: POOL_AFTER_BYTES - 1, items: 100, elapsedMs: POOL_AFTER_MS })).toBe(false);
+    expect(shouldStartPool({ threads: 2, bytes: POOL_AFTER_BYTES, items: 100, elapsedMs: POOL_AFTER_MS - 1 })).toBe(false);
+  });
+
+  it("takes fixed thresholds when given (tests force the pool with zeros)", () => {
+    expect(shouldStartPool({ threads: 2, bytes: 1, items: 1, elapsedMs: 0 }, { bytes: 0, items: 0 })).toBe(true);
+    expect(shouldStartPool({ threads: 2, bytes: 0, items: 0, elapsedMs: 0 }, { bytes: 0, items: 0 })).toBe(false);
+    expect(shouldStartPool({ threads: 2, bytes: 10, items: 1, elapsedMs: 9999 }, { bytes: 100 })).toBe(false);
+  });
+});
