@@ -36,7 +36,8 @@ const work = mkdtempSync(join(tmpdir(), "keyscan-rules-scale-"));
 /** The package as shipped, and a copy with the synthetic providers among its rules. */
 function simulatedPackage() {
   const pkg = join(work, "package");
-  cpSync(join(root, "dist"), join(pkg, "dist"), { recursive: true });
+  // Timestamps kept: dist/build-stamp.json counts only if no newer than the code (rule-cache.ts buildStamp).
+  cpSync(join(root, "dist"), join(pkg, "dist"), { recursive: true, preserveTimestamps: true });
   cpSync(join(root, "rules"), join(pkg, "rules"), { recursive: true });
   cpSync(join(root, "package.json"), join(pkg, "package.json"));
   symlinkSync(join(root, "node_modules"), join(pkg, "node_modules"), "dir");
