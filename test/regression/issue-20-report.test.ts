@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../src/cli/run.js";
 import { renderText } from "../../src/report/text.js";
+import type { AuditEntry } from "../../src/report/audit/model.js";
+import { timeTicks, timelineSvg } from "../../src/report/audit/timeline.js";
 import type { Finding, ScanResult } from "../../src/report/types.js";
 import { fixtureScan } from "../report/fixture-scan.js";
 import { getimgKey } from "../trust/helpers.js";
@@ -52,5 +54,31 @@ describe("issue 20: history text ordered by urgency", () => {
     expect(order(history)).toEqual(["f-critical.env", "e-high-live.env", "d-high-at-head.env", "c-high-new-gone.env", "b-high-old-gone.env", "a-low.env"]);
     // A tree scan keeps path order.
     expect(order({ ...history, target: "files: ." })).toEqual(findings.map((f) => f.path));
+  });
+});
+
+describe("issue 20: the audit timeline's ticks", () => {
+  const entry = (rank: number, introduced: string, removed?: string): AuditEntry =>
+    ({
+      rank,
+      finding: { providerName: "Example", ruleName: "Example key" },
+      status: "not checked",
+      introduced: { commit: "a".repeat(40), author: "A", date: introduced },
+      ...(removed ? { removed: { commit: "b".repeat(40), author: "B", date: removed } } : {}),
+    }) as unknown as AuditEntry;
+  const labels = (svg: string) => [...svg.matchAll(/text-anchor="middle" fill="#555">([^<]*)<\/text>/g)].map((m) => m[1]);
+
+  it("a history within one year gets month ticks, a few weeks day ticks, several years year ticks", () => {
+    const months = timelineSvg([entry(1, "2024-02-10T10:00:00Z", "2024-05-01T00:00:00Z"), entry(2, "2024-04-02T00:00:00Z")], "2024-09-03T00:00:00Z");
+    expect(labels(months)).toEqual(["Mar 2024", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]);
+    const days = timelineSvg([entry(1, "2024-02-10T05:00:00Z")], "2024-02-19T00:00:00Z");
+    expect(labels(days)).toEqual(["Feb 11", "Feb 12", "Feb 13", "Feb 14", "Feb 15", "Feb 16", "Feb 17", "Feb 18", "Feb 19"]);
+    const years = timelineSvg([entry(1, "2019-02-10T05:00:00Z")], "2024-03-29T00:00:00Z");
+    expect(labels(years)).toEqual(["2020", "2021", "2022", "2023", "2024"]);
+  });
+
+  it("month ticks name the year where it changes, and stay about ten", () => {
+    expect(timeTicks(Date.parse("2023-11-10T00:00:00Z"), Date.parse("2024-09-03T00:00:00Z")).map((t) => t.label)).toEqual(["Dec 2023", "Feb 2024", "Apr", "Jun", "Aug"]);
+    expect(timeTicks(Date.parse("2024-01-01T00:00:00Z"), Date.parse("2024-03-01T00:00:00Z")).length).toBeLessThanOrEqual(11);
   });
 });

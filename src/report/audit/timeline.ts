@@ -1,7 +1,7 @@
 /**
  * The audit's timeline picture, drawn by keyscan as inline SVG (no chart library, no network): one row per secret,
  * a bar from the commit that introduced it to the commit that removed it (or to the scan, when it is still there),
- * coloured by status, with year ticks. All labels are escaped; the picture is static and prints.
+ * coloured by status, with time ticks (years; months or days for a history under a year). All labels are escaped; the picture is static and prints.
  */
 import { escapeHtml } from "../html/page.js";
 import type { AuditEntry } from "./model.js";
@@ -26,15 +26,10 @@ export function timelineSvg(entries: readonly AuditEntry[], scanDate: string): s
   const x = (t: number) => left + ((t - min) / span) * plot;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" aria-label="Timeline of when secrets were introduced and removed" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`);
-  // Year ticks.
-  const firstYear = new Date(min).getUTCFullYear();
-  const lastYear = new Date(end).getUTCFullYear();
-  const step = Math.max(1, Math.ceil((lastYear - firstYear + 1) / 10));
-  for (let y = firstYear; y <= lastYear; y += step) {
-    const t = Date.UTC(y, 0, 1);
-    if (t < min) continue;
-    const tx = x(t).toFixed(1);
-    parts.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${height - 18}" stroke="#ddd"/><text x="${tx}" y="${height - 4}" font-size="11" text-anchor="middle" fill="#555">${y}</text>`);
+  // Time ticks: years, or months or days when the history spans under a year (issue 20: one year gave no dates).
+  for (const tick of timeTicks(min, end)) {
+    const tx = x(tick.t).toFixed(1);
+    parts.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${height - 18}" stroke="#ddd"/><text x="${tx}" y="${height - 4}" font-size="11" text-anchor="middle" fill="#555">${escapeHtml(tick.label)}</text>`);
   }
   rows.forEach((e, i) => {
     const y = top + i * rowH;
@@ -51,4 +46,46 @@ export function timelineSvg(entries: readonly AuditEntry[], scanDate: string): s
   parts.push(`<text x="${left}" y="14" font-size="11" fill="#555">introduced → removed (bar reaching the right edge: still present at the scan)</text>`);
   parts.push("</svg>");
   return parts.join("");
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAY = 86_400_000;
+
+/**
+ * Ticks between `min` and `end` (ms, UTC), about ten at most: years for a span of a year or more, months for two
+ * months or more, else days. A month tick says its year on the first tick and where the year changes.
+ */
+export function timeTicks(min: number, end: number): Array<{ t: number; label: string }> {
+  const out: Array<{ t: number; label: string }> = [];
+  const span = end - min;
+  const first = new Date(min);
+  if (span >= 365 * DAY) {
+    const firstYear = first.getUTCFullYear();
+    const lastYear = new Date(end).getUTCFullYear();
+    const step = Math.max(1, Math.ceil((lastYear - firstYear + 1) / 10));
+    for (let y = firstYear; y <= lastYear; y += step) {
+      const t = Date.UTC(y, 0, 1);
+      if (t >= min) out.push({ t, label: String(y) });
+    }
+    return out;
+  }
+  if (span >= 60 * DAY) {
+    const months = Math.ceil(span / (30 * DAY)) + 1;
+    const step = Math.max(1, Math.ceil(months / 10));
+    for (let m = first.getUTCMonth() + 1, y = first.getUTCFullYear(); ; m += step) {
+      const t = Date.UTC(y, m, 1);
+      if (t > end) break;
+      const d = new Date(t);
+      const newYear = out.length === 0 || new Date(out[out.length - 1]!.t).getUTCFullYear() !== d.getUTCFullYear();
+      out.push({ t, label: newYear ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` : MONTHS[d.getUTCMonth()]! });
+    }
+    return out;
+  }
+  const days = Math.ceil(span / DAY) + 1;
+  const step = Math.max(1, Math.ceil(days / 10));
+  for (let t = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate() + 1); t <= end; t += step * DAY) {
+    const d = new Date(t);
+    out.push({ t, label: `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}` });
+  }
+  return out;
 }
