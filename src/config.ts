@@ -19,19 +19,20 @@ const lazyRequire = createRequire(import.meta.url);
 
 export const CONFIG_NAMES = [".keyscan.yaml", ".keyscan.yml", ".keyscan.json"];
 
-const configSchema = (z: typeof Zod.z) =>
+/**
+ * The config file's keys. The descriptions are the documentation: docs/config.md and docs/config.schema.json are
+ * generated from this schema (`npm run docs:config`; test/regression/issue-20-config-doc.test.ts keeps them current).
+ */
+export const configSchema = (z: typeof Zod.z) =>
   z
-  .object({
-    /** Extra rule files or folders, relative to the config file. */
-    rules: z.array(z.string().min(1)).optional(),
-    /** Rule or provider ids to turn off. */
-    disable: z.array(z.string().min(1)).optional(),
-    /** gitignore-style patterns of paths not to scan. */
-    exclude: z.array(z.string().min(1)).optional(),
-    /** Size cap per file, e.g. `10MB`. */
-    max_file_size: z.union([z.string(), z.number()]).optional(),
-  })
-  .strict();
+    .object({
+      rules: z.array(z.string().min(1)).optional().describe("Extra rule files or folders, relative to the config file. Rules from a config inside the scanned checkout may match but not verify unless `--allow-repo-rules-verify` is given."),
+      disable: z.array(z.string().min(1)).optional().describe("Rule ids (e.g. `getimg.api-key`) or provider ids (e.g. `getimg`) to turn off."),
+      exclude: z.array(z.string().min(1)).optional().describe("gitignore-style patterns of paths not to scan (relative to the repository or scanned folder), added to `.keyscanignore`'s."),
+      max_file_size: z.union([z.string(), z.number()]).optional().describe("Skip files larger than this, reported as skipped: bytes, or a size with a unit such as `512KB`, `10MB`, `1GB` (default 10MB; `--max-file-size` wins)."),
+    })
+    .strict()
+    .describe("keyscan's config file: `.keyscan.yaml`, `.keyscan.yml` or `.keyscan.json` in the working directory, or named with `--config`.");
 
 export interface LoadedConfig {
   file: string;
