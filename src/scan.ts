@@ -16,7 +16,7 @@ import { onAddedLine } from "./finding-filters/added-lines.js";
 import { suppressedBy, type SuppressedBy } from "./finding-filters/fingerprints.js";
 import { dropAttributed, gitleaksIgnoreMatcher, type GitleaksIgnoreEntry } from "./finding-filters/gitleaks-ignore.js";
 import { inRulePathScope } from "./finding-filters/path-scope.js";
-import type { ScanResult } from "./report/types.js";
+import type { Finding, ScanResult } from "./report/types.js";
 import type { Source } from "./sources/types.js";
 
 export interface ScanOptions {
@@ -48,6 +48,8 @@ export interface ScanOptions {
    * could backtrack in a way the load-time analysis misses. Costs a worker's start-up (~0.2 s) on small scans.
    */
   isolate?: boolean;
+  /** Told each finding as soon as it is collected (text output streamed on a terminal; src/cli/common.ts). */
+  onFinding?: (finding: Finding) => void;
   /** Told the running counts as the scan goes (the CLI's progress line on a terminal, src/cli/progress.ts). */
   onProgress?: (counts: { scanned: number; bytes: number; findings: number }) => void;
   /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
@@ -92,6 +94,7 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
       // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.
       if (companions) f.companions = { ...companions };
       out.findings.push(f);
+      options.onFinding?.(f);
     },
   });
   try {

@@ -14,7 +14,7 @@ import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
 import { FORMAT_NAMES } from "../report/formats.js";
 import type { ReportOptions, Reporter } from "../report/types.js";
-import { renderText } from "../report/text.js";
+import { renderFindingText, renderText } from "../report/text.js";
 import { printable } from "../report/printable.js";
 import type { ScanResult } from "../report/types.js";
 import { KEYSCAN_IGNORE_FILE, parseIgnoreFile, readIgnoreFile } from "../sources/ignore-rules.js";
@@ -81,6 +81,30 @@ export interface Prepared {
   exit: ExitPolicy;
   /** The progress line on a terminal (history calls its inputs blobs). */
   progress?: Progress;
+  /** The findings were printed as they were found (streamFindings): the report at the end is the summary. */
+  streamed?: boolean;
+}
+
+/**
+ * Text output on a terminal prints each finding as soon as it is final (issue 20), for sources whose findings are
+ * final when collected (files, the index, a commit range; not history, whose attribution needs the whole walk: it
+ * names what it finds above the progress line instead). Not with --output, --verify (the verdict comes after the
+ * scan) or a structured format; never through a pipe, so reports and goldens keep their order.
+ */
+export function streamFindings(prepared: Prepared, args: CommonArgs, io: Io, finalWhenFound: boolean): void {
+  if (!finalWhenFound) {
+    const progress = prepared.progress;
+    if (progress) prepared.scanOptions.onFinding = (f) => progress.note(`keyscan: found ${printable(f.ruleName)} in ${printable(f.path)} (details at the end)\n`);
+    return;
+  }
+  const live = io.liveStdout;
+  if (!live || !io.stdoutIsTTY || args.format !== "text" || args.output || prepared.verify?.enabled) return;
+  const options = reportOptions(args, io, false);
+  prepared.streamed = true;
+  prepared.scanOptions.onFinding = (f) => {
+    prepared.progress?.clear();
+    live(renderFindingText(f, options));
+  };
 }
 
 /**
@@ -227,7 +251,7 @@ export async function finish(scanned: Scanned, args: CommonArgs, io: Io): Promis
     const summary = renderText({ ...result, findings: result.findings, errors: [] }, { redact: true, color: false }).trimEnd().split("\n").pop();
     stderr += `${summary}\nreport written to ${args.output}\n`;
   } else {
-    stdout = reporter(result, reportOptions(args, io, false));
+    stdout = scanned.prepared?.streamed ? renderText(result, { ...reportOptions(args, io, false), findingsShown: true }) : reporter(result, reportOptions(args, io, false));
     if (args.format !== "text") stderr += errorNotes(result);
   }
   const { exitCode, note } = exitFor(result, scanned.prepared?.exit ?? exitPolicy(args));

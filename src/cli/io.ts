@@ -8,6 +8,8 @@ export interface Io {
   stdin?: AsyncIterable<Uint8Array | string>;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Writes to stdout now, not with the result (findings streamed as found; set by bin.ts for a terminal only). */
+  liveStdout?: (text: string) => void;
   /** Writes to stderr now, not with the result (the progress line; set by bin.ts for a terminal only). */
   liveStderr?: (text: string) => void;
   stderrColumns?: number;

@@ -49,6 +49,18 @@ export class Progress {
     this.drawn = true;
   }
 
+  /** Clear the line (before something else is printed to the terminal); the next tick draws it again. */
+  clear(): void {
+    if (this.drawn) this.write("\r\x1b[K");
+    this.drawn = false;
+  }
+
+  /** A line of its own above the progress line (history's findings as they are found). */
+  note(text: string): void {
+    this.clear();
+    this.write(text);
+  }
+
   /** Stop, and clear the line if one was drawn. */
   stop(): void {
     clearInterval(this.timer);

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/run.js";
 import { BIN, newKey, tempRepos } from "../git/repo.js";
 
 const repo = tempRepos();
@@ -37,6 +38,8 @@ describe.skipIf(!hasScript)("issue 20: progress on a terminal", { timeout: 120_0
     const tty = underTerminal(r, "history --no-color", env);
     expect(tty.stderr).toMatch(/\r\x1b\[Kkeyscan: \d+ blobs? scanned, \d+\.\d MB \(\d+\.\d MB\/s\), \d+ findings? so far/);
     expect(tty.stderr).toMatch(/\r\x1b\[K$/); // cleared at the end
+    // History's findings are final only after attribution: each is named above the progress line as found.
+    expect(tty.stderr).toMatch(/keyscan: found getimg\.ai API key in app\.env \(details at the end\)/);
     expect(tty.stdout).toMatch(/1 secret found/);
     expect(tty.stdout).not.toContain("\x1b");
 
@@ -53,5 +56,28 @@ describe.skipIf(!hasScript)("issue 20: progress on a terminal", { timeout: 120_0
     const r = historyRepo();
     const { CI: _ci, ...env } = r.env;
     expect(underTerminal(r, "history --no-color", { ...env, KEYSCAN_PROGRESS_AFTER_MS: "60000" }).stderr).not.toMatch(/scanned/);
+  });
+});
+
+describe("issue 20: text findings streamed as found on a terminal", { timeout: 120_000 }, () => {
+  it("each finding block is written as it is found; the report at the end is the summary; a pipe gets it all at the end", async () => {
+    const r = repo();
+    r.write("a.env", `GETIMG_API_KEY=${newKey()}\n`);
+    r.write("b/c.env", `GETIMG_API_KEY=${newKey()}\n`);
+    const { CI: _ci, ...env } = r.env;
+    const live: string[] = [];
+    const streamed = await run([".", "--no-color"], { cwd: r.dir, env, stdoutIsTTY: true, liveStdout: (t) => void live.push(t) });
+    expect(streamed.exitCode).toBe(1);
+    expect(live).toHaveLength(2);
+    expect(live.every((block) => /^(a|b\/c)\.env:1:16 .*\n    secret: key-…\(\d+ chars\)/.test(block))).toBe(true);
+    expect(streamed.stdout).toMatch(/^2 secrets found in 2 of 2 files \([^)]*\)\n$/);
+
+    const piped = await run([".", "--no-color"], { cwd: r.dir, env, stdoutIsTTY: false });
+    const blocks = (text: string) => text.split("\n\n").filter((b) => b.includes("fingerprint:")).map((b) => b.trim()).sort();
+    expect(blocks(live.join("\n"))).toEqual(blocks(piped.stdout));
+    // Not streamed: another format, --output, or no live terminal.
+    const json: string[] = [];
+    await run([".", "--format", "json"], { cwd: r.dir, env, stdoutIsTTY: true, liveStdout: (t) => void json.push(t) });
+    expect(json).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { commitRangeSource } from "../../sources/commit-range.js";
-import { addCommonOptions, finish, prepare, type CommonArgs, type Scanned } from "../common.js";
+import { addCommonOptions, finish, prepare, streamFindings, type CommonArgs, type Scanned } from "../common.js";
 import type { Io } from "../io.js";
 import { parseLogOpts } from "../log-opts.js";
 import { commandEntry } from "./entries.js";
@@ -35,6 +35,7 @@ async function produceDiff(raw: Record<string, unknown>, io: Io): Promise<Scanne
   if (args["log-opts"] !== undefined && (args.range !== undefined || args.since !== undefined)) throw new KeyscanError("E_USAGE", "give either a range or --log-opts, not both.");
   if (!range) throw new KeyscanError("E_USAGE", "`keyscan diff` needs a range (e.g. `origin/main..HEAD`) or `--since <rev>`.");
   const prepared = prepare(args, io);
+  streamFindings(prepared, args, io, true);
   const source = commitRangeSource({ cwd: io.cwd, env: io.env, range: String(range), maxFileSize: prepared.maxFileSize, exclude: prepared.exclude });
   return { result: await scan(source, prepared.ruleset, prepared.scanOptions), prepared };
 }

@@ -20,7 +20,7 @@ import { findingsFromState, loadState, saveState, updatedRepoState, type History
 import { materializeRepo, readRepoList } from "../../sources/repo-list.js";
 import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/shard.js";
 import { TOOL_NAME, VERSION } from "../../version.js";
-import { addCommonOptions, finish, prepare, type CommonArgs, type Prepared, type Scanned } from "../common.js";
+import { addCommonOptions, finish, prepare, streamFindings, type CommonArgs, type Prepared, type Scanned } from "../common.js";
 import type { Io } from "../io.js";
 import { parseLogOpts } from "../log-opts.js";
 import { commandEntry } from "./entries.js";
@@ -127,6 +127,7 @@ async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Sca
   const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
   const prepared = prepare(args, io);
   if (prepared.progress) prepared.progress.noun = "blob"; // history scans each unique blob once
+  streamFindings(prepared, args, io, false); // final only after attribution: named above the progress line
   const statePath = args.state === undefined ? undefined : resolve(io.cwd, args.state);
   const loaded = statePath ? loadState(statePath, { tool: VERSION, rules: prepared.ruleset.version }) : undefined;
   const state = loaded?.state;

@@ -10,7 +10,7 @@ import { askStaged, stagedSource } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
-import { addCommonOptions, finish, prepare, staleIgnoreWarnings, type CommonArgs, type Scanned } from "../common.js";
+import { addCommonOptions, finish, prepare, staleIgnoreWarnings, streamFindings, type CommonArgs, type Scanned } from "../common.js";
 import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
 import { EXIT_FINDINGS, type Io } from "../io.js";
@@ -41,6 +41,7 @@ async function produceScan(raw: Record<string, unknown>, io: Io): Promise<Scanne
   const files = asked ? await asked.files : undefined;
   const staged = files && "value" in files ? files.value : undefined;
   const prepared = prepare(args, io, staged);
+  streamFindings(prepared, args, io, true);
   let source;
   if (args.staged) {
     if (given.length > 0 || args.stdin) throw new KeyscanError("E_USAGE", "--staged scans the whole index; it takes no paths and no standard input.");
