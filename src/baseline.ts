@@ -7,13 +7,13 @@
  * branches that each add a secret touch different lines and regenerating an unchanged tree changes nothing.
  * `--baseline` also accepts a saved `--format json` scan report, whose findings carry the same fingerprints, and
  * (issue 20, for teams coming from gitleaks, whose baselines are its own JSON reports) a gitleaks JSON report: its
- * secrets are fingerprinted for every loaded rule, and a redacted entry falls back to its `file:rule:line` place.
+ * secrets are matched whatever rule finds them (gitleaks' rule ids are not keyscan's), and a redacted entry falls
+ * back to its `file:rule:line` place.
  */
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as Zod from "zod";
 import { KeyscanError, describeCause } from "./errors.js";
-import { fingerprint } from "./engine/fingerprint.js";
 import { parseGitleaksFingerprint, type GitleaksIgnoreEntry } from "./finding-filters/gitleaks-ignore.js";
 import type { Finding } from "./report/types.js";
 import { readSmallRegularFile } from "./util/safe-read.js";
@@ -111,9 +111,11 @@ export function readBaseline(path: string, shown: string): BaselineEntry[] {
   return parseBaseline(readBaselineText(path, shown), shown);
 }
 
-/** What a scan drops for `--baseline`: fingerprints, and places from a redacted gitleaks report. */
+/** What a scan drops for `--baseline`: fingerprints, secrets and places from a gitleaks report. */
 export interface BaselineFilter {
   fingerprints: Set<string>;
+  /** A gitleaks report's secrets (held in memory only, as the report itself holds them). */
+  secrets: Set<string>;
   gitleaks: GitleaksIgnoreEntry[];
   /** Said on stderr: the file was read as a gitleaks report. */
   note?: string;
@@ -130,7 +132,7 @@ function isGitleaksReport(data: unknown): data is GitleaksReportEntry[] {
 }
 
 /** Read `--baseline` for a scan: a keyscan baseline, a keyscan JSON report, or a gitleaks JSON report. */
-export function readBaselineFilter(path: string, shown: string, ruleIds: readonly string[]): BaselineFilter {
+export function readBaselineFilter(path: string, shown: string): BaselineFilter {
   const text = readBaselineText(path, shown);
   let data: unknown;
   try {
@@ -138,20 +140,20 @@ export function readBaselineFilter(path: string, shown: string, ruleIds: readonl
   } catch {
     data = undefined; // parseBaseline says what is wrong
   }
-  if (!isGitleaksReport(data) || data.length === 0) return { fingerprints: new Set(parseBaseline(text, shown).map((e) => e.fingerprint)), gitleaks: [] };
-  const fingerprints = new Set<string>();
+  if (!isGitleaksReport(data) || data.length === 0) return { fingerprints: new Set(parseBaseline(text, shown).map((e) => e.fingerprint)), secrets: new Set(), gitleaks: [] };
+  const secrets = new Set<string>();
   const gitleaks: GitleaksIgnoreEntry[] = [];
   for (const e of data) {
     const secret = typeof e.Secret === "string" ? e.Secret : "";
     if (secret !== "" && !secret.includes("REDACTED")) {
-      for (const id of ruleIds) fingerprints.add(fingerprint(id, secret));
+      secrets.add(secret);
     } else {
       const place = parseGitleaksFingerprint(e.Fingerprint);
       if (place) gitleaks.push(place);
     }
   }
   const note = `keyscan: baseline ${shown} is a gitleaks report: ${data.length - gitleaks.length} entr${data.length - gitleaks.length === 1 ? "y" : "ies"} matched by secret${gitleaks.length ? `, ${gitleaks.length} redacted matched by file:rule:line` : ""}; \`keyscan baseline\` writes keyscan's own.\n`;
-  return { fingerprints, gitleaks, note };
+  return { fingerprints: new Set(), secrets, gitleaks, note };
 }
 
 export function writeBaseline(path: string, shown: string, entries: readonly BaselineEntry[]): void {

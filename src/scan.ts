@@ -38,6 +38,8 @@ export interface ScanOptions {
   poolAfter?: { bytes?: number; items?: number };
   /** gitleaks-style `[commit:]file:rule:line` entries to drop (`.gitleaksignore`, a gitleaks report as baseline). */
   gitleaksIgnore?: readonly GitleaksIgnoreEntry[];
+  /** Secrets to drop whatever rule finds them (a gitleaks report given as `--baseline`). */
+  baselineSecrets?: ReadonlySet<string>;
   /** Fingerprints of known secrets to drop (from `--baseline`). */
   baseline?: ReadonlySet<string>;
   /** Watchdog bound on one input's matching in a worker (default INPUT_TIMEOUT_MS, 60 s; src/executor/pool.ts). */
@@ -85,7 +87,7 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
         out.suppress("gitleaks");
         return;
       }
-      const by = suppressedBy(f.fingerprint, lists);
+      const by = suppressedBy(f.fingerprint, lists) ?? (options.baselineSecrets?.has(f.secret) ? "baseline" : undefined);
       if (by) {
         out.suppress(by);
         options.onSuppressed?.(f.fingerprint, by);

@@ -136,7 +136,7 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
     throw new KeyscanError("E_USAGE", `--threads ${args.threads} is not a whole number from 1 to 64.`);
   }
   // The baseline is applied here, in the options every scanning command passes to scan(), so no command can miss it.
-  const baseline = args.baseline ? readBaselineFilter(resolve(io.cwd, args.baseline), args.baseline, ruleset.rules.map((r) => r.id)) : undefined;
+  const baseline = args.baseline ? readBaselineFilter(resolve(io.cwd, args.baseline), args.baseline) : undefined;
   const gitleaksIgnore = [...fromGitleaks.ignore, ...(baseline?.gitleaks ?? [])];
   const used = new Set<string>();
   const verify = parseVerifyArgs(args, io, ruleset);
@@ -157,6 +157,7 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
       ignoreFingerprints: new Set(ignoreFile?.fingerprints ?? []),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
       ...(baseline ? { baseline: baseline.fingerprints } : {}),
+      ...(baseline?.secrets.size ? { baselineSecrets: baseline.secrets } : {}),
       ...(gitleaksIgnore.length > 0 ? { gitleaksIgnore } : {}),
       // Rules keyscan did not ship are matched only in workers, under the pool's watchdog (issue 19).
       ...(extra.length > 0 ? { isolate: true } : {}),
