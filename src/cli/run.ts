@@ -215,10 +215,11 @@ async function runCommand(argvIn: string[], io: Io): Promise<CliResult> {
   try {
     return await command.run(parsed, io);
   } catch (err) {
-    stopProgress();
     if (err instanceof KeyscanError) {
       return { exitCode: EXIT_ERROR, stdout: "", stderr: `keyscan: ${err.message}\n` }; // masked by run()
     }
     return { exitCode: EXIT_ERROR, stdout: "", stderr: describeInternalError(err) };
+  } finally {
+    stopProgress(); // a command that composes scans (ci) never reaches finish(); nothing may outlive the run
   }
 }
