@@ -26,16 +26,41 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best?.name;
 }
 
+/** gitleaks flags keyscan has no alias for, and what to do instead (issue 20). */
+const GITLEAKS_FLAGS: Record<string, string> = {
+  "no-banner": "keyscan prints no banner; drop it",
+  verbose: "the text report shows every finding in full; drop it",
+  v: "the text report shows every finding in full; drop it",
+  redact: "keyscan redacts by default (--no-redact shows secrets); drop it",
+  "max-target-megabytes": "use --max-file-size, e.g. --max-file-size 5MB",
+  source: "name the folder as an argument: keyscan <path>",
+  s: "name the folder as an argument: keyscan <path>",
+  "log-level": "keyscan has no log levels; use --quiet for no progress line",
+  "max-decode-depth": "keyscan looks through two layers of encoding; drop it",
+  "no-git": "keyscan <path> scans files; keyscan history scans commits",
+  "enable-rule": "turn rules off with the config's `disable` (docs/config.md); all others run",
+  "ignore-gitleaks-allow": "use --ignore-inline-allow",
+  "gitleaks-ignore-path": "keyscan reads .gitleaksignore from the working directory; move it there",
+};
+
 /** For yargs' "Unknown argument(s): a, b": a line per flag with the nearest known option, as the user typed it. */
 export function unknownFlagHints(message: string, argv: readonly string[], known: readonly string[]): string {
   const m = /^Unknown arguments?: (.*)$/.exec(message);
   if (!m) return "";
   const typed = new Set(argv.filter((a) => a.startsWith("-")).map((a) => a.replace(/^-+/, "").replace(/=.*$/, "")));
   const lines: string[] = [];
-  for (const name of m[1]!.split(", ")) {
-    if (!typed.has(name)) continue; // yargs also lists the camelCase twin
-    const near = closest(name, known.filter((k) => k.length > 1));
-    if (near) lines.push(`keyscan: did you mean --${near} (for --${name})?\n`);
+  for (const listed of m[1]!.split(", ")) {
+    // yargs lists `--no-x` as `x`, and also lists each flag's camelCase twin (skipped: not typed).
+    const name = typed.has(listed) ? listed : typed.has(`no-${listed}`) ? `no-${listed}` : undefined;
+    if (name === undefined) continue;
+    const instead = GITLEAKS_FLAGS[name];
+    if (instead) {
+      lines.push(`keyscan: -${name.length > 1 ? "-" : ""}${name} is gitleaks': ${instead} (docs/gitleaks.md).\n`);
+      continue;
+    }
+    const negated = name.startsWith("no-") && !known.includes(name);
+    const near = closest(negated ? name.slice(3) : name, known.filter((k) => k.length > 1));
+    if (near) lines.push(`keyscan: did you mean --${negated ? "no-" : ""}${near} (for --${name})?\n`);
   }
   return lines.join("");
 }

@@ -153,5 +153,13 @@ describe("issue 20: did you mean", () => {
     expect(cmd.exitCode).toBe(2);
     expect(cmd.stderr).toMatch(/did you mean `keyscan history`\?/);
     expect(closest("zzzzzz", ["history", "diff"])).toBeUndefined();
+    const negated = await run([".", "--no-colr"], { cwd, env });
+    expect(negated.stderr).toMatch(/did you mean --no-color \(for --no-colr\)\?/);
+    // gitleaks flags keyscan has no alias for say what to do instead.
+    const gl = await run([".", "--no-banner", "-v", "--max-target-megabytes", "3"], { cwd, env });
+    expect(gl.exitCode).toBe(2);
+    expect(gl.stderr).toMatch(/--no-banner is gitleaks': keyscan prints no banner/);
+    expect(gl.stderr).toMatch(/-v is gitleaks'/);
+    expect(gl.stderr).toMatch(/--max-target-megabytes is gitleaks': use --max-file-size/);
   });
 });
