@@ -2,13 +2,16 @@
  * The prefilter's keyword automaton (Aho-Corasick), in two forms behind one interface. Issue 7: a dense transition
  * table (premultiplied state offsets in an Int32Array, characters folded to a small alphabet of the keywords' own
  * letters) costs one dependent load per character, ~450 MB/s per core whether there are 20 keywords or 20,000; one
- * V8 alternation regex dropped to ~12 MB/s at that size. But the table is states x classes large (46,735 x 56 x 4
+ * V8 alternation regex dropped to ~12 MB/s at that size. But a full table is states x classes large (46,735 x 56 x 4
  * bytes = 10.5 MB for the ~1,000-rule catalogue), and making it — rebuilt from the trie (issue 7) or read back raw —
  * was most of a pre-commit run's start-up. Issue 21: the trie with its failure links (~1.5 MB, what the rule-set
  * image stores) answers small inputs directly, at a few loads per character; the dense table is made from it once
  * an automaton has seen DENSE_AFTER characters, or handed over ready made (a pool's workers share the main thread's
- * on a SharedArrayBuffer). Both report every occurrence, overlapping and contained ones included, in text order
- * (test/regression/issue-21-lazy.test.ts compares them).
+ * on a SharedArrayBuffer), and it has rows only for states up to SHALLOW_DEPTH (1.7 MB): the rare deeper walks go on
+ * on the trie. Measured on 54 M characters of npm code (11 alternated rounds): 358 ms with every state in the table,
+ * 349 ms with the shallow ones only; with 29,635 keywords (2,000 rules) the same. All forms report every
+ * occurrence, overlapping and contained ones included, in text order (test/regression/issue-21-lazy.test.ts checks
+ * them against a naive search).
  */
 import { KeyscanError } from "../errors.js";
 import type { AutomatonTables } from "./plans.js";
@@ -142,25 +145,62 @@ function check(t: AutomatonTables, keywordCount: number): void {
   if (t.keywords !== keywordCount) bad("keyword count");
   if (!(width >= 1 && width <= 256) || classes.length % 2 !== 0) bad("alphabet");
   if (n < 1 || dict.length !== n || fail.length !== n || edgeStart.length !== n + 1 || order.length !== n - 1 || edgeClass.length !== n - 1 || edgeTarget.length !== n - 1) bad("sizes");
-  if (t.transitions && t.transitions.length !== n * width) bad("transitions");
 }
 
 /**
- * The dense table from the trie: breadth first, a state's row is its failure state's (final: shallower) with its own
- * edges over it, one native row copy each. Transitions into a state that ends a keyword (itself or through a
- * dictionary link) are stored complemented (negative), so the hot loop learns "a keyword ends here" from the value
- * it already loaded: one load per character.
+ * States at most this deep get a row in the dense table; deeper ones are walked on the trie (issue 21). Measured on
+ * 71 MB of npm code with the shipped keywords: the automaton is at depth <= 6 after 99.64 % of characters, and those
+ * states are 7,610 of 46,740 — a 1.7 MB table instead of 10.5 MB (with 2,000 rules: 15,371 of 147,279 states,
+ * 3.4 MB instead of 33 MB), which the cache holds better and which grows with the catalogue far more slowly.
  */
-function denseFrom(t: AutomatonTables): Int32Array {
-  const { width, output, dict, fail, edgeStart, edgeClass, edgeTarget, order } = t;
-  const n = output.length;
-  const delta = sharedInt32(n * width);
-  const edge = (s: number): number => (output[s]! >= 0 || dict[s]! >= 0 ? ~(s * width) : s * width);
-  for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) delta[edgeClass[e]!] = edge(edgeTarget[e]!);
+export const SHALLOW_DEPTH = 6;
+
+/** Which states have a dense row: `rowState[r]` is row r's state, `rowOf[s]` state s's row or -1. */
+interface Rows {
+  rowState: Int32Array;
+  rowOf: Int32Array;
+}
+
+function shallowRows(t: AutomatonTables, maxDepth: number): Rows {
+  const { edgeStart, edgeTarget, order } = t;
+  const n = t.output.length;
+  const depth = new Int32Array(n);
+  const rowOf = new Int32Array(n).fill(-1);
+  rowOf[0] = 0;
+  let rows = 1;
+  for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) depth[edgeTarget[e]!] = 1;
+  // Breadth first: depths never decrease along `order`, so the rows are a prefix of it.
   for (let i = 0; i < order.length; i++) {
     const s = order[i]!;
-    const row = s * width;
-    const f = fail[s]! * width;
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) depth[edgeTarget[e]!] = depth[s]! + 1;
+    if (depth[s]! <= maxDepth) rowOf[s] = rows++;
+  }
+  const rowState = new Int32Array(rows);
+  for (let s = 0; s < n; s++) if (rowOf[s]! >= 0) rowState[rowOf[s]!] = s;
+  return { rowState, rowOf };
+}
+
+/**
+ * The dense table from the trie, for the shallow states: breadth first, a state's row is its failure state's (final:
+ * shallower) with its own edges over it, one native row copy each. An entry is the target's row offset (row x
+ * width), complemented (negative) when the target ends a keyword (itself or through a dictionary link), so the hot
+ * loop learns "a keyword ends here" from the value it already loaded; a target too deep for a row is stored as
+ * `rows x width + state`, and the walk goes on on the trie until it is back in a shallow state.
+ */
+function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows): Int32Array {
+  const { width, output, dict, fail, edgeStart, edgeClass, edgeTarget } = t;
+  const limit = rowState.length * width;
+  const delta = sharedInt32(limit);
+  const edge = (s: number): number => {
+    const r = rowOf[s]!;
+    if (r < 0) return limit + s;
+    return output[s]! >= 0 || dict[s]! >= 0 ? ~(r * width) : r * width;
+  };
+  for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) delta[edgeClass[e]!] = edge(edgeTarget[e]!);
+  for (let r = 1; r < rowState.length; r++) {
+    const s = rowState[r]!;
+    const row = r * width;
+    const f = rowOf[fail[s]!]! * width;
     delta.copyWithin(row, f, f + width);
     for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) delta[row + edgeClass[e]!] = edge(edgeTarget[e]!);
   }
@@ -173,9 +213,15 @@ function denseFrom(t: AutomatonTables): Int32Array {
  * `saved`: tables a previous build stored (the rule-set image), used instead of building them again; with their
  * `transitions`, the dense table too.
  */
-export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables): KeywordAutomaton {
+export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH): KeywordAutomaton {
   const tables = saved ?? construct(keywords);
   if (saved) check(saved, keywords.length);
+  const rows = shallowRows(tables, shallowDepth);
+  const { rowState, rowOf } = rows;
+  const limit = rowState.length * tables.width;
+  if (tables.transitions && tables.transitions.length !== limit) {
+    throw new KeyscanError("E_INTERNAL", "prefilter: saved tables are inconsistent (transitions); they are rebuilt instead.");
+  }
   const { width, output: out, dict, fail, edgeStart, edgeClass, edgeTarget } = tables;
   const n = out.length;
   const classOf = new Uint8Array(65536);
@@ -195,7 +241,8 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   let hitIds = new Int32Array(1024);
   let delta = tables.transitions;
   let read = 0;
-  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables));
+  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables, rows));
+  const ends = (x: number): boolean => out[x]! >= 0 || dict[x]! >= 0;
   /** The trie's move from state s on class c (following failure links). */
   const step = (s: number, c: number): number => {
     for (;;) {
@@ -235,8 +282,27 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       let s = 0;
       if (d) {
         for (let i = 0, len = data.length; i < len; i++) {
-          s = d[s + classOf[data[i]!]!]!;
-          if (s < 0) return true;
+          const v = d[s + classOf[data[i]!]!]!;
+          if (v >= 0) {
+            if (v < limit) {
+              s = v;
+              continue;
+            }
+            // Too deep for a row: on the trie until back in a shallow state.
+            let x = v - limit;
+            for (;;) {
+              if (ends(x)) return true;
+              if (++i >= len) return false;
+              x = step(x, classOf[data[i]!]!);
+              if (rowOf[x]! >= 0) {
+                if (ends(x)) return true;
+                s = rowOf[x]! * width;
+                break;
+              }
+            }
+            continue;
+          }
+          return true;
         }
         return false;
       }
@@ -253,14 +319,34 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       const d = delta;
       let s = 0;
       if (d) {
-        for (let i = 0, len = text.length; i < len; i++) {
+        const len = text.length;
+        for (let i = 0; i < len; i++) {
           const code = text.charCodeAt(i);
           const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
-          s = d[s + c]!;
-          if (s < 0) {
-            s = ~s;
-            count = hit(count, i, s / width);
+          const v = d[s + c]!;
+          if (v >= 0) {
+            if (v < limit) {
+              s = v;
+              continue;
+            }
+            // Too deep for a row (~0.4 % of characters): on the trie until back in a shallow state.
+            let x = v - limit;
+            for (;;) {
+              if (ends(x)) count = hit(count, i, x);
+              if (++i >= len) break;
+              const code2 = text.charCodeAt(i);
+              x = step(x, wide && code2 >= 0xd800 && code2 <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code2]!);
+              const r = rowOf[x]!;
+              if (r >= 0) {
+                if (ends(x)) count = hit(count, i, x);
+                s = r * width;
+                break;
+              }
+            }
+            continue;
           }
+          s = ~v;
+          count = hit(count, i, rowState[s / width]!);
         }
       } else {
         for (let i = 0, len = text.length; i < len; i++) {

@@ -62,7 +62,7 @@ export interface MatcherPlan {
 /**
  * The keyword automaton as the rule-set image stores it (rule-set-image.ts, issue 21): the trie with its failure and
  * dictionary links (~1.5 MB for ~8,600 keywords), from which small inputs are answered directly and the dense
- * transition table (states x classes, 10.5 MB) is made once an input is large (keyword-automaton.ts). Plain typed
+ * transition table (shallow states x classes, 1.7 MB) is made once an input is large (keyword-automaton.ts). Plain typed
  * arrays; `keywords` is the count they were built for.
  */
 export interface AutomatonTables {
@@ -83,8 +83,9 @@ export interface AutomatonTables {
   /** Non-root states, breadth first (a state's failure and dictionary links come before it). */
   order: Int32Array;
   /**
-   * The dense table once made (premultiplied, complemented into keyword-ending states), on a SharedArrayBuffer so that
-   * worker threads use the main thread's copy. Never stored.
+   * The dense table once made (rows for the states up to keyword-automaton.ts SHALLOW_DEPTH; entries are row offsets,
+   * complemented into keyword-ending states), on a SharedArrayBuffer so that worker threads use the main thread's
+   * copy. Never stored.
    */
   transitions?: Int32Array;
 }

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildKeywordAutomaton, DENSE_AFTER } from "../../src/engine/keyword-automaton.js";
+import { buildKeywordAutomaton, DENSE_AFTER, SHALLOW_DEPTH } from "../../src/engine/keyword-automaton.js";
 import { ruleLookup, ruleSetFromImage } from "../../src/engine/lazy-rule-set.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { prefilterParts } from "../../src/engine/prefilter.js";
@@ -115,6 +115,8 @@ describe("issue 21: keyword automaton, trie and dense table", () => {
     const { transitions: _dense, ...trie } = prefilterParts(rs.prefilter)!.tables;
     const dense = buildKeywordAutomaton(keywords);
     dense.dense();
+    const shallow = buildKeywordAutomaton(keywords, { ...trie }, 2); // most of the walk on the trie
+    shallow.dense();
     // Text dense with keywords: every example, and runs of keyword fragments glued together.
     const examples = rs.rules.flatMap((r) => exampleCases(r).map((c) => c.text));
     const fragments = keywords.filter((_, i) => i % 7 === 0).map((k, i) => (i % 3 === 0 ? k.toUpperCase() : k.slice(0, Math.max(1, k.length - (i % 4)))));
@@ -129,6 +131,8 @@ describe("issue 21: keyword automaton, trie and dense table", () => {
       expect(sparse.tables.transitions).toBeUndefined();
       const want = occurrences(dense, text);
       expect(occurrences(sparse, text)).toEqual(want);
+      expect(occurrences(shallow, text)).toEqual(want);
+      expect(shallow.occursInBytes(Buffer.from(text))).toBe(dense.occursInBytes(Buffer.from(text)));
       expect(sparse.occursInBytes(Buffer.from(text))).toBe(dense.occursInBytes(Buffer.from(text)));
       compared += want[0]!.length;
     }
@@ -155,8 +159,13 @@ describe("issue 21: keyword automaton against a naive search", () => {
     for (let round = 0; round < 60; round++) {
       const keywords = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => pick(1 + Math.floor(rand() * 7), "ab-_c")))];
       const { transitions: _t, ...trie } = buildKeywordAutomaton(keywords).tables;
-      const dense = buildKeywordAutomaton(keywords, { ...trie });
-      dense.dense();
+      // Dense rows for states up to a depth (deeper ones walked on the trie): the default, and shallow ones that make
+      // the walk leave and re-enter the table all the time.
+      const denses = [SHALLOW_DEPTH, 1, 2].map((depth) => {
+        const a = buildKeywordAutomaton(keywords, { ...trie }, depth);
+        a.dense();
+        return a;
+      });
       for (let j = 0; j < 8; j++) {
         const text = pick(Math.floor(rand() * 300), "aAbB-_cC x\n");
         const lower = text.toLowerCase();
@@ -165,13 +174,14 @@ describe("issue 21: keyword automaton against a naive search", () => {
           for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + 1)) expected.push(`${at}:${id}`);
         });
         expected.sort();
-        for (const a of [buildKeywordAutomaton(keywords, { ...trie }), dense]) {
+        for (const a of [buildKeywordAutomaton(keywords, { ...trie }), ...denses]) {
           const r = a.findAll(text);
           const got = Array.from({ length: r.count }, (_, h) => `${r.starts[h]}:${r.ids[h]}`);
           // In text order (by where each occurrence ends), and exactly the naive set.
           const ends = Array.from({ length: r.count }, (_, h) => r.starts[h]! + keywords[r.ids[h]!]!.length);
           expect(ends).toEqual([...ends].sort((x, y) => x - y));
           expect(got.sort()).toEqual(expected);
+          expect(a.occursInBytes(Buffer.from(text))).toBe(expected.length > 0);
           total += got.length;
         }
       }
