@@ -5,14 +5,15 @@
  * same as `--fail-on none`). A bad value is exit 2 with what to use.
  */
 import type { Argv } from "yargs";
-import { SEVERITIES, type Severity } from "../engine/rule-schema.js";
+import type { Severity } from "../engine/rule-schema.js";
 import { KeyscanError } from "../errors.js";
 import type { Finding, ScanResult } from "../report/types.js";
-import { severityRank } from "../report/summary.js";
+// SEVERITY_ORDER, not the rule schema's SEVERITIES: that module brings zod, which a pre-commit run must not load.
+import { SEVERITY_ORDER, severityRank } from "../report/summary.js";
 import { EXIT_CLEAN, EXIT_FINDINGS } from "./io.js";
 
-export const FAIL_ON_CHOICES = ["any", "verified", "none", ...SEVERITIES] as const;
-export type FailOn = (typeof FAIL_ON_CHOICES)[number];
+export const FAIL_ON_CHOICES: readonly string[] = ["any", "verified", "none", ...SEVERITY_ORDER];
+export type FailOn = "any" | "verified" | "none" | Severity;
 
 export interface ExitArgs {
   "fail-on"?: string;

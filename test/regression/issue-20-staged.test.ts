@@ -1,9 +1,13 @@
 // Issue 20: `keyscan --staged` reads keyscan's own files (.keyscanignore, the config) from the index, not the working
 // tree: an unstaged `fingerprint:` line, path pattern or config `exclude` must not let a staged key through; the same
 // lines staged do.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fingerprint } from "../../src/engine/fingerprint.js";
-import { newKey, tempRepos } from "../git/repo.js";
+import { BIN, newKey, tempRepos } from "../git/repo.js";
 
 const repo = tempRepos();
 
@@ -45,5 +49,24 @@ describe("issue 20: --staged takes .keyscanignore and the config from the index"
     expect((await r.keyscan("--staged")).exitCode).toBe(1);
     r.git("add", ".keyscanignore");
     expect((await r.keyscan("--staged")).exitCode).toBe(0);
+  });
+});
+
+describe("issue 20: the hook's start-up stays lean", { timeout: 60_000 }, () => {
+  it("`keyscan --staged` on a clean change loads none of yargs, zod, yaml or smol-toml (the new flags and files included)", () => {
+    const r = repo();
+    r.write("README.md", "# app\n");
+    r.git("add", "README.md");
+    // A module-resolution hook, written at test time, that names the heavy dependencies as they load.
+    const hook = join(r.home, "hook.mjs");
+    writeFileSync(hook, `export async function resolve(s, c, next) { const r = await next(s, c); if (/node_modules\\/(yargs|zod|yaml|smol-toml)\\//.test(r.url)) process.stderr.write("LOADED " + r.url + "\\n"); return r; }\n`);
+    const register = join(r.home, "register.mjs");
+    writeFileSync(register, `import { register } from "node:module"; register(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+    const out = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, BIN, "--staged"], { cwd: r.dir, env: r.env, encoding: "utf8" });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stderr.split("\n").filter((l) => l.startsWith("LOADED"))).toEqual([]);
+    // The check can fail: a flag off the fast path brings yargs.
+    const parsed = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, BIN, "--staged", "--quiet"], { cwd: r.dir, env: r.env, encoding: "utf8" });
+    expect(parsed.stderr).toMatch(/LOADED .*node_modules\/yargs\//);
   });
 });
