@@ -5,7 +5,7 @@
 // (Debian's 3.0.4 on PATH; more via KEYSCAN_PRE_COMMIT=/path/a:/path/b, e.g. a venv with 4.6.x). With
 // KEYSCAN_REQUIRE_PRE_COMMIT=1 (.ci/run) a machine without pre-commit fails instead of leaving that part out.
 // Node 22 and 24: the installed CLI also runs on every runtime in KEYSCAN_REHEARSAL_NODES (comma-separated node
-// binaries, e.g. from `npm i node22@npm:node@22 node24@npm:node@24`: ~375 MB, so not part of .ci/run's budget).
+// binaries, e.g. from `npm i node22@npm:node@22 node24@npm:node@24`, ~375 MB; .ci/run installs them and sets it).
 import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
