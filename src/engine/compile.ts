@@ -17,6 +17,7 @@ import { windowsOf } from "./regex/windows.js";
 import { NEAR_RADIUS } from "./limits.js";
 import type { MatcherAnchor, MatcherPlan } from "./plans.js";
 import type { Matcher, Provider, Rule } from "./rule.js";
+import { headerRefValue, refUsage, sdkOptionRefValue, sdkRefValue } from "./usage-refs.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
 export const ANY_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=~]{14,254}[A-Za-z0-9_\\-+/=~]";
@@ -24,8 +25,9 @@ export const ANY_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=~]{14,254}[A-Za-z0-9_\\-+
 export const ANY_VALUE_MIN_ENTROPY = 3.0;
 const DEFAULT_NEAR_LINES = 6;
 
-const Q = "[\"'`]"; // a quote of any of the usual languages
-const OPEN_STRING = `(?:[fFbBrRuU]{0,2}${Q})`; // f"…", b'…', r"…" and plain quotes
+/** A quote of any of the usual languages, JSON-escaped or not (issue 17: code inside a Jupyter notebook's strings). */
+const Q = "(?:\\\\?[\"'`])";
+const OPEN_STRING = `(?:[fFbBrRuU$@]{0,2}${Q})`; // f"…", b'…', r"…", C# $"…" and @"…", and plain quotes
 /**
  * Whitespace between a name and its value. Bounded (not `\s*`) so that every usage regex has a true maximum match
  * length: the matcher can then run only in windows around its keyword's occurrences (scan-text.ts, issue 7). 64
@@ -89,6 +91,11 @@ interface Built {
   nearLines: number;
   value: "format" | "any";
   standalone: boolean;
+  /**
+   * Set on a reference matcher (usage-refs.ts): its `secret` group is an identifier, and this is the pattern (with
+   * its own `secret` group) that the literal assigned to it must match whole.
+   */
+  refValue?: string;
 }
 
 function nearWords(spec: "hosts" | string[] | undefined, provider: Provider, ruleId: string): string[] | undefined {
@@ -112,10 +119,16 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
 
   if ("header" in u) {
     const scheme = u.scheme ? `${foldName(u.scheme)}${WS1}` : `(?:(?:[bB]earer|[tT]oken)${WS1})?`;
-    const source =
-      `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?${WS}(?:\\]${WS})?` +
-      `(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?${OPEN_STRING}?|,${WS}${OPEN_STRING})${WS}${scheme}${v}${end}`;
-    return [{ ...base, usage: `header:${u.header}`, source, keywords: nameKeywords(u.header), names: [u.header] }];
+    // Name and separator: `"x-api-key": …`, `x-api-key = …`, `Header.Set("X-Api-Key", …)`, and XML's
+    // `<header name="X-Api-Key" value="…"/>`.
+    const head = `(?<![A-Za-z0-9_-])${foldName(u.header)}${Q}?${WS}(?:\\]${WS})?`;
+    const source = `${head}(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?${OPEN_STRING}?|,${WS}${OPEN_STRING}|[vV]alue${WS}=${WS}${Q})${WS}${scheme}${v}${end}`;
+    const refSource = `${head}(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?|,${WS}|[vV]alue${WS}=${WS}${Q})${headerRefValue({ quote: Q, open: OPEN_STRING, ws: WS }, scheme, u.scheme !== undefined)}`;
+    const built = { ...base, keywords: nameKeywords(u.header), names: [u.header] };
+    return [
+      { ...built, usage: `header:${u.header}`, source },
+      { ...built, usage: refUsage(`header:${u.header}`), source: refSource, refValue: v },
+    ];
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
@@ -129,15 +142,14 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const keywords = u.sdk.map((n) => n.toLowerCase());
     const head = `(?<![A-Za-z0-9_$])(?:${names})${WS}\\(${WS}`;
     const option = `(?:${["api-key", "api-token", "access-token", "auth-token", "token", "key", "secret"].map(foldName).join("|")})`;
+    const optionHead = `${head}[^)]{0,400}?(?<![A-Za-z0-9_$])${option}${Q}?${WS}[:=]${WS}`;
+    const built = { ...base, keywords, names: u.sdk };
+    const usage = `sdk:${u.sdk[0]}`;
     return [
-      { ...base, usage: `sdk:${u.sdk[0]}`, source: `${head}${OPEN_STRING}${v}${Q}`, keywords, names: u.sdk },
-      {
-        ...base,
-        usage: `sdk:${u.sdk[0]}`,
-        source: `${head}[^)]{0,400}?(?<![A-Za-z0-9_$])${option}${Q}?${WS}[:=]${WS}${OPEN_STRING}${v}${Q}`,
-        keywords,
-        names: u.sdk,
-      },
+      { ...built, usage, source: `${head}${OPEN_STRING}${v}${Q}` },
+      { ...built, usage, source: `${optionHead}${OPEN_STRING}${v}${Q}` },
+      { ...built, usage: refUsage(usage), source: `${head}${sdkRefValue(WS)}`, refValue: v },
+      { ...built, usage: refUsage(usage), source: `${optionHead}${sdkOptionRefValue()}`, refValue: v },
     ];
   }
   const source = `(?<![A-Za-z0-9_-])${foldName(u.attr)}${WS}=${WS}["']${v}["']`;
@@ -271,6 +283,7 @@ export function compileProvider(
         maxMatchLength,
         ...(anchor ? { anchor } : {}),
         ...(analysis.startSet ? { startSet: analysis.startSet } : {}),
+        ...(b.refValue !== undefined ? { refValue: b.refValue } : {}),
       };
       plans.push(plan);
       matchers.push(matcherOf(plan, rule, regex));
@@ -353,6 +366,7 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
     nearLines: p.nearLines,
     ...(p.minEntropy !== undefined ? { minEntropy: p.minEntropy } : {}),
     specificity: p.specificity,
+    ...(p.refValue !== undefined ? { refValue: new RegExp(`^(?:${p.refValue})$`, p.flags.replace("g", "")) } : {}),
   };
 }
 

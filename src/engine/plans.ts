@@ -57,6 +57,11 @@ export interface MatcherPlan {
   anchor?: MatcherAnchor;
   /** What a match can start with (StartSet); absent when a match may be empty. */
   startSet?: StartSet;
+  /**
+   * A reference matcher's value pattern (issue 17, usage-refs.ts): its match is an identifier, and the literal
+   * assigned to that identifier must match this whole (its `secret` group is the secret).
+   */
+  refValue?: string;
 }
 
 /**

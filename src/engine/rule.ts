@@ -84,6 +84,11 @@ export interface Matcher {
    * on what one match reads. What the windows are made of stays that module's business.
    */
   windows?: MatcherWindows;
+  /**
+   * Set on a reference matcher (issue 17, usage-refs.ts): the regex finds the usage with an identifier where the
+   * value goes; the literal assigned to that identifier (references.ts) is reported when it matches this whole.
+   */
+  refValue?: RegExp;
 }
 
 

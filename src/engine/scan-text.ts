@@ -23,6 +23,9 @@ import type { Matcher, Rule, RuleSet } from "./rule.js";
 import { scopePath } from "./path-scope.js";
 import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE } from "./limits.js";
 import { rangesTooWide, runInRanges } from "./regex/windows.js";
+import { fileContext } from "./file-context.js";
+import { nearWords } from "./near-words.js";
+import { type Literal, MAX_TEXT, References } from "./references.js";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -72,6 +75,12 @@ interface Candidate {
   start: number;
   end: number;
   entropy: number;
+  /** Set where the context decides it (issue 17): a usage with its host near it (high) or elsewhere in the file (medium). */
+  confidence?: Confidence;
+  /** Characters from the usage to its context words, when they are not within its lines (file-context.ts). */
+  distance?: number;
+  /** How it was found, when not the matcher's own usage (a reference names its identifier: `header:api-key→API_KEY`). */
+  usage?: string;
   details?: Record<string, unknown>;
   decoded?: Encoding[];
 }
@@ -108,7 +117,7 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
     }
     out.push({
       rule: c.matcher.rule,
-      usage: c.matcher.usage,
+      usage: c.usage ?? c.matcher.usage,
       secret: c.secret,
       start: c.start,
       end: c.end,
@@ -117,7 +126,7 @@ export function scanText(text: string, ruleset: RuleSet, options: ScanTextOption
       endLine: e.line,
       endColumn: e.column,
       entropy: Math.round(c.entropy * 100) / 100,
-      confidence: confidenceOf(c.matcher),
+      confidence: c.confidence ?? confidenceOf(c.matcher),
       ...(c.details ? { details: c.details } : {}),
       ...(c.decoded ? { decoded: c.decoded } : {}),
       ...(allowed ? { allowedInline: true as const } : {}),
@@ -165,42 +174,44 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
 
   // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
   // common keyword selects all at once) run it once; each match is then filtered per matcher.
+  let refs: References | undefined;
   for (const group of byRegex(inScope(selection.matchers, ruleset, path))) {
     const ranges = selection.startRanges(group, text.length);
     const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
+    const isRef = group[0]!.refValue !== undefined;
     run((m, offset) => {
       const span = m.indices?.groups?.secret;
       if (!span) return;
       const start = span[0] + offset;
       const end = span[1] + offset;
+      if (isRef) {
+        // One hop (issue 17): the usage holds an identifier; the literal assigned to it is the candidate.
+        if (text.length > MAX_TEXT) return;
+        let literal: Literal | undefined | null = null;
+        for (const matcher of group) {
+          const where = usageContext(text, matcher, start, end);
+          if (where === undefined) continue;
+          if (literal === null) literal = (refs ??= new References(text)).resolve(text.slice(start, end), start);
+          if (literal === undefined) return;
+          const value = matcher.refValue!.exec(literal.value);
+          const inner = value?.indices?.groups?.secret;
+          if (!value || !inner) continue;
+          const s = literal.start + inner[0];
+          const c = accept(matcher, text.slice(s, literal.start + inner[1]), literal.value, s, index, new Memo());
+          if (c) candidates.push({ ...c, ...where, usage: matcher.usage.replace(/→var$/, `→${literal.name}`) });
+        }
+        return;
+      }
+      const memo = new Memo();
       const secret = text.slice(start, end);
-      let placeholder: boolean | undefined;
-      let entropy = -1;
-      let lower: string | undefined;
-      let random: boolean | undefined;
       for (const matcher of group) {
-        const rule = matcher.rule;
-        // Password fields take any value but placeholders and defaults (issue 17: `hunter2` in .netrc counts).
-        if (rule.password ? isPasswordPlaceholder(secret) : (placeholder ??= isPlaceholder(secret))) continue;
-        if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) continue;
-        if (rule.allowMatch && rule.allowMatch.some((a) => a.test(m[0]))) continue;
-        if (rule.stopwords) {
-          lower ??= secret.toLowerCase();
-          if (rule.stopwords.some((w) => lower!.includes(w))) continue;
+        const c = accept(matcher, secret, m[0], start, index, memo);
+        if (!c) continue;
+        if (!matcher.near) candidates.push(c);
+        else {
+          const where = usageContext(text, matcher, start, end);
+          if (where !== undefined) candidates.push({ ...c, ...where });
         }
-        if (entropy < 0) entropy = shannonEntropy(secret);
-        if (matcher.minEntropy !== undefined && entropy < matcher.minEntropy) continue;
-        if (rule.checksum && !checksumValid(rule.checksum, secret)) continue;
-        if (rule.random && !(random ??= randomness(secret).random)) continue;
-        let details: Record<string, unknown> | undefined;
-        if (rule.parse) {
-          const parsed = runParser(rule.parse, secret);
-          if (!parsed.ok) continue;
-          details = parsed.details;
-        }
-        if (rule.allowLine && rule.allowLine.some((a) => a.test(index().lineAround(start, NEAR_RADIUS)))) continue;
-        if (matcher.near && !nearby(text, start, end, matcher.near, matcher.nearLines)) continue;
-        candidates.push({ matcher, secret, start, end, entropy, ...(details ? { details } : {}) });
       }
     });
   }
@@ -229,6 +240,52 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   });
   const direct = kept.filter((k) => !uniqueDecoded.some((d) => overlaps(k, d)));
   return [...direct, ...uniqueDecoded].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** What the filters of one matched value have worked out, shared by the matchers of one group. */
+class Memo {
+  placeholder: boolean | undefined;
+  entropy = -1;
+  lower: string | undefined;
+  random: boolean | undefined;
+}
+
+/** The candidate for `secret` (at `start`) if it passes `matcher`'s filters, all but the near check. */
+function accept(matcher: Matcher, secret: string, whole: string, start: number, index: () => LineIndex, memo: Memo): Candidate | undefined {
+  const rule = matcher.rule;
+  // Password fields take any value but placeholders and defaults (issue 17: `hunter2` in .netrc counts).
+  if (rule.password ? isPasswordPlaceholder(secret) : (memo.placeholder ??= isPlaceholder(secret))) return undefined;
+  if (rule.allow.length > 0 && rule.allow.some((a) => a.test(secret))) return undefined;
+  if (rule.allowMatch && rule.allowMatch.some((a) => a.test(whole))) return undefined;
+  if (rule.stopwords) {
+    memo.lower ??= secret.toLowerCase();
+    if (rule.stopwords.some((w) => memo.lower!.includes(w))) return undefined;
+  }
+  if (memo.entropy < 0) memo.entropy = shannonEntropy(secret);
+  if (matcher.minEntropy !== undefined && memo.entropy < matcher.minEntropy) return undefined;
+  if (rule.checksum && !checksumValid(rule.checksum, secret)) return undefined;
+  if (rule.random && !(memo.random ??= randomness(secret).random)) return undefined;
+  let details: Record<string, unknown> | undefined;
+  if (rule.parse) {
+    const parsed = runParser(rule.parse, secret);
+    if (!parsed.ok) return undefined;
+    details = parsed.details;
+  }
+  if (rule.allowLine && rule.allowLine.some((a) => a.test(index().lineAround(start, NEAR_RADIUS)))) return undefined;
+  return { matcher, secret, start, end: start + secret.length, entropy: memo.entropy, ...(details ? { details } : {}) };
+}
+
+/**
+ * The near check of a match at [start, end): `{}` when the matcher needs no context or has it within its lines;
+ * for a usage (never a bare format) whose context words occur only further away in the file (issue 17,
+ * file-context.ts), medium confidence and the distance to the nearest one; undefined when they do not occur.
+ */
+function usageContext(text: string, matcher: Matcher, start: number, end: number): Pick<Candidate, "confidence" | "distance"> | undefined {
+  if (!matcher.near) return {};
+  if (nearby(text, start, end, matcher.near, matcher.nearLines)) return matcher.rule.generic ? {} : { confidence: "high" };
+  if (matcher.usage === "format") return undefined;
+  const distance = fileContext(text, start).distance(matcher.near, start);
+  return distance === undefined ? undefined : { confidence: matcher.rule.generic ? "low" : "medium", distance };
 }
 
 /**
@@ -298,10 +355,12 @@ function vendor(c: Candidate): number {
 
 /** Positive when `c` beats `b`. */
 function rank(c: Candidate, b: Candidate): number {
-  // Equal specificity: a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
+  // Equal specificity: the usage whose context (a provider's host) is nearer wins (issue 17: a file naming two
+  // providers' hosts), then a vendor's rule beats a structural one (a PlanetScale password in a mysql:// URI is
   // reported as PlanetScale's), then the longer secret, then the rule id (for a stable choice).
   return (
     c.matcher.specificity - b.matcher.specificity ||
+    (b.distance ?? 0) - (c.distance ?? 0) ||
     vendor(c) - vendor(b) ||
     c.secret.length - b.secret.length ||
     (c.matcher.rule.id < b.matcher.rule.id ? 1 : c.matcher.rule.id > b.matcher.rule.id ? -1 : 0)
@@ -349,31 +408,3 @@ function nearby(text: string, start: number, end: number, words: readonly string
   return nearWords(original, lower, words);
 }
 
-function nearWords(original: string, lower: string, words: readonly string[]): boolean {
-  return words.some((w) => (WORD_ONLY.test(w) ? containsWord(original, lower, w) : lower.includes(w)));
-}
-
-/** A near word made of letters only is matched as a word (issue 16), a host or `accountkey=` as a substring. */
-const WORD_ONLY = /^[a-z]+$/;
-const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isUpper = (c: number): boolean => c >= 65 && c <= 90;
-const isLower = (c: number): boolean => c >= 97 && c <= 122;
-
-/**
- * Whether `word` occurs in `original` (lowercased as `lower`) as a word of its own: it must start a word (after a
- * non-alphanumeric character or at a lower-to-upper case change) and not run on into lowercase letters. `claid`,
- * `CLAID_KEY`, `claidKey`, `myClaidKey` and `CLAIDKEY` hold it; `reclaided` and `claidify` do not. So a common
- * word such as `stream` or `front` used as context does not count inside `upstream` or `frontend`.
- */
-function containsWord(original: string, lower: string, word: string): boolean {
-  for (let i = lower.indexOf(word); i !== -1; i = lower.indexOf(word, i + 1)) {
-    const j = i + word.length;
-    const before = i === 0 ? -1 : original.charCodeAt(i - 1);
-    const first = original.charCodeAt(i);
-    const startOk = before === -1 || !isAlnum(before) || (isUpper(first) && !isUpper(before));
-    const after = j >= original.length ? -1 : original.charCodeAt(j);
-    const endOk = after === -1 || !isLower(after); // `CLAIDKEY`, `rancher2` and `claidKey` end it; `frontend` does not
-    if (startOk && endOk) return true;
-  }
-  return false;
-}

@@ -245,7 +245,7 @@ function exampleFields(spec: ExampleSpec): Pick<RuleDiagnostic, "example" | "sec
 /** Where in the rule a matcher comes from: its usage entry, or the secret format's keywords. */
 function usagePath(spec: RuleSpec, usage: string): (string | number)[] {
   if (usage === "format") return spec.secret.keywords ? ["secret", "keywords"] : ["secret"];
-  const [kind, ...rest] = usage.split(":");
+  const [kind, ...rest] = usage.replace(/→var$/, "").split(":"); // a reference matcher (issue 17) belongs to its usage
   const name = rest.join(":");
   const index = (spec.usages ?? []).findIndex((u) => {
     if (kind === "header" && "header" in u) return u.header === name;

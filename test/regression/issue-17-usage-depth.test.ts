@@ -95,6 +95,180 @@ for (const [path, head, join, indent, tail] of [
   planted.push({ path, rule: "private-key.pem", secret: pem.body, at: pem.text });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Item 1: usage context across the file, and one hop through an identifier. For each seed provider and each
+// language, two files: (a) the key written into the header, the provider's host declared 20+ lines above it;
+// (b) the key assigned to an identifier first and the header using the identifier, the host again 20+ lines away.
+interface Provider {
+  rule: string;
+  host: string;
+  header: string;
+  scheme?: string;
+  key: string;
+  /** The provider has a standalone format: the key is found by it wherever it is (usage `format`). */
+  format?: boolean;
+}
+const providers: Provider[] = [
+  { rule: "all-images.api-key", host: "api.all-images.ai", header: "api-key", key: "{alnum:40}" },
+  { rule: "alttextai.api-key", host: "autoalt.app", header: "Authorization", scheme: "Bearer", key: "{alnum:40}" },
+  { rule: "getimg.api-key", host: "api.getimg.ai", header: "Authorization", scheme: "Bearer", key: "key-{alnum:96}", format: true },
+  { rule: "autoenhance.api-key", host: "api.autoenhance.ai", header: "x-api-key", key: "{alnum:32}" },
+  { rule: "claid.api-key", host: "api.claid.ai", header: "Authorization", scheme: "Bearer", key: "{uuid4hex}" },
+  { rule: "alttext-ai.api-key", host: "alttext.ai", header: "X-API-Key", key: "atai_{alnum:32}", format: true },
+];
+
+/** A language: how it declares the host and the key, writes a filler line, and sets the header. */
+interface Language {
+  ext: string;
+  /** The identifier the key is held in, as used at the header, and the name the finding reports. */
+  ident: string;
+  name: string;
+  host(h: string): string;
+  key(k: string): string;
+  filler(i: number): string;
+  /** The header line with the literal key (`value` is scheme + key). */
+  literal(header: string, value: string): string;
+  /** The header line with the identifier. */
+  byName(header: string, scheme: string | undefined): string;
+  wrap?(lines: string[]): string;
+}
+const sp = (scheme: string | undefined) => (scheme ? `${scheme} ` : "");
+const languages: Language[] = [
+  {
+    ext: "py", ident: "SERVICE_TOKEN", name: "SERVICE_TOKEN",
+    host: (h) => `BASE_URL = "https://${h}"`, key: (k) => `SERVICE_TOKEN = "${k}"`, filler: (i) => `# step ${i}: build the request`,
+    literal: (h, v) => `headers = {"${h}": "${v}"}`,
+    byName: (h, s) => (s ? `headers = {"${h}": f"${s} {SERVICE_TOKEN}"}` : `headers = {"${h}": SERVICE_TOKEN}`),
+  },
+  {
+    ext: "js", ident: "serviceToken", name: "serviceToken",
+    host: (h) => `const BASE_URL = "https://${h}";`, key: (k) => `const serviceToken = "${k}";`, filler: (i) => `// step ${i}: build the request`,
+    literal: (h, v) => `const headers = { "${h}": "${v}" };`,
+    byName: (h, s) => (s ? `const headers = { "${h}": \`${s} \${serviceToken}\` };` : `const headers = { "${h}": serviceToken };`),
+  },
+  {
+    ext: "ts", ident: "this.serviceToken", name: "serviceToken",
+    host: (h) => `const BASE_URL: string = "https://${h}";`, key: (k) => `  private readonly serviceToken: string = "${k}";`, filler: (i) => `  // step ${i}: build the request`,
+    literal: (h, v) => `    return fetch(\`\${BASE_URL}/v1\`, { headers: { "${h}": "${v}" } });`,
+    byName: (h, s) => `    return fetch(\`\${BASE_URL}/v1\`, { headers: { "${h}": ${s ? `\`${s} \${this.serviceToken}\`` : "this.serviceToken"} } });`,
+    wrap: (lines) => [lines[0], "export class Client {", ...lines.slice(1), "}"].join("\n"),
+  },
+  {
+    ext: "go", ident: "serviceToken", name: "serviceToken",
+    host: (h) => `const baseURL = "https://${h}"`, key: (k) => `const serviceToken = "${k}"`, filler: (i) => `// step ${i}: build the request`,
+    literal: (h, v) => `\treq.Header.Set("${h}", "${v}")`,
+    byName: (h, s) => (s ? `\treq.Header.Set("${h}", "${s} "+serviceToken)` : `\treq.Header.Set("${h}", serviceToken)`),
+    wrap: (lines) => ["package client", "", ...lines].join("\n"),
+  },
+  {
+    ext: "java", ident: "SERVICE_TOKEN", name: "SERVICE_TOKEN",
+    host: (h) => `    private static final String BASE_URL = "https://${h}";`, key: (k) => `    private static final String SERVICE_TOKEN = "${k}";`, filler: (i) => `    // step ${i}: build the request`,
+    literal: (h, v) => `        HttpRequest req = HttpRequest.newBuilder(URI.create(BASE_URL)).header("${h}", "${v}").build();`,
+    byName: (h, s) => `        HttpRequest req = HttpRequest.newBuilder(URI.create(BASE_URL)).header("${h}", ${s ? `"${s} " + SERVICE_TOKEN` : "SERVICE_TOKEN"}).build();`,
+    wrap: (lines) => ["public class Client {", ...lines, "}"].join("\n"),
+  },
+  {
+    ext: "cs", ident: "serviceToken", name: "serviceToken",
+    host: (h) => `    private const string BaseUrl = "https://${h}";`, key: (k) => `    private static readonly string serviceToken = "${k}";`, filler: (i) => `    // step ${i}: build the request`,
+    literal: (h, v) => `        request.Headers.Add("${h}", "${v}");`,
+    byName: (h, s) => `        request.Headers.Add("${h}", ${s ? `$"${s} {serviceToken}"` : "serviceToken"});`,
+    wrap: (lines) => ["public class Client {", ...lines, "}"].join("\n"),
+  },
+  {
+    ext: "php", ident: "$serviceToken", name: "serviceToken",
+    host: (h) => `$baseUrl = 'https://${h}';`, key: (k) => `$serviceToken = '${k}';`, filler: (i) => `// step ${i}: build the request`,
+    literal: (h, v) => `curl_setopt($ch, CURLOPT_HTTPHEADER, ['${h}: ${v}']);`,
+    byName: (h, s) => (s ? `curl_setopt($ch, CURLOPT_HTTPHEADER, ["${h}: ${s} $serviceToken"]);` : `curl_setopt($ch, CURLOPT_HTTPHEADER, ['${h}: ' . $serviceToken]);`),
+    wrap: (lines) => ["<?php", ...lines].join("\n"),
+  },
+  {
+    ext: "rb", ident: "SERVICE_TOKEN", name: "SERVICE_TOKEN",
+    host: (h) => `BASE_URL = "https://${h}"`, key: (k) => `SERVICE_TOKEN = "${k}"`, filler: (i) => `# step ${i}: build the request`,
+    literal: (h, v) => `req["${h}"] = "${v}"`,
+    byName: (h, s) => (s ? `req["${h}"] = "${s} #{SERVICE_TOKEN}"` : `req["${h}"] = SERVICE_TOKEN`),
+  },
+  {
+    ext: "rs", ident: "SERVICE_TOKEN", name: "SERVICE_TOKEN",
+    host: (h) => `const BASE_URL: &str = "https://${h}";`, key: (k) => `const SERVICE_TOKEN: &str = "${k}";`, filler: (i) => `// step ${i}: build the request`,
+    literal: (h, v) => `    let res = client.get(BASE_URL).header("${h}", "${v}").send()?;`,
+    byName: (h, s) => `    let res = client.get(BASE_URL).header("${h}", ${s ? `format!("${s} {}", SERVICE_TOKEN)` : "SERVICE_TOKEN"}).send()?;`,
+  },
+  {
+    ext: "sh", ident: "SERVICE_TOKEN", name: "SERVICE_TOKEN",
+    host: (h) => `BASE_URL="https://${h}"`, key: (k) => `SERVICE_TOKEN="${k}"`, filler: (i) => `# step ${i}: build the request`,
+    literal: (h, v) => `curl -s -H "${h}: ${v}" "$BASE_URL/v1/check"`,
+    byName: (h, s) => `curl -s -H "${h}: ${sp(s)}$SERVICE_TOKEN" "$BASE_URL/v1/check"`,
+    wrap: (lines) => ["#!/bin/sh", ...lines].join("\n"),
+  },
+  {
+    ext: "yaml", ident: "service_token", name: "service_token",
+    host: (h) => `base_url: https://${h}`, key: (k) => `service_token: ${k}`, filler: (i) => `step_${i}: prepare`,
+    literal: (h, v) => `  ${h}: ${v}`,
+    byName: (h, s) => `  ${h}: "${sp(s)}\${service_token}"`,
+    wrap: (lines) => [...lines.slice(0, -1), "headers:", lines[lines.length - 1]].join("\n"),
+  },
+  {
+    ext: "xml", ident: "serviceToken", name: "serviceToken",
+    host: (h) => `  <baseUrl>https://${h}</baseUrl>`, key: (k) => `  <property name="serviceToken" value="${k}"/>`, filler: (i) => `  <!-- step ${i}: build the request -->`,
+    literal: (h, v) => `  <header name="${h}" value="${v}"/>`,
+    byName: (h, s) => `  <header name="${h}" value="${sp(s)}\${serviceToken}"/>`,
+    wrap: (lines) => ["<client>", ...lines, "</client>"].join("\n"),
+  },
+  {
+    ext: "properties", ident: "service.token", name: "service.token",
+    host: (h) => `service.base-url=https://${h}`, key: (k) => `service.token=${k}`, filler: (i) => `# step ${i}: build the request`,
+    literal: (h, v) => `service.header.${h}=${v}`,
+    byName: (h, s) => `service.header.${h}=${sp(s)}\${service.token}`,
+  },
+  {
+    ext: "tf", ident: "local.service_token", name: "service_token",
+    host: (h) => `  base_url = "https://${h}"`, key: (k) => `  service_token = "${k}"`, filler: (i) => `  # step ${i}: build the request`,
+    literal: (h, v) => `    "${h}" = "${v}"`,
+    byName: (h, s) => `    "${h}" = "${sp(s)}\${local.service_token}"`,
+    wrap: (lines) => ["locals {", ...lines.slice(0, -1), "}", 'data "http" "check" {', '  url = "${local.base_url}/v1"', "  request_headers = {", lines[lines.length - 1], "  }", "}"].join("\n"),
+  },
+];
+/** The Python lines as a notebook's code cell: JSON strings, quotes escaped. */
+const notebook = (lines: string[]): string =>
+  JSON.stringify({ cells: [{ cell_type: "code", metadata: {}, source: lines.map((l, i) => (i < lines.length - 1 ? `${l}\n` : l)) }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+languages.push({ ...languages[0]!, ext: "ipynb", wrap: notebook });
+
+for (const p of providers) {
+  const id = p.rule.split(".")[0]!;
+  for (const lang of languages) {
+    const filler = (from: number, n: number) => Array.from({ length: n }, (_, i) => lang.filler(from + i));
+    const wrap = lang.wrap ?? ((lines: string[]) => lines.join("\n"));
+    // (a) The literal in the header, the host 22 lines above it.
+    {
+      const secret = gen(p.key);
+      const lines = [lang.host(p.host), ...filler(1, 22), lang.literal(p.header, `${sp(p.scheme)}${secret}`)];
+      const path = `depth/${id}/far.${lang.ext}`;
+      files[path] = `${wrap(lines)}\n`;
+      planted.push({ path, rule: p.rule, secret, usage: p.format ? "format" : `header:${p.header}` });
+    }
+    // (b) The key held in an identifier 6 lines below the host; the header uses the identifier 20 lines further on.
+    {
+      const secret = gen(p.key);
+      const lines = [lang.host(p.host), ...filler(1, 5), lang.key(secret), ...filler(6, 20), lang.byName(p.header, p.scheme)];
+      const path = `depth/${id}/by-name.${lang.ext}`;
+      files[path] = `${wrap(lines)}\n`;
+      planted.push({ path, rule: p.rule, secret, usage: p.format ? "format" : `header:${p.header}→${lang.name}` });
+    }
+  }
+}
+
+// Their placeholder twins: the same files with the documentation's fill-ins where the key goes.
+const depthTwins: Record<string, string> = {};
+for (const p of providers.filter((x) => !x.format)) {
+  const id = p.rule.split(".")[0]!;
+  for (const lang of languages) {
+    const filler = (from: number, n: number) => Array.from({ length: n }, (_, i) => lang.filler(from + i));
+    const wrap = lang.wrap ?? ((lines: string[]) => lines.join("\n"));
+    depthTwins[`ph/depth/${id}/far.${lang.ext}`] = `${wrap([lang.host(p.host), ...filler(1, 22), lang.literal(p.header, `${sp(p.scheme)}YOUR_API_KEY_HERE`)])}\n`;
+    depthTwins[`ph/depth/${id}/by-name.${lang.ext}`] = `${wrap([lang.host(p.host), ...filler(1, 5), lang.key("<your-api-key>"), ...filler(6, 20), lang.byName(p.header, p.scheme)])}\n`;
+  }
+}
+
 const placeholders: Record<string, string> = {
   "ph/forms/config.php": "<?php\n$password = $_ENV['DB_PASSWORD'];\ndefine('API_SECRET', getenv('API_SECRET'));\ndefine('DB_PASSWORD', 'password_here');\n",
   "ph/forms/deploy.pl": "my $api_token = $ENV{API_TOKEN};\n",
@@ -119,7 +293,7 @@ describe("issue 17: usage depth and assignment forms", () => {
 
   beforeAll(() => {
     expect(existsSync(bin), "build first: npm run build").toBe(true);
-    writeTree(t.dir, { ...files, ...placeholders });
+    writeTree(t.dir, { ...files, ...placeholders, ...depthTwins });
     const out = spawnSync(process.execPath, [bin, ".", "--format", "json", "--no-redact"], { cwd: t.dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     status = out.status;
     findings = (JSON.parse(out.stdout) as { findings: Finding[] }).findings;

@@ -11,7 +11,7 @@ const PLACEHOLDER_WORDS = [
   "undefined", "password", "enter", "put", "paste", "put", "foo", "bar", "baz", "abc", "demo",
 ];
 const WORD_SET = new Set(PLACEHOLDER_WORDS);
-const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…", "0000000000", "1234567890", "abcdefghij"];
+const MARKERS = ["xxxx", "****", "....", "<", ">", "${", "{{", "}}", "%s", "…", "0000000000", "0123456789", "1234567890", "abcdefghij"];
 
 function casedWords(value: string): string[] {
   return value
@@ -64,10 +64,24 @@ function isBasicAuthSample(value: string): boolean {
   return SAMPLE_PASSWORDS.has(password.toLowerCase()) || password === decoded.slice(0, colon);
 }
 
+/** The UUID of RFC 4122's examples (and of countless docs that copy it). */
+const SAMPLE_UUID = "123e4567-e89b-12d3-a456-426614174000";
+
+/**
+ * A code reference rather than a value (issue 17: a usage's `value: any` took `process.env.API_KEY`): a member path
+ * whose every part is a word or an identifier (`process.env.API_KEY`, `this.apiKey`, `config.auth.token`). A token
+ * with dots (a JWT) has random parts and is not one.
+ */
+function isMemberPath(value: string): boolean {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return false;
+  return value.split(".").every((part) => /^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+|\$[a-z]+)$/.test(part) || isIdentifier(part));
+}
+
 export function isPlaceholder(value: string, options: { human?: boolean } = {}): boolean {
   const lower = value.toLowerCase();
   if (!options.human) {
-    if (isIdentifier(value)) return true;
+    if (isIdentifier(value) || isMemberPath(value)) return true;
+    if (lower.endsWith(SAMPLE_UUID)) return true;
     // AWS and others mark documentation values with an upper-case EXAMPLE (AKIAIOSFODNN7EXAMPLE, …EXAMPLEKEY).
     if (value.includes("EXAMPLE")) return true;
     for (const m of MARKERS) if (lower.includes(m)) return true;
