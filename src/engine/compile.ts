@@ -15,9 +15,10 @@ import { analyseRegex } from "./regex/analyse.js";
 import { keywordLeads } from "./regex/leads.js";
 import { windowsOf } from "./regex/windows.js";
 import { NEAR_RADIUS } from "./limits.js";
-import type { MatcherAnchor, MatcherPlan } from "./plans.js";
+import type { MatcherAnchor, MatcherExtract, MatcherPlan } from "./plans.js";
 import type { Matcher, Provider, Rule } from "./rule.js";
 import { headerRefValue, refUsage, sdkOptionRefValue, sdkRefValue } from "./usage-refs.js";
+import { STATEMENT_HEADS } from "./sql-columns.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
 export const ANY_VALUE = "[A-Za-z0-9][A-Za-z0-9_\\-.+/=~]{14,254}[A-Za-z0-9_\\-+/=~]";
@@ -96,6 +97,8 @@ interface Built {
    * its own `secret` group) that the literal assigned to it must match whole.
    */
   refValue?: string;
+  /** An extractor matcher (issue 17, sql-columns.ts): its `secret` group is a statement's column list. */
+  extract?: MatcherExtract;
 }
 
 function nearWords(spec: "hosts" | string[] | undefined, provider: Provider, ruleId: string): string[] | undefined {
@@ -125,10 +128,12 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const source = `${head}(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?${OPEN_STRING}?|,${WS}${OPEN_STRING}|[vV]alue${WS}=${WS}${Q})${WS}${scheme}${v}${end}`;
     const refSource = `${head}(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?|,${WS}|[vV]alue${WS}=${WS}${Q})${headerRefValue({ quote: Q, open: OPEN_STRING, ws: WS }, scheme, u.scheme !== undefined)}`;
     const built = { ...base, keywords: nameKeywords(u.header), names: [u.header] };
-    return [
-      { ...built, usage: `header:${u.header}`, source },
-      { ...built, usage: refUsage(`header:${u.header}`), source: refSource, refValue: v },
-    ];
+    const direct = { ...built, usage: `header:${u.header}`, source };
+    // By name only where the name is an HTTP header's (`x-api-key`, `Authorization: Bearer`): a one-word name such
+    // as `token` or `password` is also every object's field (`{ token: token }`), and resolving those would cost
+    // every JS file a search for nothing (issue 17).
+    if (!u.scheme && !u.header.includes("-")) return [direct];
+    return [direct, { ...built, usage: refUsage(`header:${u.header}`), source: refSource, refValue: v }];
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
@@ -249,12 +254,27 @@ export function compileProvider(
       });
     }
     for (const u of r.usages ?? []) built.push(...buildUsage(u, r, provider));
+    if (r.extract) {
+      // One matcher per statement form; the cells must match the format whole (sql-columns.ts).
+      for (const head of STATEMENT_HEADS) {
+        built.push({
+          usage: `sql-column:${r.extract.columns[0]}`,
+          source: head.source,
+          keywords: head.keywords,
+          nearLines: DEFAULT_NEAR_LINES,
+          value: "format",
+          standalone: false,
+          extract: { statement: head.statement, columns: r.extract.columns, value: valueGroup(r.secret.pattern) },
+        });
+      }
+    }
     if (built.length === 0) {
       throw new KeyscanError("E_RULE", `${where}: the rule can never match; set \`secret.standalone\` or add \`usages\`.`);
     }
     const extra = (r.keywords ?? []).map((k) => k.toLowerCase());
-    const flags = r.secret.ignore_case ? "gdi" : "gd";
+    const ruleFlags = r.secret.ignore_case ? "gdi" : "gd";
     for (const b of built) {
+      const flags = b.extract ? "gdi" : ruleFlags;
       const minEntropy = b.value === "any" ? (r.secret.min_entropy ?? ANY_VALUE_MIN_ENTROPY) : r.secret.min_entropy;
       const regex = compileRegex(b.source, flags, `${where} (${b.usage})`);
       const analysis = analyseRegex(b.source, flags);
@@ -284,6 +304,7 @@ export function compileProvider(
         ...(anchor ? { anchor } : {}),
         ...(analysis.startSet ? { startSet: analysis.startSet } : {}),
         ...(b.refValue !== undefined ? { refValue: b.refValue } : {}),
+        ...(b.extract ? { extract: b.extract } : {}),
       };
       plans.push(plan);
       matchers.push(matcherOf(plan, rule, regex));
@@ -367,6 +388,9 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
     ...(p.minEntropy !== undefined ? { minEntropy: p.minEntropy } : {}),
     specificity: p.specificity,
     ...(p.refValue !== undefined ? { refValue: new RegExp(`^(?:${p.refValue})$`, p.flags.replace("g", "")) } : {}),
+    ...(p.extract
+      ? { extract: { statement: p.extract.statement, columns: new Set(p.extract.columns), value: new RegExp(`^(?:${p.extract.value})$`, "d") } }
+      : {}),
   };
 }
 

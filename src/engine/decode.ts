@@ -5,10 +5,8 @@
  * at least two escapes) are considered, runs longer than MAX_RUN are left alone (they are images and bundles, not
  * configuration), at most MAX_DECODED_BYTES are decoded per text, and a decoded result is kept only if it is mostly
  * printable text. Recursion depth is the caller's (scan-text.ts, default 2). Issue 17 adds one "encoding" that is
- * code rather than bytes: a PEM block assembled from quoted pieces across lines (`"-----BEGIN …\n" + "MIIE…" + …`),
- * joined and unescaped (concat.ts), looked for only where `-----BEGIN` stands right after a quote.
+ * code rather than bytes, `concat`: a PEM block assembled from quoted pieces across lines (concat.ts).
  */
-import { concatenatedPem } from "./concat.js";
 
 export type Encoding = "base64" | "hex" | "percent" | "concat";
 
@@ -239,6 +237,5 @@ export function encodedSegments(text: string): EncodedSegment[] {
     }
     if (decoded !== run) take(a, b, "percent", decoded);
   }
-  for (const run of concatenatedPem(text)) out.push({ ...run, encoding: "concat" });
   return out;
 }

@@ -62,6 +62,16 @@ export interface MatcherPlan {
    * assigned to that identifier must match this whole (its `secret` group is the secret).
    */
   refValue?: string;
+  /** An extractor matcher (issue 17, `extract: sql-column`): the statement form, the wanted columns, the cells' format. */
+  extract?: MatcherExtract;
+}
+
+/** What an extractor matcher reads (sql-columns.ts): the statement its regex finds the head of, and which cells count. */
+export interface MatcherExtract {
+  statement: "insert" | "insert-table" | "copy";
+  columns: string[];
+  /** The format a cell must match whole, with its `secret` group (or the whole cell). */
+  value: string;
 }
 
 /**

@@ -381,6 +381,18 @@ export const ruleSchema = z
      * when `--stdin-filename` matches. A path-scoped format may go without keywords: the path gates it.
      */
     paths: z.array(nonEmpty).min(1).optional(),
+    /**
+     * Issue 17: values found by a small extractor rather than a regex. `sql-column`: the cells of the named columns
+     * in SQL dumps (`INSERT INTO t (…, password, …) VALUES (…)`, `COPY t (…) FROM stdin;` rows), each of which must
+     * match `secret.pattern` whole (src/engine/sql-columns.ts). Column names are matched case-insensitively.
+     */
+    extract: z
+      .object({
+        kind: z.literal("sql-column"),
+        columns: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, "use lowercase column names")).min(1),
+      })
+      .strict()
+      .optional(),
     /** Extra keywords for the prefilter (besides those derived from the format and usages). */
     keywords: z.array(nonEmpty).optional(),
     /** Regexes; a secret matching any of them is not reported (e.g. documented example keys). A leading `(?i)` makes one case-insensitive. */

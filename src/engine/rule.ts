@@ -89,6 +89,8 @@ export interface Matcher {
    * value goes; the literal assigned to that identifier (references.ts) is reported when it matches this whole.
    */
   refValue?: RegExp;
+  /** Set on an extractor matcher (issue 17, sql-columns.ts): the regex finds a statement head; the cells are the values. */
+  extract?: { statement: "insert" | "insert-table" | "copy"; columns: ReadonlySet<string>; value: RegExp };
 }
 
 

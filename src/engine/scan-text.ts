@@ -11,6 +11,7 @@
  * and line lookups are clipped to a few KiB around the match, so a 50 MB minified line costs no more than a short one.
  */
 import { encodedSegments, type Encoding } from "./decode.js";
+import { concatenatedPem } from "./concat.js";
 import { allowedInline, mayContainAllow } from "./filters/inline-allow.js";
 import { checksumValid } from "./filters/checksum.js";
 import { shannonEntropy } from "./filters/entropy.js";
@@ -26,6 +27,7 @@ import { rangesTooWide, runInRanges } from "./regex/windows.js";
 import { fileContext } from "./file-context.js";
 import { nearWords } from "./near-words.js";
 import { type Literal, MAX_TEXT, References } from "./references.js";
+import { isPasswordHash, sqlCells } from "./sql-columns.js";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -179,11 +181,27 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
     const ranges = selection.startRanges(group, text.length);
     const run = ranges && !rangesTooWide(ranges) ? (found: (m: RegExpExecArray, offset: number) => void) => runInRanges(text, group[0]!, ranges, found) : (found: (m: RegExpExecArray, offset: number) => void) => runMatcher(text, group[0]!, found);
     const isRef = group[0]!.refValue !== undefined;
+    const extract = group[0]!.extract;
     run((m, offset) => {
       const span = m.indices?.groups?.secret;
       if (!span) return;
       const start = span[0] + offset;
       const end = span[1] + offset;
+      if (extract) {
+        // A statement whose columns the rule names (issue 17): each wanted cell is a candidate.
+        for (const cell of sqlCells(text, extract.statement, text.slice(start, end), m.index + m[0].length + offset, extract.columns)) {
+          if (isPasswordHash(cell.value)) continue;
+          for (const matcher of group) {
+            const value = matcher.extract!.value.exec(cell.value);
+            const inner = value?.indices?.groups?.secret ?? (value ? [0, cell.value.length] : undefined);
+            if (!inner) continue;
+            const s = cell.start + inner[0];
+            const c = accept(matcher, text.slice(s, cell.start + inner[1]), cell.value, s, index, new Memo());
+            if (c) candidates.push({ ...c, usage: `sql-column:${cell.column}` });
+          }
+        }
+        return;
+      }
       if (isRef) {
         // One hop (issue 17): the usage holds an identifier; the literal assigned to it is the candidate.
         if (text.length > MAX_TEXT) return;
@@ -222,7 +240,10 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
   // Secrets inside encoded runs: found in the decoded text, reported at the run. A direct finding on the run that
   // is at least as specific wins (a key that happens to look like base64); otherwise the decoded one replaces it.
   const decoded: Candidate[] = [];
-  for (const seg of encodedSegments(text)) {
+  // Issue 17: a PEM key written as concatenated string pieces is scanned joined, like a decoded run (concat.ts).
+  const segments: Array<{ start: number; end: number; encoding: Encoding; text: string }> = encodedSegments(text);
+  for (const run of concatenatedPem(text)) segments.push({ ...run, encoding: "concat" });
+  for (const seg of segments) {
     let inner: LineIndex | undefined;
     for (const c of collectCandidates(seg.text, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)), path)) {
       decoded.push({ ...c, start: seg.start, end: seg.end, decoded: [seg.encoding, ...(c.decoded ?? [])] });

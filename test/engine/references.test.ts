@@ -83,12 +83,13 @@ describe("references: the literal assigned to an identifier", () => {
 });
 
 describe("file context: the provider's host anywhere in the file", () => {
-  it("is the distance to the nearest occurrence; a letters-only word counts only as a word of its own", () => {
+  it("is the distance to the nearest occurrence of a host name; other context words do not count from afar", () => {
     const text = `base = "https://api.claid.ai"\n${"x\n".repeat(50)}Authorization: Bearer ${KEY}\n`;
     const at = text.indexOf(KEY);
     expect(new FileContext(text, at).distance(["api.claid.ai"], at)).toBe(at - text.indexOf("api.claid.ai"));
     expect(new FileContext(text, at).distance(["api.getimg.ai"], at)).toBeUndefined();
-    expect(new FileContext("reclaided\n", 0).distance(["claid"], 0)).toBeUndefined();
-    expect(new FileContext("CLAID_KEY\n", 0).distance(["claid"], 0)).toBe(0);
+    expect(new FileContext(`x = "https://xapi.claid.ai.example.com"\n`, 0).distance(["api.claid.ai"], 0)).toBeUndefined();
+    expect(new FileContext(`see API.Claid.AI.\n`, 0).distance(["api.claid.ai"], 0)).toBe(4);
+    expect(new FileContext("CLAID_KEY\nkind: Config\n", 0).distance(["claid", "kind: config"], 0)).toBeUndefined();
   });
 });

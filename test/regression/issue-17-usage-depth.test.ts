@@ -257,6 +257,39 @@ for (const p of providers) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Item 4's database dumps: plaintext password columns of INSERT and COPY statements (any human password counts).
+const human = () => gen("{lower:6}{digits:2}");
+plant("dumps/shop.sql", [
+  "-- MySQL dump 10.13\n\nINSERT INTO `users` (`id`, `email`, `password`, `created_at`) VALUES\n",
+  "(1, 'ann@example.com', '", { rule: "sql-dump.plaintext-password", secret: human(), usage: "sql-column:password" }, "', NOW()),\n",
+  "(2, 'o''brien@example.com', '", { rule: "sql-dump.plaintext-password", secret: human(), usage: "sql-column:password" }, "', '2024-01-05 10:00:00'),\n",
+  "(3, 'cy@example.com', NULL, NULL);\n",
+  "INSERT INTO settings (name, value) VALUES ('theme', 'dark');\n",
+]);
+plant("dumps/legacy.sql", [
+  "-- mysqldump, default options: no column list in the INSERT\nDROP TABLE IF EXISTS `wp_users`;\nCREATE TABLE `wp_users` (\n",
+  "  `ID` bigint(20) unsigned NOT NULL AUTO_INCREMENT,\n  `user_login` varchar(60) NOT NULL DEFAULT '',\n  `user_pass` varchar(255) NOT NULL DEFAULT '',\n",
+  "  `user_email` varchar(100) NOT NULL DEFAULT '',\n  PRIMARY KEY (`ID`),\n  KEY `user_login_key` (`user_login`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\n",
+  "LOCK TABLES `wp_users` WRITE;\nINSERT INTO `wp_users` VALUES (1,'admin','", { rule: "sql-dump.plaintext-password", secret: human(), usage: "sql-column:user_pass" },
+  "','admin@example.com'),(2,'editor','", { rule: "password-hash.phpass", secret: `$P$B${gen("{b64url:30}").replace(/[-_]/g, ".")}` },
+  "','ed@example.com');\nUNLOCK TABLES;\n",
+]);
+plant("dumps/app.dump", [
+  "--\n-- PostgreSQL database dump\n--\n\nCOPY public.accounts (id, login, user_password, active) FROM stdin;\n",
+  "1\troot\t", { rule: "sql-dump.plaintext-password", secret: gen("{alnum:14}"), usage: "sql-column:user_password" }, "\tt\n",
+  "2\tguest\t\\N\tf\n",
+  "3\tops\t", { rule: "sql-dump.plaintext-password", secret: human(), usage: "sql-column:user_password" }, "\tt\n",
+  "\\.\n",
+]);
+
+// A hash in a password column is not plaintext: the password-hash rules report it, as anywhere else.
+plant("dumps/hashed.sql", [
+  "INSERT INTO users (id, email, password) VALUES\n(1, 'a@example.com', '",
+  { rule: "password-hash.bcrypt", secret: `$2b$12$${gen("{b64url:53}").replace(/[-_]/g, ".")}` },
+  "'),\n(2, 'b@example.com', '", { rule: "password-hash.django-pbkdf2", secret: `pbkdf2_sha256$600000$${gen("{alnum:12}")}$${gen("{base64:43}")}=` }, "');\n",
+]);
+
 // Their placeholder twins: the same files with the documentation's fill-ins where the key goes.
 const depthTwins: Record<string, string> = {};
 for (const p of providers.filter((x) => !x.format)) {
@@ -281,6 +314,9 @@ const placeholders: Record<string, string> = {
   "ph/forms/client.py": "client.login(user, password=os.environ[\"PASSWORD\"])\nrequests.get(url, auth=(\"user\", \"pass\"))\nheaders = {\"X-API-Key\": api_key}\n",
   "ph/forms/client.go": "req.Header.Set(\"X-Api-Key\", apiKey)\nreq.Header.Set(\"X-Request-Id\", \"Zq81bC0xL9vTe5WmNf27Hd\")\n",
   "ph/forms/client.js": "headers[\"x-api-key\"] = process.env.API_KEY;\nconst body = \"{\\\"apiKey\\\":\\\"${API_KEY}\\\"}\";\n",
+  "ph/dumps/hashed.sql": "INSERT INTO users (id, email, password) VALUES\n(3, 'c@example.com', '5f4dcc3b5aa765d61d8327deb882cf99'),\n(4, 'd@example.com', 'changeme'),\n(5, 'e@example.com', NULL);\n",
+  "ph/dumps/hashed.dump": "COPY public.users (id, email, password) FROM stdin;\n1\ta@example.com\t$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Vh3m2N0y8Kx1Qe7r4T5u6W9z0A1b2C3d\n2\tb@example.com\t\\N\n\\.\n",
+  "ph/dumps/seed.ts": "db.query(\"INSERT INTO users (id, email, password) VALUES (1, 'a@example.com', 'hunter22')\");\n",
   "ph/forms/key.js": "const pem = \"-----BEGIN PRIVATE KEY-----\\n\" +\n  \"...\\n\" +\n  \"-----END PRIVATE KEY-----\\n\";\n",
 };
 

@@ -69,12 +69,13 @@ const SAMPLE_UUID = "123e4567-e89b-12d3-a456-426614174000";
 
 /**
  * A code reference rather than a value (issue 17: a usage's `value: any` took `process.env.API_KEY`): a member path
- * whose every part is a word or an identifier (`process.env.API_KEY`, `this.apiKey`, `config.auth.token`). A token
- * with dots (a JWT) has random parts and is not one.
+ * whose every part is a word or an identifier (`process.env.API_KEY`, `this.apiKey`, `i0.ViewContainerRef`). A
+ * token with dots (a JWT) has random parts and is not one.
  */
 function isMemberPath(value: string): boolean {
   if (!/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return false;
-  return value.split(".").every((part) => /^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+|\$[a-z]+)$/.test(part) || isIdentifier(part));
+  // Each part a word, a name with a short number (`i0`, `v2`) or an identifier; a random part mixes digits in.
+  return value.split(".").every((part) => /^[$_]?[A-Za-z]+[0-9]{0,2}$/.test(part) || isIdentifier(part));
 }
 
 export function isPlaceholder(value: string, options: { human?: boolean } = {}): boolean {
