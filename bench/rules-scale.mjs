@@ -10,13 +10,13 @@
  *
  * Options: --runs=N (rounds, default 5)  --providers=N (synthetic providers, default 1000)  --tree=DIR[,DIR…]
  */
-import { execFileSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measure } from "./lib/measure.mjs";
 import { writeSynthRules } from "./lib/synth-rules.mjs";
+import { makeStagedRepo } from "./lib/staged-repo.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const opts = Object.fromEntries(
@@ -46,21 +46,7 @@ function simulatedPackage() {
 }
 
 /** A repository whose index holds a change to 10 files (as bench/startup.mjs). */
-function stagedRepo() {
-  const dir = join(work, "repo");
-  execFileSync("git", ["init", "-q", dir]);
-  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  git("config", "user.email", "bench@example.invalid");
-  git("config", "user.name", "bench");
-  git("config", "commit.gpgsign", "false");
-  const files = readdirSync(join(root, "src", "report")).filter((f) => f.endsWith(".ts")).slice(0, 10);
-  for (const f of files) cpSync(join(root, "src", "report", f), join(dir, f));
-  git("add", "-A");
-  git("commit", "-q", "-m", "initial");
-  for (const [i, f] of files.entries()) appendFileSync(join(dir, f), `\nexport const retries${i} = ${i + 3};\n`);
-  git("add", "-A");
-  return dir;
-}
+const stagedRepo = () => makeStagedRepo(root, join(work, "repo"));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

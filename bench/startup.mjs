@@ -11,10 +11,11 @@
  * npm packages node@22 and node@24, see bench/README.md)  --only=bundle|dist
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeStagedRepo } from "./lib/staged-repo.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const opts = Object.fromEntries(
@@ -33,22 +34,7 @@ for (const [name, file] of Object.entries(bins)) {
 }
 
 /** A repository whose index holds a change to 10 files (keyscan's own sources: no download needed). */
-function stagedRepo() {
-  const dir = mkdtempSync(join(tmpdir(), "keyscan-startup-"));
-  const git = (...args) => execFileSync("git", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  git("init", "-q");
-  git("config", "user.email", "bench@example.invalid");
-  git("config", "user.name", "bench");
-  git("config", "commit.gpgsign", "false");
-  const files = readdirSync(join(root, "src", "report")).filter((f) => f.endsWith(".ts")).slice(0, 10);
-  if (files.length < 10) throw new Error("expected 10 files in src/report");
-  for (const f of files) cpSync(join(root, "src", "report", f), join(dir, f));
-  git("add", "-A");
-  git("commit", "-q", "-m", "initial");
-  for (const [i, f] of files.entries()) appendFileSync(join(dir, f), `\nexport const retries${i} = ${i + 3};\n`);
-  git("add", "-A");
-  return dir;
-}
+const stagedRepo = () => makeStagedRepo(root, mkdtempSync(join(tmpdir(), "keyscan-startup-")));
 
 const repo = stagedRepo();
 const cacheDir = mkdtempSync(join(tmpdir(), "keyscan-startup-cache-"));

@@ -275,6 +275,8 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
     states: n,
     tables,
     dense,
+    // Its walk mirrors findAll's on purpose: this one reads bytes and stops at the first hit, that one reads UTF-16
+    // units and records every hit; a shared loop would need a per-character callback on the hottest path there is.
     occursInBytes(data: Uint8Array): boolean {
       if (keywords.length === 0) return false;
       if (delta === undefined && (read += data.length) > DENSE_AFTER) dense();
