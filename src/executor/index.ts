@@ -12,8 +12,7 @@ import type { Rule, RuleSet } from "../engine/rule.js";
 import { ruleLookup, type RuleLookup } from "../engine/lazy-rule-set.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import { inChunk, matchHere, type ContentItem } from "./local.js";
-import { availableParallelism, loadavg } from "node:os";
-import { idleCores, poolWorkers } from "./policy.js";
+import { poolWorkers } from "./policy.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
 import type { ProblemCode } from "../errors.js";
 
@@ -69,15 +68,6 @@ function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
 export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink: MatchSink): Executor {
   const inlineAllow = options.inlineAllow ?? true;
   const threads = options.threads ?? defaultThreads();
-  /** Chosen by the caller (--threads): then the machine's load does not cut the workers (policy.ts). */
-  const chosen = options.threads !== undefined;
-  // The machine's load, read at most every 250 ms (a system call; asked once per item while no pool runs).
-  let idle = { at: -Infinity, cores: 0 };
-  const idleNow = (): number => {
-    const now = performance.now();
-    if (now - idle.at > 250) idle = { at: now, cores: idleCores(availableParallelism(), loadavg()[0]!) };
-    return idle.cores;
-  };
   const isolate = options.isolate === true && ruleset.source !== undefined;
   let bytes = 0;
   let seen = 0;
@@ -166,7 +156,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       seen++;
       started ??= performance.now();
       const elapsedMs = performance.now() - started;
-      const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs, ...(chosen ? {} : { idleCores: idleNow }) }, options.poolAfter);
+      const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs }, options.poolAfter);
       if (!pool && (isolate || workers > 0)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;
         // isolated, every input goes to the workers (at least one).

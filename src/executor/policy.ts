@@ -21,12 +21,6 @@ export const POOL_AFTER_BYTES = 8 << 20;
 export interface PoolSignals {
   /** Threads that may match (this one and the workers a pool would start). */
   threads: number;
-  /**
-   * Cores free for workers, when the thread count is keyscan's to choose (no --threads): the cores less the
-   * machine's load (1-minute average) less this thread. A worker on a busy core only takes time from this one
-   * (issue 21, 2 shared cores at load 4-5: the 50 MB tree took 3.2 s with a worker against 2.7 s without).
-   */
-  idleCores?: () => number;
   /** Input matched so far, and its item count. */
   bytes: number;
   items: number;
@@ -40,21 +34,20 @@ export interface PoolAfter {
   items?: number;
 }
 
-/** Workers to start now: 0 (not yet, or never), else at most `threads - 1`, no more than there are idle cores. */
+/**
+ * Workers to start now: 0 (not yet, or never), else `threads - 1`. The machine's load average is not consulted: an
+ * earlier rule that gave workers only to "idle" cores (cores − 1-minute load − this thread) counted keyscan's own
+ * previous run as load, so back-to-back scans ran single-threaded (415 MB tree, 2 cores, load 1.3 left by the run
+ * before: 7.3–7.5 s by default against 5.5–5.6 s with --threads 2; issue 21 review, 6 Dec 2026).
+ */
 export function poolWorkers(s: PoolSignals, fixed?: PoolAfter): number {
   if (s.threads <= 1) return 0;
   if (fixed) return s.bytes > (fixed.bytes ?? POOL_AFTER_BYTES) || s.items > (fixed.items ?? Infinity) ? s.threads - 1 : 0;
   if (s.elapsedMs < POOL_AFTER_MS || s.bytes < POOL_AFTER_BYTES) return 0;
-  if (s.idleCores === undefined) return s.threads - 1;
-  return Math.max(0, Math.min(s.threads - 1, Math.floor(s.idleCores() + 0.5)));
+  return s.threads - 1;
 }
 
 /** Whether to start the pool now. */
 export function shouldStartPool(s: PoolSignals, fixed?: PoolAfter): boolean {
   return poolWorkers(s, fixed) > 0;
-}
-
-/** PoolSignals.idleCores for this machine now. */
-export function idleCores(cores: number, load1: number): number {
-  return cores - load1 - 1;
 }

@@ -1,7 +1,7 @@
 // Issue 21 (small and medium inputs): the pool starts on what is known — time spent matching and input matched —
 // so a scan that ends quickly never pays for workers; tests can still force it with fixed thresholds.
 import { describe, expect, it } from "vitest";
-import { idleCores, POOL_AFTER_BYTES, POOL_AFTER_MS, poolWorkers, shouldStartPool } from "../../src/executor/policy.js";
+import { POOL_AFTER_BYTES, POOL_AFTER_MS, poolWorkers, shouldStartPool } from "../../src/executor/policy.js";
 
 describe("issue 21: pooling policy", () => {
   const big = { threads: 2, bytes: 64 << 20, items: 5000, elapsedMs: 2000 };
@@ -27,20 +27,10 @@ describe("issue 21: pooling policy", () => {
     expect(shouldStartPool({ threads: 2, bytes: POOL_AFTER_BYTES, items: 100, elapsedMs: POOL_AFTER_MS - 1 })).toBe(false);
   });
 
-  it("starts no more workers than there are idle cores, unless the thread count was chosen", () => {
-    const at = (cores: number) => () => cores;
-    expect(poolWorkers({ ...big, threads: 8 })).toBe(7); // chosen (--threads 8): no load signal
-    expect(poolWorkers({ ...big, threads: 8, idleCores: at(7.2) })).toBe(7);
-    expect(poolWorkers({ ...big, threads: 8, idleCores: at(2.6) })).toBe(3);
-    expect(poolWorkers({ ...big, threads: 2, idleCores: at(0.9) })).toBe(1);
-    expect(poolWorkers({ ...big, threads: 2, idleCores: at(0.3) })).toBe(0);
-    expect(poolWorkers({ ...big, threads: 2, idleCores: at(-3) })).toBe(0);
-    // The load is not asked for before the scan has proved large.
-    expect(poolWorkers({ threads: 2, bytes: 10, items: 1, elapsedMs: 1, idleCores: () => { throw new Error("asked"); } })).toBe(0);
-    // A quiet 2-core machine: one core for this thread, one for a worker; at load 4 on 2 cores, none.
-    expect(idleCores(2, 0.1)).toBeCloseTo(0.9);
-    expect(poolWorkers({ ...big, idleCores: () => idleCores(2, 0.1) })).toBe(1);
-    expect(poolWorkers({ ...big, idleCores: () => idleCores(2, 4) })).toBe(0);
+  it("starts threads - 1 workers once the scan has proved large", () => {
+    expect(poolWorkers({ ...big, threads: 8 })).toBe(7);
+    expect(poolWorkers({ ...big, threads: 2 })).toBe(1);
+    expect(poolWorkers({ ...big, threads: 1 })).toBe(0);
   });
 
   it("takes fixed thresholds when given (tests force the pool with zeros)", () => {
