@@ -34,20 +34,32 @@ export function ruleFolderFixture(prefix: string): { dir: string; rulesDir: stri
   return { dir: t.dir, rulesDir, cacheDir: join(t.dir, "cache") };
 }
 
-/** A one-rule provider file (`acme.token`, a standalone format with keyword `acme_`) for `rules test` tests. */
-export function acmeRuleFile(pattern: string, examples: readonly string[], negatives: readonly string[]): string {
+/**
+ * The head of a one-rule provider file: `<provider>.token`, a standalone format with keyword `<provider>_`, then
+ * `secretExtra` lines inside `secret:`. Callers append usages, examples and negatives.
+ */
+export function oneRuleHead(provider: string, pattern: string, secretExtra: readonly string[] = []): string[] {
+  const name = provider[0]!.toUpperCase() + provider.slice(1);
   return [
-    "provider: acme",
-    "name: Acme",
+    `provider: ${provider}`,
+    `name: ${name}`,
     "rules:",
-    "  - id: acme.token",
-    "    name: Acme token",
+    `  - id: ${provider}.token`,
+    `    name: ${name} token`,
     "    description: test rule",
     "    severity: low",
     "    secret:",
     `      pattern: '${pattern}'`,
-    "      keywords: [acme_]",
+    `      keywords: [${provider}_]`,
     "      standalone: true",
+    ...secretExtra,
+  ];
+}
+
+/** A one-rule provider file (`acme.token`, a standalone format with keyword `acme_`) for `rules test` tests. */
+export function acmeRuleFile(pattern: string, examples: readonly string[], negatives: readonly string[]): string {
+  return [
+    ...oneRuleHead("acme", pattern),
     `    examples: [${examples.map((e) => `'${e}'`).join(", ")}]`,
     `    negatives: [${negatives.map((e) => `'${e}'`).join(", ")}]`,
   ].join("\n");

@@ -8,7 +8,7 @@ import { run } from "../src/cli/run.js";
 import { KeyscanError } from "../src/errors.js";
 import { checkRuleDir, checkRuleFile, checkRulePaths, type RuleDiagnostic } from "../src/rules-check/check.js";
 import { formatDiagnostic } from "../src/rules-check/format.js";
-import { positionOf, secrets, tempDir } from "./helpers.js";
+import { oneRuleHead, positionOf, secrets, tempDir } from "./helpers.js";
 
 const t = tempDir("keyscan-rules-check-");
 afterAll(() => t.cleanup());
@@ -16,18 +16,7 @@ afterAll(() => t.cleanup());
 /** A provider file with one rule: a `zorp_` format and an env usage, with the given examples and negatives. */
 function ruleFile(examples: readonly string[], negatives: readonly string[], extra: readonly string[] = []): string {
   return [
-    "provider: zorp",
-    "name: Zorp",
-    "rules:",
-    "  - id: zorp.token",
-    "    name: Zorp token",
-    "    description: test rule",
-    "    severity: low",
-    "    secret:",
-    "      pattern: 'zorp_[a-z0-9]{24}'",
-    "      keywords: [zorp_]",
-    "      standalone: true",
-    ...extra,
+    ...oneRuleHead("zorp", "zorp_[a-z0-9]{24}", extra),
     "    usages:",
     "      - env: [ZORP_TOKEN]",
     "    examples:",

@@ -13,6 +13,7 @@ import { compileRuleSet, parseProviderFile } from "../../src/engine/load-rules.j
 import { scanText } from "../../src/engine/scan-text.js";
 import { createAgents, destroyAgents, HttpFailure, send } from "../../src/verify/http.js";
 import { newKey, tempRepos } from "../git/repo.js";
+import { oneRuleHead } from "../helpers.js";
 
 // DNS for `rebind.test`: a public address on the first lookup, loopback on every later one.
 const dnsCalls: string[] = [];
@@ -29,18 +30,7 @@ vi.mock("node:dns", async (importOriginal) => {
 /** A one-rule set: `zorp_` and 24 characters, the 24 being the secret, with the given minimum entropy. */
 function zorpRules(minEntropy: number) {
   const text = [
-    "provider: zorp",
-    "name: Zorp",
-    "rules:",
-    "  - id: zorp.token",
-    "    name: Zorp token",
-    "    description: test rule",
-    "    severity: low",
-    "    secret:",
-    "      pattern: 'zorp_(?<secret>[a-z0-9]{24})'",
-    "      keywords: [zorp_]",
-    "      standalone: true",
-    `      min_entropy: ${minEntropy}`,
+    ...oneRuleHead("zorp", "zorp_(?<secret>[a-z0-9]{24})", [`      min_entropy: ${minEntropy}`]),
     "    examples: ['a']",
     "    negatives: ['b']",
   ].join("\n");
