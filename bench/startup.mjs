@@ -8,7 +8,9 @@
  * warm (a temp folder, filled by two warm-up rounds), which is what a pre-commit hook sees from its second run.
  *
  * Options: --runs=N (rounds, default 21)  --node=PATH[,PATH…] (runtimes; default this one; e.g. the binaries of the
- * npm packages node@22 and node@24, see bench/README.md)  --only=bundle|dist
+ * npm packages node@22 and node@24, see bench/README.md)  --only=bundle|dist  --against=DIR (another checkout, e.g. a
+ * worktree of main with its bundle built: its dist/bundle/keyscan.js runs interleaved with this one's as `base`, for
+ * before/after figures taken in the same sitting)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -28,8 +30,9 @@ const opts = Object.fromEntries(
 const runs = Number(opts.runs ?? 21);
 const runtimes = String(opts.node ?? process.execPath).split(",");
 const bins = { bundle: join(root, "dist", "bundle", "keyscan.js"), dist: join(root, "dist", "cli", "bin.js") };
+if (opts.against) bins.base = join(resolve(String(opts.against)), "dist", "bundle", "keyscan.js");
 for (const [name, file] of Object.entries(bins)) {
-  if (opts.only && opts.only !== name) delete bins[name];
+  if (opts.only && opts.only !== name && name !== "base") delete bins[name];
   else if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build && npm run bundle\` first`);
 }
 

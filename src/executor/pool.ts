@@ -86,8 +86,10 @@ const BATCH_MAX = 64;
 const BATCH_BYTES = 256 * 1024;
 
 function workerUrl(): URL {
-  // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files.
-  return import.meta.url.endsWith(".ts") ? new URL("../../dist/executor/pool-worker.js", import.meta.url) : new URL("./pool-worker.js", import.meta.url);
+  // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files. The
+  // release bundle's files are .mjs (scripts/bundle.mjs: its folder's package.json says CommonJS, for the launcher).
+  if (import.meta.url.endsWith(".ts")) return new URL("../../dist/executor/pool-worker.js", import.meta.url);
+  return new URL(import.meta.url.endsWith(".mjs") ? "./pool-worker.mjs" : "./pool-worker.js", import.meta.url);
 }
 
 export function defaultThreads(): number {

@@ -13,9 +13,11 @@ const MAX_OWN_FILE_BYTES = 4 << 20;
 /**
  * The staged text of each name: `top` names are relative to the repository's top, the others to `ctx.cwd` (where
  * keyscan looks for its config). Keys are the names as given; a name not staged (or not a readable blob) is missing.
+ * `shared`: a cat-file process of `ctx.cwd` to ask instead of starting one, left open for its owner (staged.ts reads
+ * the staged blobs through the same process).
  */
-export async function readIndexFiles(ctx: GitContext, names: { cwd: readonly string[]; top: readonly string[] }): Promise<Map<string, string>> {
-  const cat = new CatFileBatch(ctx);
+export async function readIndexFiles(ctx: GitContext, names: { cwd: readonly string[]; top: readonly string[] }, shared?: CatFileBatch): Promise<Map<string, string>> {
+  const cat = shared ?? new CatFileBatch(ctx);
   const out = new Map<string, string>();
   try {
     const asked = [...names.top.map((n) => ({ key: `/${n}`, spec: `:${n}` })), ...names.cwd.map((n) => ({ key: n, spec: `:./${n}` }))];
@@ -24,7 +26,7 @@ export async function readIndexFiles(ctx: GitContext, names: { cwd: readonly str
       if (r.kind === "ok" && r.type === "blob") out.set(asked[i]!.key, r.content.toString("utf8"));
     });
   } finally {
-    await cat.close();
+    if (!shared) await cat.close();
   }
   return out;
 }

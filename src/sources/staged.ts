@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { CatFileBatch } from "./git-cat-file.js";
 import { commitChanges, parseRawDiff, type Introduction, type ParentDiff } from "./git-diff.js";
-import { emptyTree, git as runGit, gitRaw, firstLine, repoRoot, resolveCommit, SAFE_DIFF_FLAGS, type GitContext } from "./git.js";
+import { emptyTree, git as runGit, gitRaw, firstLine, repoRoot, resolveCommit, SAFE_DIFF_FLAGS, type GitContext, type GitOutput } from "./git.js";
 import { KeyscanError } from "../errors.js";
 import { readIndexFiles } from "./index-files.js";
 import { KEYSCAN_IGNORE_FILE, parseIgnoreFile } from "./ignore-rules.js";
@@ -52,29 +52,69 @@ export interface StagedQuestions {
    * `.keyscanignore` under `/.keyscanignore`. Whatever silences a finding in the commit must be in the commit.
    */
   files: Promise<Settled<Map<string, string>>>;
+  /** The index against HEAD (diff-index's raw output), asked at once; HEAD need not exist (the scan checks). */
+  headDiff: Promise<Settled<GitOutput>>;
+  /** The cat-file process that read `files`, kept for the staged blobs; the scan closes it, or `close` does. */
+  cat: CatFileBatch;
+  /** Ends the cat-file process when no scan will (an error before the scan); harmless after it. */
+  close(): Promise<void>;
 }
 
 /** Names of keyscan's own files that a staged scan reads from the index (relative to the working directory). */
 export const STAGED_OWN_FILES: readonly string[] = [KEYSCAN_IGNORE_FILE, ".keyscan.yaml", ".keyscan.yml", ".keyscan.json", ".gitleaks.toml", ".gitleaksignore"];
 
+/** diff-index of the index against `parent`: plumbing, it reads the index (no refresh, no filters), never textconv. */
+const diffIndexArgs = (parent: string): string[] => ["diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", ...SAFE_DIFF_FLAGS, parent, "--"];
+
 /**
  * Ask git the staged scan's opening questions now, all at once, from `cwd` (HEAD and MERGE_HEAD are the same from
  * any folder of the work tree). Issue 7: the pre-commit command asks before it loads the rules, so the git processes
- * run on another core while the rules load instead of one after another afterwards. Failures are kept, not thrown:
- * the scan raises them where it would have asked (a missing repository is reported as such first).
+ * run on another core while the rules load instead of one after another afterwards. Issue 20: three processes, not
+ * six — one `rev-parse` for the top, MERGE_HEAD's path and HEAD; the diff against HEAD at once (git runs it from the
+ * top wherever it starts, GIT_INDEX_FILE included, so its paths and index are the scan's); one `cat-file --batch`
+ * for keyscan's own files and then the staged blobs. Each spawn cost Node ~2-3 ms of its main thread and git a few
+ * more, and diff-index and cat-file used to wait for the answers before them. Failures are kept, not thrown: the scan
+ * raises them where it would have asked (a missing repository is reported as such first).
  */
 export function askStaged(ctx: GitContext): StagedQuestions {
+  const opening = openingQuestions(ctx);
+  const cat = new CatFileBatch(ctx);
   return {
-    root: settle(repoRoot(ctx)),
-    head: settle(resolveCommit(ctx, "HEAD")),
-    merging: settle(mergeHeads(ctx)),
-    files: settle(readIndexFiles(ctx, { cwd: STAGED_OWN_FILES, top: [KEYSCAN_IGNORE_FILE] })),
+    root: settle(opening.then((o) => o.root)),
+    head: settle(opening.then((o) => o.head)),
+    merging: settle(opening.then((o) => readMergeHeads(ctx, o.mergeHeadPath))),
+    files: settle(readIndexFiles(ctx, { cwd: STAGED_OWN_FILES, top: [KEYSCAN_IGNORE_FILE] }, cat)),
+    headDiff: settle(gitRaw(ctx, diffIndexArgs("HEAD"))),
+    cat,
+    close: () => cat.close(),
   };
+}
+
+/**
+ * The top, MERGE_HEAD's path and HEAD in one `rev-parse` (exit 1 and no third line: no commit yet). Anything else —
+ * another exit, an unexpected shape (a path with a newline) — asks the three questions one by one, as before, so
+ * their answers and errors are exactly theirs.
+ */
+async function openingQuestions(ctx: GitContext): Promise<{ root: string; head: string | undefined; mergeHeadPath: string }> {
+  const r = await gitRaw(ctx, ["rev-parse", "--show-toplevel", "--git-path", "MERGE_HEAD", "--verify", "--quiet", "HEAD^{commit}"]);
+  const lines = r.stdout.toString("utf8").split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  if (r.code === 0 && lines.length === 3 && /^[0-9a-f]{40,64}$/.test(lines[2]!) && lines[0] !== "") return { root: lines[0]!, mergeHeadPath: lines[1]!, head: lines[2]! };
+  if (r.code === 1 && lines.length === 2 && lines[0] !== "") return { root: lines[0]!, mergeHeadPath: lines[1]!, head: undefined };
+  const [root, head, mergeHeadPath] = await Promise.all([settle(repoRoot(ctx)), settle(resolveCommit(ctx, "HEAD")), settle(mergeHeadFile(ctx))]);
+  return { root: unwrap(root), head: unwrap(head), mergeHeadPath: unwrap(mergeHeadPath) };
+}
+
+async function mergeHeadFile(ctx: GitContext): Promise<string> {
+  return (await runGit(ctx, ["rev-parse", "--git-path", "MERGE_HEAD"], "locating MERGE_HEAD")).trim();
 }
 
 /** The other parents of a merge being concluded (`.git/MERGE_HEAD`, one id per line; several for an octopus). */
 async function mergeHeads(ctx: GitContext): Promise<string[]> {
-  const file = (await runGit(ctx, ["rev-parse", "--git-path", "MERGE_HEAD"], "locating MERGE_HEAD")).trim();
+  return readMergeHeads(ctx, await mergeHeadFile(ctx));
+}
+
+async function readMergeHeads(ctx: GitContext, file: string): Promise<string[]> {
   try {
     const text = await readFile(resolve(ctx.cwd, file), "utf8");
     return text.split("\n").map((l) => l.trim()).filter((l) => /^[0-9a-f]{40,64}$/.test(l));
@@ -102,15 +142,17 @@ export function stagedSource(options: StagedOptions): Source {
       // One diff of the index against each parent of the commit being made (two or more while concluding a merge):
       // a file counts only if it differs from every parent, so a merge is blamed only for what its resolution adds.
       const diffs: ParentDiff[] = [];
-      for (const parent of parents) {
-        // diff-index is plumbing: it reads the index (no refresh, no filters) and never runs textconv or ext diff.
-        const r = await gitRaw(git, ["diff-index", "--cached", "-z", "--raw", "--no-abbrev", "-M", ...SAFE_DIFF_FLAGS, parent, "--"]);
+      const early = head !== undefined && asked ? await asked.headDiff : undefined;
+      for (const [i, parent] of parents.entries()) {
+        // Against HEAD, the diff askStaged started (when it worked: else asked again here, for the error).
+        const ready = i === 0 && early && "value" in early && early.value.code === 0 ? early.value : undefined;
+        const r = ready ?? (await gitRaw(git, diffIndexArgs(parent)));
         if (r.code !== 0) throw new KeyscanError("E_GIT", `reading the staged changes failed: ${firstLine(r.stderr)}`);
         for await (const d of parseRawDiff([r.stdout], { commit: "index", parents })) diffs.push(d);
       }
       const entries: Introduction[] = [];
       for await (const change of commitChanges(diffs)) entries.push(...change.introduced);
-      const cat = new CatFileBatch(git);
+      const cat = asked?.cat ?? new CatFileBatch(git);
       try {
         for (const e of entries) {
           if (ignored(e.path)) continue;

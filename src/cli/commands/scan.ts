@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
-import { askStaged, stagedSource } from "../../sources/staged.js";
+import { askStaged, stagedSource, type StagedQuestions } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
@@ -37,6 +37,14 @@ async function produceScan(raw: Record<string, unknown>, io: Io): Promise<Scanne
   if (shard && (args.staged || args.stdin)) throw new KeyscanError("E_USAGE", "--shard splits a scan of files; it cannot be combined with --staged or standard input.");
   // The staged scan's git questions go out before the rules load, and are answered meanwhile (issue 7).
   const asked = args.staged && given.length === 0 && !args.stdin ? askStaged({ cwd: io.cwd, env: io.env }) : undefined;
+  try {
+    return await produceFrom(args, io, paths, given, shard, asked);
+  } finally {
+    await asked?.close(); // its cat-file process, when the scan did not get to close it (an error before)
+  }
+}
+
+async function produceFrom(args: ScanArgs, io: Io, paths: string[], given: string[], shard: ReturnType<typeof parseShard> | undefined, asked: StagedQuestions | undefined): Promise<Scanned> {
   // Issue 20: the staged scan's .keyscanignore and config are the index's, not the working tree's.
   const files = asked ? await asked.files : undefined;
   const staged = files && "value" in files ? files.value : undefined;
