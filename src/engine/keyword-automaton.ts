@@ -216,11 +216,20 @@ function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows): Int32Array {
 export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH): KeywordAutomaton {
   const tables = saved ?? construct(keywords);
   if (saved) check(saved, keywords.length);
-  const rows = shallowRows(tables, shallowDepth);
-  const { rowState, rowOf } = rows;
-  const limit = rowState.length * tables.width;
-  if (tables.transitions && tables.transitions.length !== limit) {
-    throw new KeyscanError("E_INTERNAL", "prefilter: saved tables are inconsistent (transitions); they are rebuilt instead.");
+  // The dense rows are worked out only with the dense table (issue 20: a walk over the ~46,000 states was ~4 ms of
+  // every start, though a pre-commit run's few KB never reach DENSE_AFTER); the walks below read them only then.
+  let rowState: Int32Array = new Int32Array(0);
+  let rowOf: Int32Array = new Int32Array(0);
+  let limit = 0;
+  const useRows = (): Rows => {
+    const rows = shallowRows(tables, shallowDepth);
+    ({ rowState, rowOf } = rows);
+    limit = rowState.length * tables.width;
+    return rows;
+  };
+  if (tables.transitions) {
+    useRows();
+    if (tables.transitions.length !== limit) throw new KeyscanError("E_INTERNAL", "prefilter: saved tables are inconsistent (transitions); they are rebuilt instead.");
   }
   const { width, output: out, dict, fail, edgeStart, edgeClass, edgeTarget } = tables;
   const n = out.length;
@@ -241,7 +250,7 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   let hitIds = new Int32Array(1024);
   let delta = tables.transitions;
   let read = 0;
-  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables, rows));
+  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables, useRows()));
   const ends = (x: number): boolean => out[x]! >= 0 || dict[x]! >= 0;
   /** The trie's move from state s on class c (following failure links). */
   const step = (s: number, c: number): number => {
@@ -283,22 +292,24 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       const d = delta;
       let s = 0;
       if (d) {
+        const lim = limit; // the rows are made with d: locals for the loop
+        const rOf = rowOf;
         for (let i = 0, len = data.length; i < len; i++) {
           const v = d[s + classOf[data[i]!]!]!;
           if (v >= 0) {
-            if (v < limit) {
+            if (v < lim) {
               s = v;
               continue;
             }
             // Too deep for a row: on the trie until back in a shallow state.
-            let x = v - limit;
+            let x = v - lim;
             for (;;) {
               if (ends(x)) return true;
               if (++i >= len) return false;
               x = step(x, classOf[data[i]!]!);
-              if (rowOf[x]! >= 0) {
+              if (rOf[x]! >= 0) {
                 if (ends(x)) return true;
-                s = rowOf[x]! * width;
+                s = rOf[x]! * width;
                 break;
               }
             }
@@ -321,24 +332,27 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       const d = delta;
       let s = 0;
       if (d) {
+        const lim = limit; // the rows are made with d: locals for the loop
+        const rOf = rowOf;
+        const rSt = rowState;
         const len = text.length;
         for (let i = 0; i < len; i++) {
           const code = text.charCodeAt(i);
           const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
           const v = d[s + c]!;
           if (v >= 0) {
-            if (v < limit) {
+            if (v < lim) {
               s = v;
               continue;
             }
             // Too deep for a row (~0.4 % of characters): on the trie until back in a shallow state.
-            let x = v - limit;
+            let x = v - lim;
             for (;;) {
               if (ends(x)) count = hit(count, i, x);
               if (++i >= len) break;
               const code2 = text.charCodeAt(i);
               x = step(x, wide && code2 >= 0xd800 && code2 <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code2]!);
-              const r = rowOf[x]!;
+              const r = rOf[x]!;
               if (r >= 0) {
                 if (ends(x)) count = hit(count, i, x);
                 s = r * width;
@@ -348,7 +362,7 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
             continue;
           }
           s = ~v;
-          count = hit(count, i, rowState[s / width]!);
+          count = hit(count, i, rSt[s / width]!);
         }
       } else {
         for (let i = 0, len = text.length; i < len; i++) {

@@ -354,14 +354,21 @@ export function compileRuleSet(
   };
 }
 
-/** displayPath of a file in keyscan's rules folder, with the folder's part worked out once per folder and cwd. */
-let shownFolder: { folder: string; cwd: string; shown: string | undefined } | undefined;
+/**
+ * displayPath of a file in keyscan's rules folder, with the folder's part worked out once per folder and cwd. Outside
+ * the folder's parent (every run but in keyscan's own checkout: a hook runs in the user's repository) the relative
+ * path of each of the folder's files starts with `..` as the folder's does, so each is shown as it is: issue 20, one
+ * path.relative per rule file was ~3 ms of every start.
+ */
+let shownFolder: { folder: string; cwd: string; shown: string | undefined; asIs: boolean } | undefined;
 function shownIn(folder: string, file: string): string {
   const cwd = process.cwd();
   if (shownFolder?.folder !== folder || shownFolder.cwd !== cwd) {
     const rel = relative(cwd, folder);
-    shownFolder = { folder, cwd, shown: rel === "" ? "" : !rel.startsWith("..") ? `${rel.split("\\").join("/")}/` : undefined };
+    const asIs = rel === ".." || rel.startsWith(`..${sep}`);
+    shownFolder = { folder, cwd, asIs, shown: rel === "" ? "" : !rel.startsWith("..") ? `${rel.split("\\").join("/")}/` : undefined };
   }
+  if (shownFolder.asIs) return file;
   return shownFolder.shown === undefined ? displayPath(file, cwd) : `${shownFolder.shown}${file.slice(file.lastIndexOf(sep) + 1)}`;
 }
 
