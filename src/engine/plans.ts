@@ -118,6 +118,12 @@ export interface PrefilterLayout {
   /** Matchers without keywords that always run, and those gated by their rule's path instead (issue 17). */
   always: Int32Array;
   pathGated: Int32Array;
+  /**
+   * Gates (near words): matcher `m` runs only if one of the keywords `gateItems[gateStarts[m]]` up to
+   * `gateItems[gateStarts[m + 1]]` also occurs in the text; none listed, no gate (prefilter.ts).
+   */
+  gateStarts: Int32Array;
+  gateItems: Int32Array;
   /** Matchers in the set. */
   total: number;
 }

@@ -27,7 +27,14 @@ export function prefilterParts(prefilter: Prefilter): PrefilterParts | undefined
   return partsOf.get(prefilter);
 }
 
-/** Which matchers each keyword selects (by index in `matchers`), and the keyword-less ones. */
+/**
+ * Which matchers each keyword selects (by index in `matchers`), the keyword-less ones, and each matcher's gate: its
+ * near words, when it has some that are not its own keywords. A matcher that wants a near word finds nothing in a
+ * text where none of them occurs anywhere (the near check looks within its lines, the file-wide context at hosts
+ * elsewhere in the same text; scan-text.ts), so it is not run there. Issue 16's catalogue made this pay: a keyword
+ * such as `eyj` or `token` selects a dozen providers' usages at once, and their near words (the provider's host or
+ * name) occur in few files. The near words become keywords of the automaton (selecting nothing themselves).
+ */
 export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
   const always: number[] = [];
   const pathGated: number[] = [];
@@ -44,12 +51,18 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
       } else byKeyword.set(k, [i]);
     }
   });
+  const gateWords = matchers.map((m) => (m.keywords.length > 0 && m.near && m.near.length > 0 && !m.near.some((w) => m.keywords.includes(w)) ? m.near : []));
+  for (const words of gateWords) for (const w of words) if (!byKeyword.has(w)) byKeyword.set(w, []);
   const keywords = [...byKeyword.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const starts = new Int32Array(keywords.length + 1);
   keywords.forEach((k, id) => (starts[id + 1] = starts[id]! + byKeyword.get(k)!.length));
   const items = new Int32Array(starts[keywords.length]!);
   keywords.forEach((k, id) => items.set(byKeyword.get(k)!, starts[id]!));
-  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), total: matchers.length };
+  const idOf = new Map(keywords.map((k, id) => [k, id]));
+  const gateStarts = new Int32Array(matchers.length + 1);
+  gateWords.forEach((words, i) => (gateStarts[i + 1] = gateStarts[i]! + words.length));
+  const gateItems = Int32Array.from(gateWords.flat(), (w) => idOf.get(w)!);
+  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, total: matchers.length };
 }
 
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterParts; rule-set-image.ts). */
@@ -74,8 +87,36 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
   const { head, headOf } = occurrences;
   let next = occurrences.next;
   const startRanges = createWindowFinder(() => (idOf ??= new Map(keywords.map((k, i) => [k, i]))), occurrences);
-  const selectFor = (id: number, selected: Set<Matcher>): void => {
-    for (let j = starts[id]!, end = starts[id + 1]!; j < end; j++) selected.add(matcherAt(items[j]!));
+  const { gateStarts, gateItems } = layout;
+  // Matchers a keyword picked in the current text, in order, each once (`pickedOf[m] === generation`); the gate
+  // check waits for the end of the text, since a near word may come after the keyword.
+  let picked = new Int32Array(256);
+  const pickedOf = new Int32Array(total);
+  let pickedCount = 0;
+  const pick = (id: number, generation: number): void => {
+    for (let j = starts[id]!, end = starts[id + 1]!; j < end; j++) {
+      const m = items[j]!;
+      if (pickedOf[m] === generation) continue;
+      pickedOf[m] = generation;
+      if (pickedCount === picked.length) {
+        const grown = new Int32Array(picked.length * 2);
+        grown.set(picked);
+        picked = grown;
+      }
+      picked[pickedCount++] = m;
+    }
+  };
+  /** The picked matchers whose gate is open (a near word seen: `headOf[id] === generation`), after `always`. */
+  const admitted = (generation: number): Matcher[] => {
+    const out = always.slice();
+    for (let p = 0; p < pickedCount; p++) {
+      const m = picked[p]!;
+      let open = gateStarts[m] === gateStarts[m + 1];
+      for (let g = gateStarts[m]!, end = gateStarts[m + 1]!; !open && g < end; g++) open = headOf[gateItems[g]!] === generation;
+      if (open) out.push(matcherAt(m));
+    }
+    pickedCount = 0;
+    return out;
   };
 
   const prefilter: Prefilter = {
@@ -92,6 +133,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       // scratch a later call has reused, and its startRanges then answers "whole text" (always correct).
       if (occurrences.generation === 0x7ffffffe) {
         headOf.fill(0);
+        pickedOf.fill(0);
         occurrences.generation = 0;
       }
       const mine = ++occurrences.generation;
@@ -102,32 +144,36 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       if (next.length < count) occurrences.next = next = new Int32Array(Math.max(count, next.length * 2));
       // Occurrences chained per keyword (newest first), so a group reads only its own keywords' positions.
       // head[id] is 1 + the keyword's latest occurrence, valid where headOf[id] === mine (else: none).
-      const selected = new Set<Matcher>(always);
       for (let h = 0; h < count; h++) {
         const id = ids[h]!;
         let previous = -1;
         if (headOf[id] === mine) previous = head[id]! - 1;
         else {
           headOf[id] = mine;
-          selectFor(id, selected);
+          pick(id, mine);
         }
         next[h] = previous;
         head[id] = h + 1;
       }
       return {
-        matchers: [...selected],
+        matchers: admitted(mine),
         startRanges: (group: readonly Matcher[], textLength: number) => startRanges(group, textLength, mine),
       };
     },
     select(text: string): Matcher[] {
       if (keywords.length === 0) return always.slice();
-      occurrences.generation++; // the automaton's hit arrays are about to be reused
-      const selected = new Set<Matcher>(always);
-      for (const id of automaton.find(text)) {
-        selectFor(id, selected);
-        if (selected.size === total) break;
+      // The automaton's hit arrays are about to be reused; the ids seen are marked as selectAt marks them.
+      if (occurrences.generation === 0x7ffffffe) {
+        headOf.fill(0);
+        pickedOf.fill(0);
+        occurrences.generation = 0;
       }
-      return [...selected];
+      const mine = ++occurrences.generation;
+      for (const id of automaton.find(text)) {
+        headOf[id] = mine;
+        pick(id, mine);
+      }
+      return admitted(mine);
     },
   };
   partsOf.set(prefilter, { layout, tables: automaton.tables, dense: automaton.dense });

@@ -24,13 +24,13 @@ import type { AutomatonTables, MatcherPlan, PrefilterLayout } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const MAGIC = 0x5253534b; // "KSSR", little-endian
-const FORMAT = 2;
+const FORMAT = 3; // 3: the near-word gates (gateStarts, gateItems)
 const HEAD = 16;
 const PREFIX = "rule-set-";
 const SUFFIX = ".bin";
 /** Images kept (the newest); one per rule set and working directory in use. */
 const MAX_IMAGES = 8;
-const ARRAYS = ["starts", "items", "always", "pathGated", "classes", "output", "dict", "fail", "edgeStart", "edgeClass", "edgeTarget", "order"] as const;
+const ARRAYS = ["starts", "items", "always", "pathGated", "gateStarts", "gateItems", "classes", "output", "dict", "fail", "edgeStart", "edgeClass", "edgeTarget", "order"] as const;
 
 /** One loaded rule file in an image. */
 export interface ImageProvider {
@@ -99,7 +99,7 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
     return { id: p.spec.provider, file: p.file, fromRepoConfig: p.fromRepoConfig, disabled: plans === null, ruleIds: p.spec.rules.map((r) => r.id), matchers: plans?.length ?? 0 };
   });
   const { layout, tables } = parts;
-  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order];
+  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, layout.gateStarts, layout.gateItems, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order];
   const arraysBytes = arrays.reduce((n, a) => n + a.byteLength, 0);
   // The header's size decides where the arrays start, and it holds their offsets: offsets are relative to the end
   // of the (padded) header, so it can be written once.
@@ -163,12 +163,12 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
       chunkAt.push(at);
       at += length;
     }
-    const [starts, items, always, pathGated, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    if (starts.length !== header.keywords.length + 1) return undefined;
+    const [starts, items, always, pathGated, gateStarts, gateItems, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    if (starts.length !== header.keywords.length + 1 || gateStarts.length !== header.total + 1) return undefined;
     return {
       bytes,
       header,
-      layout: { keywords: header.keywords, starts, items, always, pathGated, total: header.total },
+      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, total: header.total },
       tables: { keywords: header.keywordCount, width: header.width, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order },
       provider(p: number) {
         const from = chunkAt[p];
