@@ -17,7 +17,7 @@ import { windowsOf } from "./regex/windows.js";
 import { NEAR_RADIUS } from "./limits.js";
 import type { MatcherAnchor, MatcherExtract, MatcherPlan } from "./plans.js";
 import type { Matcher, Provider, Rule } from "./rule.js";
-import { headerRefValue, refUsage, sdkOptionRefValue, sdkRefValue } from "./usage-refs.js";
+import { envRefValue, headerRefValue, refUsage, sdkOptionRefValue, sdkRefValue, sdkShorthandRef } from "./usage-refs.js";
 import { STATEMENT_HEADS } from "./sql-columns.js";
 
 /** Token-like value for usages whose provider has no documented key format (`value: any`). */
@@ -101,6 +101,9 @@ interface Built {
   extract?: MatcherExtract;
 }
 
+/** A near word that is a host name (`api.bunny.net`): lowercase labels joined by dots. */
+const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
+
 function nearWords(spec: "hosts" | string[] | undefined, provider: Provider, ruleId: string): string[] | undefined {
   if (spec === undefined) return undefined;
   if (spec === "hosts") {
@@ -129,18 +132,37 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const refSource = `${head}(?:(?:=>|:|=)${WS}(?:[\\[{(]${WS})?|,${WS}|[vV]alue${WS}=${WS}${Q})${headerRefValue({ quote: Q, open: OPEN_STRING, ws: WS }, scheme, u.scheme !== undefined)}`;
     const built = { ...base, keywords: nameKeywords(u.header), names: [u.header] };
     const direct = { ...built, usage: `header:${u.header}`, source };
-    // By name only where the name is an HTTP header's (`x-api-key`, `Authorization: Bearer`): a one-word name such
-    // as `token` or `password` is also every object's field (`{ token: token }`), and resolving those would cost
-    // every JS file a search for nothing (issue 17).
-    if (!u.scheme && !u.header.includes("-")) return [direct];
-    return [direct, { ...built, usage: refUsage(`header:${u.header}`), source: refSource, refValue: v }];
+    const out: Built[] = [direct];
+    // By name where the name is an HTTP header's (`x-api-key`, `Authorization: Bearer`). A one-word name such as
+    // `token` or `AccessKey` is also every object's field (`{ token: token }`): by name only when the rule wants its
+    // hosts near it; the prefilter then runs the matcher only in a text that names one of them (its near words gate
+    // it: prefilter.ts), so ordinary code pays nothing for it (issue 17).
+    const oneWord = !u.scheme && !u.header.includes("-");
+    if (!oneWord || (near !== undefined && near.length > 0 && near.every((w) => HOST_NAME.test(w)))) {
+      out.push({ ...built, usage: refUsage(`header:${u.header}`), source: refSource, refValue: v });
+    }
+    // C#: `new AuthenticationHeaderValue("Bearer", key)` sets the Authorization header without naming it.
+    if (u.scheme && u.header.toLowerCase() === "authorization") {
+      const ahv = `(?<![A-Za-z0-9_])AuthenticationHeaderValue${WS}\\(${WS}${Q}${foldName(u.scheme)}${Q}${WS},${WS}`;
+      const names = ["AuthenticationHeaderValue"];
+      const kw = { ...base, keywords: ["authenticationheadervalue"], names };
+      out.push({ ...kw, usage: `header:${u.header}`, source: `${ahv}${OPEN_STRING}${v}${Q}` });
+      out.push({ ...kw, usage: refUsage(`header:${u.header}`), source: `${ahv}${sdkRefValue(WS)}`, refValue: v });
+    }
+    return out;
   }
   if ("env" in u) {
     const names = u.env.map(foldName).join("|");
     const source =
       `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?` +
       `(?:(?::=|=>|[:=])${WS}${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)${WS}${OPEN_STRING})${v}${end}`;
-    return [{ ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords), names: u.env }];
+    const built = { ...base, keywords: u.env.flatMap(nameKeywords), names: u.env };
+    // By name (issue 17): `os.environ["X"] = key`, `process.env.X = key`, `export X=$key`, `os.Setenv("X", key)`.
+    const refSource = `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?${envRefValue(Q, WS)}`;
+    return [
+      { ...built, usage: `env:${u.env[0]}`, source },
+      { ...built, usage: refUsage(`env:${u.env[0]}`), source: refSource, refValue: v },
+    ];
   }
   if ("sdk" in u) {
     const names = u.sdk.map(escapeRegex).join("|");
@@ -155,6 +177,8 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
       { ...built, usage, source: `${optionHead}${OPEN_STRING}${v}${Q}` },
       { ...built, usage: refUsage(usage), source: `${head}${sdkRefValue(WS)}`, refValue: v },
       { ...built, usage: refUsage(usage), source: `${optionHead}${sdkOptionRefValue()}`, refValue: v },
+      // `new Autoenhance({ apiKey })`: the option's name is the identifier (issue 17).
+      { ...built, usage: refUsage(usage), source: `${head}[^)]{0,400}?${sdkShorthandRef(option, WS)}`, refValue: v },
     ];
   }
   const source = `(?<![A-Za-z0-9_-])${foldName(u.attr)}${WS}=${WS}["']${v}["']`;

@@ -2,6 +2,7 @@
  * One hop from a usage to the literal (issue 17): a reference matcher (usage-refs.ts) found `Bearer ${API_KEY}`,
  * `headers={"x-api-key": api_key}` or `new GetimgAI(key)`; this finds where the same file assigns a literal to that
  * identifier, as each language writes it: `API_KEY = "…"`, `const apiKey: string = "…"`, `apiKey := "…"`,
+ * `var apiKey string = "…"` (Go),
  * `$apiKey = '…'`, `@api_key = "…"`, `self.api_key = "…"`, `api_key: …` (YAML, object fields), `api.key=…`
  * (properties), `define('API_KEY', '…')`, environment defaults (`os.getenv("X", "…")`, `process.env.X || "…"`,
  * `ENV.fetch("X", "…")`, `${X:-…}`), XML (`<apiKey>…</apiKey>`, `<property name="apiKey" value="…"/>`) and HCL
@@ -28,7 +29,9 @@ const MAX_OCCURRENCES = 256;
 const Q = "\\\\?[\"'`]";
 const WS = "[ \\t]{0,16}";
 /** A type annotation between the name and `=`: `: string`, `: &str`, `: Option<String>`. */
-const TYPE = `(?:${WS}:${WS}[&*']{0,2}[A-Za-z_][A-Za-z0-9_<>\\[\\].,']{0,40}${WS}(?==))?`;
+/** Go's type after the name: `var apiKey string = "…"`, `const k *string = …` (after the whitespace WS took). */
+const GO_TYPE = `(?<=[ \\t])[*\\[\\]]{0,4}[A-Za-z_][A-Za-z0-9_.]{0,40}${WS}(?==(?!=))`;
+const TYPE = `(?:${WS}:${WS}[&*']{0,2}[A-Za-z_][A-Za-z0-9_<>\\[\\].,']{0,40}${WS}(?==)|${GO_TYPE})?`;
 const OP = "(?::=|=>|\\?\\?=|\\|\\|=|=(?!=)|:(?![:=]))";
 /** An environment read with a default, or a default operator: what follows is the literal. */
 const ENV_DEFAULT =

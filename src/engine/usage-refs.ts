@@ -57,6 +57,22 @@ export function sdkOptionRefValue(): string {
   return `(?<secret>${IDENT})${IDENT_END}`;
 }
 
+/**
+ * The identifier given to an environment variable (issue 17): `os.environ["X"] = key`, `process.env.X = key`,
+ * `export X=$key`, `X="${key}"`, `os.Setenv("X", key)`, `{ X: key }`. What follows the env name's separator.
+ */
+export function envRefValue(quote: string, ws: string): string {
+  return `(?:(?::=|=>|=(?!=)|:(?![:=]))${ws}(?:${quote}?\\$\\{|${quote}(?=\\$))?|,${ws})(?<secret>${IDENT})${IDENT_END}(?!-)`;
+}
+
+/**
+ * An SDK option written as shorthand (issue 17): `new Autoenhance({ apiKey })` — the option's name is the identifier.
+ * `option` is the option-name pattern; the text before it (inside the call's parentheses) ends with `{` or `,`.
+ */
+export function sdkShorthandRef(option: string, ws: string): string {
+  return `(?<=[{,][ \\t\\r\\n]{0,16})(?<secret>${option})${IDENT_END}${ws}[,}]`;
+}
+
 /** The usage name a reference matcher reports: `header:api-key→var`; the finding names the identifier instead of `var`. */
 export function refUsage(usage: string): string {
   return `${usage}→var`;

@@ -30,6 +30,8 @@ describe("references: the literal assigned to an identifier", () => {
     ["TypeScript", `const apiKey: string = "${KEY}";\n`, "apiKey"],
     ["Rust", `const API_KEY: &str = "${KEY}";\n`, "API_KEY"],
     ["Go", `apiKey := "${KEY}"\n`, "apiKey"],
+    ["Go typed var", `var apiKey string = "${KEY}"\n`, "apiKey"],
+    ["Go typed const", `const (\n\tAPIKey string = "${KEY}"\n)\n`, "APIKey"],
     ["PHP", `$apiKey = '${KEY}';\n`, "$apiKey"],
     ["PHP define", `define('API_KEY', '${KEY}');\n`, "API_KEY"],
     ["Ruby", `@api_key = "${KEY}"\n`, "@api_key"],
@@ -63,6 +65,8 @@ describe("references: the literal assigned to an identifier", () => {
     expect(refs.resolve("KEY", 0)?.value).toBe("aaaaaaaaaa1");
     expect(new References("print(OTHER)\n").resolve("OTHER", 6)).toBeUndefined();
     expect(new References("x = KEYS\nKEY == 'abc'\n").resolve("KEY", 0)).toBeUndefined();
+    // Go's typed form needs its `=`: a comparison after a type-like word is no assignment.
+    expect(new References("if KEY string == 'abcdefghij'\n").resolve("KEY", 0)).toBeUndefined();
   });
 
   it("names: the whole dotted expression, then its last part; receivers are not names", () => {

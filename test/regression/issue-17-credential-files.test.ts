@@ -85,6 +85,16 @@ plant("spring/src/main/resources/application.properties", ["spring.datasource.ur
 plant("spring/src/main/resources/application-prod.yml", ["jwt:\n  secret: ", ["spring.config-secret", "{base64:64}"], "\n  expiration: 86400\n"]);
 plant("api/.env", ["PORT=3000\nJWT_SECRET=", ["jwt.signing-secret", "{alpha:9}{digits:3}"], "\n"]);
 
+// Spring YAML nested three and five levels deep, and `${VAR:default}` whose default is a real password (the default is
+// reported); `${VAR}`, `${VAR:}`, placeholder defaults and nested references are not (ph/application*.y*).
+plant("spring/src/main/resources/application-dev.yml", [
+  "spring:\n  datasource:\n    hikari:\n      password: ", ["spring.config-secret", "human"], "\n",
+  "  security:\n    oauth2:\n      client:\n        registration:\n          github:\n            client-secret: ", ["spring.config-secret", "{hex:40}"], "\n",
+  "  mail:\n    password: ${MAIL_PASSWORD:", ["spring.config-secret", "human"], "}\n",
+  "  security:\n    user:\n      password: '${ADMIN_PASSWORD:", ["spring.config-secret", "{alnum:12}"], "}'\n",
+]);
+plant("spring/config/application.properties", ["spring.datasource.password=${DB_PASSWORD:", ["spring.config-secret", "human"], "}\nspring.security.user.password=${ADMIN_PASSWORD:", ["spring.config-secret", "{alnum:16}"], "}\n"]);
+
 // Placeholder twins: the same files holding empty values, references, documented samples and defaults.
 const placeholders: Record<string, string> = {
   "ph/.netrc": "machine api.example.org login ci password $NETRC_TOKEN\nmachine ftp.example.net login anonymous password changeme\n",
@@ -113,7 +123,10 @@ const placeholders: Record<string, string> = {
   "ph/wp-config.php": "<?php\ndefine( 'DB_PASSWORD', 'password_here' );\ndefine( 'AUTH_KEY',         'put your unique phrase here' );\ndefine( 'NONCE_SALT',       'put your unique phrase here' );\n",
   "ph/app.py": "from flask import Flask\napp = Flask(__name__)\napp.config['SECRET_KEY'] = 'dev'\napp.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n",
   "ph/app.js": "app.use(session({ secret: 'keyboard cat', resave: false }));\n",
-  "ph/application.properties": "spring.datasource.password=${DB_PASSWORD}\njwt.secret=\n",
+  "ph/application.properties": "spring.datasource.password=${DB_PASSWORD}\njwt.secret=\nspring.mail.password=${MAIL_PASSWORD:changeme}\n",
+  "ph/application-prod.yml":
+    "spring:\n  datasource:\n    hikari:\n      password: ${DB_PASSWORD:}\n  mail:\n    password: ${MAIL_PASSWORD:${SMTP_PASSWORD}}\n" +
+    "  security:\n    user:\n      password: ${ADMIN_PASSWORD:guest}\njwt:\n  secret: ${JWT_SECRET}\n",
 };
 
 describe("issue 17: credential files and framework secrets", () => {

@@ -258,6 +258,57 @@ for (const p of providers) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Item 1, by name beyond HTTP header names: env usages, SDK shorthand, C#'s AuthenticationHeaderValue, one-word
+// header names (only in a file that names the provider's host), and Go's typed `var`/`const`. The key is assigned
+// 10+ lines from its use and the host (where one is needed) 20+ lines away, so only the one hop can find it.
+const lines = (from: number, n: number, comment = "//") => Array.from({ length: n }, (_, i) => `${comment} step ${from + i}\n`).join("");
+const bunnyKey = () => [gen("{hex:8}"), gen("{hex:4}"), gen("{hex:4}"), gen("{hex:4}"), gen("{hex:20}"), gen("{hex:4}"), gen("{hex:4}"), gen("{hex:4}"), gen("{hex:12}")].join("-");
+const imagesEnv = (name: string) => `env:ALL_IMAGES_API_KEY→${name}`;
+plant("byname/env.py", ["import os\n\nimages_token = \"", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("images_token")), "\"\n", lines(1, 12, "#"), "os.environ[\"ALLIMAGES_API_KEY\"] = images_token\n"]);
+plant("byname/env.js", ["const imagesToken = \"", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("imagesToken")), "\";\n", lines(1, 12), "process.env.ALL_IMAGES_API_KEY = imagesToken;\n"]);
+plant("byname/env.sh", [
+  "#!/bin/sh\nimages_token='", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("images_token")), "'\n",
+  "fallback_token=\"", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("fallback_token")), "\"\n", lines(1, 12, "#"),
+  "export ALL_IMAGES_API_KEY=$images_token\nALLIMAGESAI_API_KEY=\"${fallback_token}\" ./render.sh\n",
+]);
+plant("byname/env.go", [
+  "package main\n\nimport \"os\"\n\nvar imagesToken string = \"", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("imagesToken")), "\"\n", lines(1, 12),
+  "func init() { os.Setenv(\"ALL_IMAGES_API_KEY\", imagesToken) }\n",
+]);
+plant("byname/env.rb", ["IMAGES_TOKEN = \"", S("all-images.api-key", gen("{alnum:40}"), imagesEnv("IMAGES_TOKEN")), "\"\n", lines(1, 12, "#"), "ENV[\"ALL_IMAGES_API_KEY\"] = IMAGES_TOKEN\n"]);
+// Go's typed declarations, resolved for a header 20+ lines away from both the key and the host.
+plant("byname/typed.go", [
+  "package client\n\nconst baseURL = \"https://api.autoenhance.ai\"\n\nvar enhanceToken string = \"", S("autoenhance.api-key", gen("{alnum:32}"), "header:x-api-key→enhanceToken"), "\"\n",
+  "const uploadToken string = \"", S("autoenhance.api-key", gen("{alnum:32}"), "header:x-api-key→uploadToken"), "\"\n", lines(1, 22),
+  "func call(req, up *http.Request) {\n\treq.Header.Set(\"x-api-key\", enhanceToken)\n\tup.Header.Set(\"x-api-key\", uploadToken)\n}\n",
+]);
+// SDK constructors given an identifier: shorthand `{ apiKey }` and `{ apiKey: key }`.
+plant("byname/sdk.js", [
+  "import { Autoenhance } from \"@autoenhance.ai/javascript\";\n", lines(1, 4), "const apiKey = \"", S("autoenhance.api-key", gen("{alnum:32}"), "sdk:Autoenhance→apiKey"), "\";\n",
+  "const backupKey = \"", S("autoenhance.api-key", gen("{alnum:32}"), "sdk:Autoenhance→backupKey"), "\";\n", lines(5, 12),
+  "export const client = new Autoenhance({ apiKey, timeout: 30 });\nexport const backup = new Autoenhance({ apiKey: backupKey });\n",
+]);
+// C#: `new AuthenticationHeaderValue("Bearer", …)` with the literal and with an identifier; the host 22 lines away.
+plant("byname/Client.cs", [
+  "public class Client {\n    private const string BaseUrl = \"https://autoalt.app\";\n    private static readonly string altToken = \"",
+  S("alttextai.api-key", gen("{alnum:40}"), "header:Authorization→altToken"), "\";\n", lines(1, 22, "    //"),
+  "    void Use(HttpClient http) {\n        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Bearer\", altToken);\n",
+  "        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Bearer\", \"", S("alttextai.api-key", gen("{alnum:40}"), "header:Authorization"), "\");\n    }\n}\n",
+]);
+// One-word header names whose rule wants the host: bunny.net's `AccessKey`, Qase's `Token`.
+plant("byname/bunny.js", [
+  "const BASE = \"https://api.bunny.net\";\n", lines(1, 10), "const cdnKey = \"", S("bunny-net.api-key", bunnyKey(), "header:AccessKey→cdnKey"), "\";\n", lines(11, 12),
+  "fetch(`${BASE}/pullzone`, { headers: { AccessKey: cdnKey } });\n",
+]);
+plant("byname/qase.py", [
+  "BASE = \"https://api.qase.io/v1\"\n", lines(1, 10, "#"), "qa_secret = \"", S("qase.api-token", gen("{alnum:40}"), "header:Token→qa_secret"), "\"\n", lines(11, 12, "#"),
+  "requests.get(f\"{BASE}/project\", headers={\"Token\": qa_secret})\n",
+]);
+// Without the provider's host in the file a one-word header name is just a field: only the generic rule, if any
+// (ph/byname/no-host.js: nothing at all).
+plant("byname/no-host.py", ["qa_secret = \"", S("generic.secret-assignment", key("{alnum:40}")), "\"\n", lines(1, 12, "#"), "requests.get(url, headers={\"Token\": qa_secret})\n"]);
+
+// ---------------------------------------------------------------------------------------------------------------
 // Item 4's database dumps: plaintext password columns of INSERT and COPY statements (any human password counts).
 const human = () => gen("{lower:6}{digits:2}");
 plant("dumps/shop.sql", [
@@ -317,6 +368,13 @@ const placeholders: Record<string, string> = {
   "ph/dumps/hashed.sql": "INSERT INTO users (id, email, password) VALUES\n(3, 'c@example.com', '5f4dcc3b5aa765d61d8327deb882cf99'),\n(4, 'd@example.com', 'changeme'),\n(5, 'e@example.com', NULL);\n",
   "ph/dumps/hashed.dump": "COPY public.users (id, email, password) FROM stdin;\n1\ta@example.com\t$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Vh3m2N0y8Kx1Qe7r4T5u6W9z0A1b2C3d\n2\tb@example.com\t\\N\n\\.\n",
   "ph/dumps/seed.ts": "db.query(\"INSERT INTO users (id, email, password) VALUES (1, 'a@example.com', 'hunter22')\");\n",
+  // By name beyond headers: references that resolve to nothing, placeholders, and one-word headers with no host.
+  "ph/byname/env.py": "images_token = os.environ.get(\"IMAGES\")\nos.environ[\"ALLIMAGES_API_KEY\"] = images_token\nos.environ[\"ALL_IMAGES_API_KEY\"] = None\n",
+  "ph/byname/env.sh": "images_token=\"<your-api-key>\"\nexport ALL_IMAGES_API_KEY=$images_token\nexport ALL_IMAGES_API_KEY=$ALL_IMAGES_API_KEY\n",
+  "ph/byname/env.js": "const imagesToken = \"YOUR_API_KEY_HERE\";\nprocess.env.ALL_IMAGES_API_KEY = imagesToken;\nif (process.env.ALL_IMAGES_API_KEY == imagesToken) {}\n",
+  "ph/byname/no-host.js": `const cdnKey = "${bunnyKey()}";\n${lines(1, 12)}fetch(url, { headers: { AccessKey: cdnKey } });\n`,
+  "ph/byname/sdk.js": "const apiKey = process.env.AUTOENHANCE_API_KEY;\nconst client = new Autoenhance({ apiKey });\n",
+  "ph/byname/Client.cs": "// https://autoalt.app\nprivate static readonly string altToken = Environment.GetEnvironmentVariable(\"ALT\");\nnew AuthenticationHeaderValue(\"Bearer\", altToken);\nnew AuthenticationHeaderValue(\"Bearer\", \"<YOUR_API_KEY>\");\n",
   "ph/forms/key.js": "const pem = \"-----BEGIN PRIVATE KEY-----\\n\" +\n  \"...\\n\" +\n  \"-----END PRIVATE KEY-----\\n\";\n",
 };
 
