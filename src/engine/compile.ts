@@ -101,6 +101,8 @@ interface Built {
   extract?: MatcherExtract;
 }
 
+/** An environment variable's name as it is written: upper case, words joined by `_` (`GETIMG_API_KEY`). */
+const ENV_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 /** A near word that is a host name (`api.bunny.net`): lowercase labels joined by dots. */
 const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 
@@ -156,13 +158,15 @@ function buildUsage(u: UsageSpec, rule: RuleSpec, provider: Provider): Built[] {
     const source =
       `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?` +
       `(?:(?::=|=>|[:=])${WS}${OPEN_STRING}?|(?:\\|\\||\\?\\?|,)${WS}${OPEN_STRING})${v}${end}`;
-    const built = { ...base, keywords: u.env.flatMap(nameKeywords), names: u.env };
-    // By name (issue 17): `os.environ["X"] = key`, `process.env.X = key`, `export X=$key`, `os.Setenv("X", key)`.
-    const refSource = `(?<![A-Za-z0-9])(?:${names})${Q}?${WS}(?:\\]${WS})?${envRefValue(Q, WS)}`;
-    return [
-      { ...built, usage: `env:${u.env[0]}`, source },
-      { ...built, usage: refUsage(`env:${u.env[0]}`), source: refSource, refValue: v },
-    ];
+    const direct = { ...base, usage: `env:${u.env[0]}`, source, keywords: u.env.flatMap(nameKeywords), names: u.env };
+    // By name (issue 17): `os.environ["X"] = key`, `process.env.X = key`, `export X=$key`, `os.Setenv("X", key)` —
+    // for the names written as environment variables are (`GETIMG_API_KEY`), in that very spelling. A field-like
+    // name (`password`, `user_pass`, `key`, `secretAccessKey`) is assigned from a variable in most code that has it:
+    // 811 selections and 178 matches on 28.5 MB of the bench tree, all of such names, each a resolve for nothing.
+    const envNames = u.env.filter((n) => ENV_NAME.test(n));
+    if (envNames.length === 0) return [direct];
+    const refSource = `(?<![A-Za-z0-9_])(?:${envNames.map(escapeRegex).join("|")})${Q}?${WS}(?:\\]${WS})?${envRefValue(Q, WS)}`;
+    return [direct, { ...base, usage: refUsage(`env:${u.env[0]}`), source: refSource, refValue: v, keywords: envNames.flatMap(nameKeywords), names: envNames }];
   }
   if ("sdk" in u) {
     const names = u.sdk.map(escapeRegex).join("|");
