@@ -37,20 +37,37 @@ function logBinomCdf(k: number, n: number, p: number): number {
   return Math.min(0, acc);
 }
 
-/** ln P(at most `d` distinct symbols in `n` uniform draws from `c`), by dynamic programming over the occupancy chain. */
-function logDistinctCdf(d: number, n: number, c: number): number {
+/** The occupancy chain's two rows, reused (issue 21: a fresh row per draw was most of this filter's time). */
+let rowA = new Float64Array(64);
+let rowB = new Float64Array(64);
+
+/**
+ * ln P(at most `d` distinct symbols in `n` uniform draws from `c`), by dynamic programming over the occupancy chain.
+ * Only states 0…d are kept: the count of distinct symbols never falls, so mass that passes d never comes back and
+ * the states kept get the same sums, in the same order, as with the full chain.
+ */
+export function logDistinctCdf(d: number, n: number, c: number): number {
   if (d >= Math.min(n, c)) return 0;
-  let dist = new Float64Array(Math.min(n, c) + 1);
+  const width = d + 1;
+  if (rowA.length < width) {
+    rowA = new Float64Array(width * 2);
+    rowB = new Float64Array(width * 2);
+  }
+  let dist = rowA;
+  let next = rowB;
+  dist.fill(0, 0, width);
   dist[0] = 1;
   for (let draw = 0; draw < n; draw++) {
-    const next = new Float64Array(dist.length);
-    for (let k = 0; k < dist.length; k++) {
+    next.fill(0, 0, width);
+    for (let k = 0; k < width; k++) {
       const pk = dist[k]!;
       if (pk === 0) continue;
       next[k] += pk * (k / c);
-      if (k + 1 < dist.length) next[k + 1] += pk * ((c - k) / c);
+      if (k + 1 < width) next[k + 1] += pk * ((c - k) / c);
     }
+    const t = dist;
     dist = next;
+    next = t;
   }
   let s = 0;
   for (let k = 0; k <= d; k++) s += dist[k]!;
