@@ -53,7 +53,7 @@ export interface ScanOptions {
   /** Told each finding as soon as it is collected (text output streamed on a terminal; src/cli/common.ts). */
   onFinding?: (finding: Finding) => void;
   /** Told the running counts as the scan goes (the CLI's progress line on a terminal, src/cli/progress.ts). */
-  onProgress?: (counts: { scanned: number; bytes: number; findings: number }) => void;
+  onProgress?: (counts: { scanned: number; bytes: number; findings: number; problems: number }) => void;
   /** Told about every finding dropped by a fingerprint, so callers can list ignore entries that matched nothing. */
   onSuppressed?: (fingerprint: string, by: SuppressedBy) => void;
 }
@@ -65,14 +65,20 @@ export interface ScanOptions {
  */
 export async function collect(source: Source, ruleset: RuleSet, options: ScanOptions = {}): Promise<ScanResult> {
   const out = new ResultCollector();
+  let problems = 0; // inputs passed over (binary, too large, unreadable, a link): done too, for the progress line's ETA
+  const progress = (): void => options.onProgress?.({ scanned: out.scanned, bytes: out.bytes, findings: out.findings.length, problems });
   const lists = { ignore: options.ignoreFingerprints, baseline: options.baseline };
   const gitleaksIgnored = options.gitleaksIgnore?.length ? gitleaksIgnoreMatcher(options.gitleaksIgnore) : undefined;
   const executor = createExecutor(ruleset, options, {
-    problem: (path, code, message, skipped) => out.problem(path, code, message, skipped),
+    problem: (path, code, message, skipped) => {
+      out.problem(path, code, message, skipped);
+      problems++;
+      progress();
+    },
     matched(item: ContentItem, bytes: number): void {
       if (firstPartOf(item)) out.scanned++;
       out.bytes += bytes;
-      options.onProgress?.({ scanned: out.scanned, bytes: out.bytes, findings: out.findings.length });
+      progress();
     },
     found(t: TextFinding, item: ContentItem, companions: Record<string, string> | undefined): void {
       if (!onAddedLine(t.line, item.lines)) return;
@@ -103,6 +109,8 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
     for await (const item of source.items()) {
       if (item.type === "problem") {
         out.problem(item.path, item.code, item.message, item.skipped);
+        problems++;
+        progress();
         continue;
       }
       const wait = executor.match(item);

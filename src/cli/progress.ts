@@ -3,6 +3,10 @@
  * scan runs longer than about a second, one stderr line says what is done — files (or blobs) scanned, MB, rate and
  * findings so far — redrawn at most four times a second and cleared at the end, so the report is left as it was.
  * Only when stderr is a terminal, not under CI (`CI` set) and not with `--quiet`: a pipe or a log file never sees it.
+ * Where the source can count its inputs ahead (a tree scan: Source.estimate, a walk that reads no file), the count
+ * starts with the first drawing, and once known the line says "N of M files" and about how long is left: the time so
+ * far times the share of inputs not done over the share done. Inputs, not bytes: a skipped binary file's bytes are
+ * never read, so a total in bytes would never be met, while every input is done once, scanned or passed over.
  */
 import type { Io } from "./io.js";
 
@@ -11,6 +15,16 @@ export interface ProgressCounts {
   scanned: number;
   bytes: number;
   findings: number;
+  /** Inputs passed over (binary, too large, unreadable, a link): done, though not scanned. */
+  problems?: number;
+}
+
+/** "about 12 s left", "about 3 min left" (rounded; estimates are rough). */
+export function timeLeft(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  if (s < 90) return `about ${s} s left`;
+  const min = Math.round(s / 60);
+  return min < 90 ? `about ${min} min left` : `about ${Math.round(min / 60)} h left`;
 }
 
 const REDRAW_MS = 250;
@@ -22,6 +36,9 @@ export class Progress {
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
   private drawn = false;
+  private total: number | undefined;
+  private estimator: ((signal: AbortSignal) => Promise<number | undefined>) | undefined;
+  private readonly estimating = new AbortController();
   noun = "file";
 
   constructor(
@@ -38,13 +55,40 @@ export class Progress {
     this.counts = counts;
   };
 
+  /**
+   * How to count the inputs ahead (Source.estimate): asked once the line is due (after the delay), so quick scans
+   * never ask; the line is drawn again as soon as the count is in.
+   */
+  estimateWith(count: (signal: AbortSignal) => Promise<number | undefined>): void {
+    this.estimator = count;
+    if (Date.now() - this.started >= this.afterMs) this.startEstimate();
+  }
+
+  private startEstimate(): void {
+    const count = this.estimator;
+    if (!count) return;
+    this.estimator = undefined;
+    count(this.estimating.signal).then(
+      (n) => {
+        this.total = n;
+        if (n !== undefined && !this.estimating.signal.aborted) this.draw();
+      },
+      () => undefined, // no estimate, no ETA: the scan reports its own errors
+    );
+  }
+
   private draw(): void {
     const elapsed = Date.now() - this.started;
     if (elapsed < this.afterMs) return;
-    const { scanned, bytes, findings } = this.counts;
+    this.startEstimate();
+    const { scanned, bytes, findings, problems = 0 } = this.counts;
     const mb = bytes / 1e6;
     const rate = elapsed > 0 ? mb / (elapsed / 1000) : 0;
-    const line = `keyscan: ${scanned.toLocaleString("en-US")} ${this.noun}${scanned === 1 ? "" : "s"} scanned, ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s), ${findings} finding${findings === 1 ? "" : "s"} so far`;
+    const done = scanned + problems;
+    const of = this.total !== undefined ? ` of ${this.total.toLocaleString("en-US")}` : "";
+    const left = this.total !== undefined && done > 0 && done < this.total ? `, ${timeLeft((elapsed * (this.total - done)) / done)}` : "";
+    // What is left comes first after the counts: a narrow terminal cuts the line's end.
+    const line = `keyscan: ${scanned.toLocaleString("en-US")}${of} ${this.noun}${scanned === 1 && !of ? "" : "s"} scanned${left}, ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s), ${findings} finding${findings === 1 ? "" : "s"} so far`;
     this.write(`\r\x1b[K${line.slice(0, Math.max(20, this.columns - 1))}`);
     this.drawn = true;
   }
@@ -64,6 +108,7 @@ export class Progress {
   /** Stop, and clear the line if one was drawn. */
   stop(): void {
     clearInterval(this.timer);
+    this.estimating.abort();
     if (this.drawn) this.write("\r\x1b[K");
     this.drawn = false;
   }

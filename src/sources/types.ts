@@ -64,6 +64,12 @@ export interface Source {
   readonly description: string;
   items(): AsyncIterable<SourceItem>;
   /**
+   * How many inputs `items` will yield (files scanned or passed over, problems included), counted without reading
+   * them, for a progress line's ETA (issue 20). Optional, and asked only of scans long enough to show progress;
+   * undefined when `signal` stopped it first (the scan ended).
+   */
+  estimate?(signal: AbortSignal): Promise<number | undefined>;
+  /**
    * What this source adds once every item is matched and filtered (its finalizer): history attributes each secret
    * to the commit that introduced it and adds exposure, a commit range names its commit count. Data in, data out;
    * src/scan.ts runs it, so every caller of the library gets it.

@@ -288,8 +288,24 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     }
   }
 
+  /**
+   * The inputs a scan of these paths yields, by a second walk that reads no file (issue 20: the progress line's ETA).
+   * Each file, large ones included, is one input, as it is one in the scan's counts (scanned or a problem). Its steps
+   * interleave with the scan's as promise jobs (a scan on this thread may not let timers or setImmediate run until
+   * it ends): one readdir per folder, like the scan's own walk (~0.3 s for 31,000 files, issue 7).
+   */
+  async function estimate(signal: AbortSignal): Promise<number | undefined> {
+    let count = 0;
+    for await (const _ of selected()) {
+      if (signal.aborted) return undefined;
+      count++;
+    }
+    return signal.aborted ? undefined : count;
+  }
+
   return {
     description: `files: ${options.paths.join(" ")}`,
+    estimate,
     // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
     items: () => (options.deferRead ? deferred() : expand(mapConcurrent(selected(), options.concurrency ?? 8, read))),
   };

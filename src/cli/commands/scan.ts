@@ -68,6 +68,8 @@ async function produceFrom(args: ScanArgs, io: Io, paths: string[], given: strin
       deferRead: true, // read and decoded where matched: in worker threads for large scans (issue 7)
       ...(shard ? { shard } : {}),
     });
+    // The tree's inputs counted ahead, for the progress line's ETA (issue 20): only once the line is shown.
+    if (prepared.progress && source.estimate) prepared.progress.estimateWith(source.estimate);
   }
   const scanned = await scan(source, prepared.ruleset, prepared.scanOptions);
   const result = shard ? { ...scanned, shard: { ...shard, by: "path" as const, target: digestOf(paths) } } : scanned;
