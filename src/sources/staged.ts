@@ -44,7 +44,8 @@ function unwrap<T>(s: Settled<T>): T {
 
 /** The answers a staged scan starts from: the work tree's top, HEAD, and the heads of a merge being concluded. */
 export interface StagedQuestions {
-  root: Promise<Settled<string>>;
+  /** The top, asked of git only when the scan needs it (no commit yet, a merge, a failure): see askStaged. */
+  root(): Promise<Settled<string>>;
   head: Promise<Settled<string | undefined>>;
   merging: Promise<Settled<string[]>>;
   /**
@@ -69,22 +70,34 @@ const diffIndexArgs = (parent: string): string[] => ["diff-index", "--cached", "
 /**
  * Ask git the staged scan's opening questions now, all at once, from `cwd` (HEAD and MERGE_HEAD are the same from
  * any folder of the work tree). Issue 7: the pre-commit command asks before it loads the rules, so the git processes
- * run on another core while the rules load instead of one after another afterwards. Issue 20: three processes, not
- * six — one `rev-parse` for the top, MERGE_HEAD's path and HEAD; the diff against HEAD at once (git runs it from the
- * top wherever it starts, GIT_INDEX_FILE included, so its paths and index are the scan's); one `cat-file --batch`
- * for keyscan's own files and then the staged blobs. Each spawn cost Node ~2-3 ms of its main thread and git a few
- * more, and diff-index and cat-file used to wait for the answers before them. Failures are kept, not thrown: the scan
- * raises them where it would have asked (a missing repository is reported as such first).
+ * run on another core while the rules load instead of one after another afterwards. Issue 20: two processes where
+ * there were six. One `cat-file --batch` reads keyscan's own files, resolves `HEAD^{commit}` and `MERGE_HEAD`, and
+ * then reads the staged blobs; the diff against HEAD starts at once beside it (git runs it from the top wherever it
+ * starts, GIT_INDEX_FILE included, so its paths and index are the scan's). Each spawn cost Node ~2-3 ms of its main
+ * thread and git a few more, and diff-index and cat-file used to wait for the answers before them. Only when those
+ * answers do not settle it — no commit yet, a merge being concluded (MERGE_HEAD resolves: its file, which may list
+ * several heads, is then read as before), anything failing — is `rev-parse` asked for the top, MERGE_HEAD's path and
+ * HEAD, with exactly the answers and errors of before. (A MERGE_HEAD that names a missing object reads as no merge:
+ * the commit is then checked against HEAD alone, which reports more lines, never fewer.) Failures are kept, not
+ * thrown: the scan raises them where it would have asked (a missing repository is reported as such first).
  */
 export function askStaged(ctx: GitContext): StagedQuestions {
-  const opening = openingQuestions(ctx);
   const cat = new CatFileBatch(ctx);
+  const files = settle(readIndexFiles(ctx, { cwd: STAGED_OWN_FILES, top: [KEYSCAN_IGNORE_FILE] }, cat));
+  const headDiff = settle(gitRaw(ctx, diffIndexArgs("HEAD")));
+  // HEAD when it is a commit and no merge is being concluded; else undefined, and rev-parse decides.
+  const plain = Promise.all([cat.read("HEAD^{commit}", 1 << 20), cat.read("MERGE_HEAD", 0)]).then(
+    ([head, merge]) => (head.kind !== "unreadable" && head.type === "commit" && /^[0-9a-f]{40,64}$/.test(head.oid) && merge.kind === "unreadable" ? head.oid : undefined),
+    () => undefined,
+  );
+  let opening: Promise<{ root: string; head: string | undefined; mergeHeadPath: string }> | undefined;
+  const asked = (): Promise<{ root: string; head: string | undefined; mergeHeadPath: string }> => (opening ??= openingQuestions(ctx));
   return {
-    root: settle(opening.then((o) => o.root)),
-    head: settle(opening.then((o) => o.head)),
-    merging: settle(opening.then((o) => readMergeHeads(ctx, o.mergeHeadPath))),
-    files: settle(readIndexFiles(ctx, { cwd: STAGED_OWN_FILES, top: [KEYSCAN_IGNORE_FILE] }, cat)),
-    headDiff: settle(gitRaw(ctx, diffIndexArgs("HEAD"))),
+    root: () => settle(asked().then((o) => o.root)),
+    head: settle(plain.then((head) => head ?? asked().then((o) => o.head))),
+    merging: settle(plain.then((head) => (head !== undefined ? [] : asked().then((o) => readMergeHeads(ctx, o.mergeHeadPath))))),
+    files,
+    headDiff,
     cat,
     close: () => cat.close(),
   };
@@ -129,30 +142,33 @@ export function stagedSource(options: StagedOptions): Source {
     description: "staged changes",
     async *items(): AsyncGenerator<SourceItem> {
       const asked = options.asked;
-      const root = asked ? unwrap(await asked.root) : await repoRoot(ctx);
-      const git: GitContext = { cwd: root, env: options.env };
+      // The diff against HEAD askStaged started; when it worked, the repository and HEAD exist and the top is asked
+      // only if the scan needs it (no commit yet, a merge), else first, so a missing repository is reported as such.
+      const early = asked ? await asked.headDiff : undefined;
+      const ready = early && "value" in early && early.value.code === 0 ? early.value : undefined;
+      let top: Promise<string> | undefined;
+      const root = (): Promise<string> => (top ??= asked ? asked.root().then(unwrap) : repoRoot(ctx));
+      if (!ready) await root();
+      const at = async (): Promise<GitContext> => ({ cwd: await root(), env: options.env });
       // The top .keyscanignore's path patterns as staged when the index was read (askStaged), never the disk's.
       const staged = options.files?.get(`/${KEYSCAN_IGNORE_FILE}`);
-      const ignored = options.files ? repoPathFilter(undefined, options.exclude, staged === undefined ? [] : parseIgnoreFile(staged).patterns) : repoPathFilter(root, options.exclude);
+      const ignored = options.files ? repoPathFilter(undefined, options.exclude, staged === undefined ? [] : parseIgnoreFile(staged).patterns) : repoPathFilter(await root(), options.exclude);
       // Both at once (issue 7: each git spawn is several ms of a pre-commit run); MERGE_HEAD counts only with a HEAD.
-      const merging = asked?.merging ?? settle(mergeHeads(git));
-      const head = unwrap(await (asked?.head ?? settle(resolveCommit(git, "HEAD"))));
+      const merging = asked?.merging ?? settle(mergeHeads(await at()));
+      const head = unwrap(await (asked?.head ?? settle(resolveCommit(await at(), "HEAD"))));
       const merged = await merging;
-      const parents = [head ?? (await emptyTree(git)), ...(head ? unwrap(merged) : [])];
+      const parents = [head ?? (await emptyTree(await at())), ...(head ? unwrap(merged) : [])];
       // One diff of the index against each parent of the commit being made (two or more while concluding a merge):
       // a file counts only if it differs from every parent, so a merge is blamed only for what its resolution adds.
       const diffs: ParentDiff[] = [];
-      const early = head !== undefined && asked ? await asked.headDiff : undefined;
       for (const [i, parent] of parents.entries()) {
-        // Against HEAD, the diff askStaged started (when it worked: else asked again here, for the error).
-        const ready = i === 0 && early && "value" in early && early.value.code === 0 ? early.value : undefined;
-        const r = ready ?? (await gitRaw(git, diffIndexArgs(parent)));
+        const r = (i === 0 && head !== undefined ? ready : undefined) ?? (await gitRaw(await at(), diffIndexArgs(parent)));
         if (r.code !== 0) throw new KeyscanError("E_GIT", `reading the staged changes failed: ${firstLine(r.stderr)}`);
         for await (const d of parseRawDiff([r.stdout], { commit: "index", parents })) diffs.push(d);
       }
       const entries: Introduction[] = [];
       for await (const change of commitChanges(diffs)) entries.push(...change.introduced);
-      const cat = asked?.cat ?? new CatFileBatch(git);
+      const cat = asked?.cat ?? new CatFileBatch(await at());
       try {
         for (const e of entries) {
           if (ignored(e.path)) continue;
