@@ -12,7 +12,7 @@ import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
 import { compilePathGlobs } from "./path-scope.js";
 import { analyseRegex } from "./regex/analyse.js";
-import { keywordLeads } from "./regex/leads.js";
+import { exactKeywordLeads, keywordLeads, keywordsCoverMatches, type Leads } from "./regex/leads.js";
 import { windowsOf } from "./regex/windows.js";
 import { NEAR_RADIUS } from "./limits.js";
 import type { MatcherAnchor, MatcherExtract, MatcherPlan } from "./plans.js";
@@ -89,6 +89,8 @@ interface Built {
   /** A usage's names (header, env vars, SDK, attribute): its regex starts with one of them. */
   names?: readonly string[];
   near?: string[];
+  /** Words of which every match holds one (`secret.requires`): they gate the matcher like near words (prefilter.ts). */
+  requires?: string[];
   nearLines: number;
   value: "format" | "any";
   standalone: boolean;
@@ -271,11 +273,16 @@ export function compileProvider(
       const boundary = r.secret.boundary ?? true;
       const v = valueGroup(r.secret.pattern);
       const source = boundary ? `(?<![A-Za-z0-9_])${v}(?![A-Za-z0-9_])` : v;
+      const requires = r.secret.requires?.map((w) => w.toLowerCase());
+      if (requires && !keywordsCoverMatches(source, r.secret.ignore_case ? "i" : "", requires)) {
+        throw new KeyscanError("E_RULE", `${where}: \`secret.requires\` must name strings of which every match of the pattern holds one; the pattern does not show that for ${requires.map((w) => `\`${w}\``).join(", ")}.`);
+      }
       built.push({
         usage: "format",
         source,
         keywords: kw,
         ...(near ? { near } : {}),
+        ...(requires ? { requires } : {}),
         nearLines: standalone === true ? DEFAULT_NEAR_LINES : (standalone.within_lines ?? DEFAULT_NEAR_LINES),
         value: "format",
         standalone: true,
@@ -317,14 +324,17 @@ export function compileProvider(
       }
       const keywords = [...new Set([...b.keywords, ...(b.standalone ? extra : [])])];
       const maxMatchLength = analysis.maxLength + analysis.context;
-      const anchor = anchorFor(b, flags, analysis.unbounded, maxMatchLength, keywords);
+      const exact = b.standalone && !b.extract ? exactSpellings(b.source, flags, keywords) : undefined;
+      const anchor = anchorFor(b, flags, analysis.unbounded, maxMatchLength, keywords, exact?.leads);
       const plan: MatcherPlan = {
         rule: ruleIndex,
         usage: b.usage,
         source: b.source,
         flags,
         keywords,
+        ...(exact ? { exact: exact.spellings } : {}),
         ...(b.near ? { near: b.near } : {}),
+        ...(b.requires ? { requires: b.requires } : {}),
         nearLines: b.nearLines,
         ...(minEntropy !== undefined ? { minEntropy } : {}),
         specificity: specificity(b, r),
@@ -411,7 +421,9 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
     maxMatchLength: p.maxMatchLength,
     ...(windows ? { windows } : {}),
     keywords: p.keywords,
+    ...(p.exact ? { exact: p.exact } : {}),
     ...(p.near ? { near: p.near } : {}),
+    ...(p.requires ? { requires: p.requires } : {}),
     nearLines: p.nearLines,
     ...(p.minEntropy !== undefined ? { minEntropy: p.minEntropy } : {}),
     specificity: p.specificity,
@@ -429,7 +441,7 @@ function matcherOf(p: MatcherPlan, rule: Rule, regex: RegExp): Matcher {
  * NEAR_RADIUS (plus a match length) of a near word, because that is as far as the near check looks. Either needs a
  * true bound on the match length, so patterns with an unbounded quantifier get no anchor and run over whole texts.
  */
-function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: number, keywords: readonly string[]): MatcherAnchor | undefined {
+function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: number, keywords: readonly string[], exactLeads?: Leads): MatcherAnchor | undefined {
   if (unbounded || keywords.length === 0) return undefined;
   const near = b.near;
   // A usage's regex spells its name (header, env, attr, SDK) exactly as its keywords do, by construction (buildUsage,
@@ -438,7 +450,10 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   // `before` is how far before a keyword occurrence a match can start: a usage's regex starts with its name (lead 0;
   // up to the name's length when its keyword is a fragment of a long name), a format's is measured from its pattern.
   if (!b.standalone) return { keywords, before: Math.min(maxMatchLength, usageLead(keywords, b.names)), after: 0 };
-  const leads = keywordLeads(b.source, flags, keywords);
+  // With exact spellings (exactSpellings), the leads of the exact occurrences: the prefilter may keep only those.
+  // A second try with a larger language bound (regex/leads.ts) for a pattern whose names alternation multiplies out
+  // past the default: `--` before ~150 spellings of secret names (generic.cli-secret-flag, issue 16).
+  const leads = exactLeads ?? keywordLeads(b.source, flags, keywords) ?? keywordLeads(b.source, flags, keywords, WIDE_LITERAL_LIMIT);
   if (leads && leads.size > 0) {
     // Only the keywords the proof names bound windows, each by its own lead (issue 7: `key` starts the generic
     // rule's matches, `secret` may sit 9 characters in); the others' occurrences need no window of their own.
@@ -452,6 +467,29 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   }
   return undefined;
 }
+
+/**
+ * A format's keywords as its pattern spells them, when every match holds one of them letter for letter (regex/leads.ts
+ * `exactKeywordLeads` proves it; the spelling is taken from the pattern's text and proved, never assumed), with the
+ * leads of those exact occurrences keyed by the lowercase keyword. The prefilter then ignores occurrences in another
+ * case (issue 16: `eyJ`, `SK`, `SCW` in any case are common in code and base64; as written they are rare).
+ */
+function exactSpellings(source: string, flags: string, keywords: readonly string[]): { spellings: string[]; leads: Leads } | undefined {
+  if (keywords.length === 0 || flags.includes("i")) return undefined;
+  const lower = source.toLowerCase();
+  const spellings: string[] = [];
+  for (const k of keywords) {
+    const at = lower.indexOf(k);
+    if (at < 0) return undefined;
+    spellings.push(source.slice(at, at + k.length));
+  }
+  const leads = exactKeywordLeads(source, flags, spellings);
+  if (!leads) return undefined;
+  return { spellings, leads: new Map([...leads].map(([k, v]) => [k.toLowerCase(), v])) };
+}
+
+/** The language bound of anchorFor's second try: enough for a literal before a names alternation (~150 strings). */
+const WIDE_LITERAL_LIMIT = 512;
 
 /** How far into a usage match its keyword starts: 0 when the keywords are the names' spellings or their prefixes. */
 function usageLead(keywords: readonly string[], names: readonly string[] | undefined): number {

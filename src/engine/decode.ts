@@ -184,7 +184,8 @@ function hasPercentEscape(bytes: Uint8Array, from: number): boolean {
   return false;
 }
 
-export function encodedSegments(text: string): EncodedSegment[] {
+/** `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). */
+export function encodedSegments(text: string, skip?: readonly [number, number]): EncodedSegment[] {
   const out: EncodedSegment[] = [];
   let budget = MAX_DECODED_BYTES;
   const take = (start: number, end: number, encoding: Encoding, decoded: string | undefined) => {
@@ -195,6 +196,7 @@ export function encodedSegments(text: string): EncodedSegment[] {
   const n = text.length;
   forEachRun(text, (start, stop, classes) => {
     if (budget <= 0) return false;
+    if (skip && start >= skip[0] && start < skip[1]) return true;
     const len = stop - start;
     if (len > MAX_RUN) return true;
     let end = stop;

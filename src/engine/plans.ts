@@ -49,7 +49,14 @@ export interface MatcherPlan {
   source: string;
   flags: string;
   keywords: string[];
+  /**
+   * The keywords as the pattern spells them, when every match holds one of them exactly so (compile.ts
+   * exactSpellings): the prefilter may ignore occurrences in another case.
+   */
+  exact?: string[];
   near?: string[];
+  /** Words of which every match holds one (`secret.requires`): a gate, like near words. */
+  requires?: string[];
   nearLines: number;
   minEntropy?: number;
   specificity: number;
@@ -124,6 +131,8 @@ export interface PrefilterLayout {
    */
   gateStarts: Int32Array;
   gateItems: Int32Array;
+  /** Per keyword, the spelling an occurrence must have to count ("" = any case): see prefilterLayout. */
+  exact: readonly string[];
   /** Matchers in the set. */
   total: number;
 }

@@ -33,7 +33,8 @@ export function prefilterParts(prefilter: Prefilter): PrefilterParts | undefined
  * text where none of them occurs anywhere (the near check looks within its lines, the file-wide context at hosts
  * elsewhere in the same text; scan-text.ts), so it is not run there. Issue 16's catalogue made this pay: a keyword
  * such as `eyj` or `token` selects a dozen providers' usages at once, and their near words (the provider's host or
- * name) occur in few files. The near words become keywords of the automaton (selecting nothing themselves).
+ * name) occur in few files. The near words become keywords of the automaton (selecting nothing themselves). A
+ * format's `secret.requires` words (proved at load to be in every match) gate it the same way.
  */
 export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
   const always: number[] = [];
@@ -51,7 +52,12 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
       } else byKeyword.set(k, [i]);
     }
   });
-  const gateWords = matchers.map((m) => (m.keywords.length > 0 && m.near && m.near.length > 0 && !m.near.some((w) => m.keywords.includes(w)) ? m.near : []));
+  const gateOf = (m: Matcher): readonly string[] => {
+    if (m.keywords.length === 0) return [];
+    if (m.requires && m.requires.length > 0 && !m.requires.some((w) => m.keywords.includes(w))) return m.requires;
+    return m.near && m.near.length > 0 && !m.near.some((w) => m.keywords.includes(w)) ? m.near : [];
+  };
+  const gateWords = matchers.map(gateOf);
   for (const words of gateWords) for (const w of words) if (!byKeyword.has(w)) byKeyword.set(w, []);
   const keywords = [...byKeyword.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const starts = new Int32Array(keywords.length + 1);
@@ -62,7 +68,19 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
   const gateStarts = new Int32Array(matchers.length + 1);
   gateWords.forEach((words, i) => (gateStarts[i + 1] = gateStarts[i]! + words.length));
   const gateItems = Int32Array.from(gateWords.flat(), (w) => idOf.get(w)!);
-  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, total: matchers.length };
+  // A keyword counts only as spelled (issue 16) when every matcher it selects spells it so (compile.ts exactSpellings)
+  // and no matcher's gate needs it in any case.
+  const spelled = new Map<string, string | null>();
+  matchers.forEach((m) => {
+    m.keywords.forEach((k, i) => {
+      const spelling = m.exact?.[i] ?? null;
+      if (!spelled.has(k)) spelled.set(k, spelling);
+      else if (spelled.get(k) !== spelling) spelled.set(k, null);
+    });
+  });
+  for (const words of gateWords) for (const w of words) spelled.set(w, null);
+  const exact = keywords.map((k) => spelled.get(k) ?? "");
+  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, exact, total: matchers.length };
 }
 
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterParts; rule-set-image.ts). */
@@ -88,6 +106,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
   let next = occurrences.next;
   const startRanges = createWindowFinder(() => (idOf ??= new Map(keywords.map((k, i) => [k, i]))), occurrences);
   const { gateStarts, gateItems } = layout;
+  const spelledAs = layout.exact;
   // Matchers a keyword picked in the current text, in order, each once (`pickedOf[m] === generation`); the gate
   // check waits for the end of the text, since a near word may come after the keyword.
   let picked = new Int32Array(256);
@@ -126,7 +145,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       if (always.length > 0 || !asciiOnly) return true;
       return automaton.occursInBytes(data);
     },
-    selectAt(text: string): Selection {
+    selectAt(text: string, skip?: readonly [number, number]): Selection {
       if (keywords.length === 0) return { matchers: always.slice(), startRanges: () => undefined };
       // The automaton's hit arrays and the chains below are scratch space shared by every call (issue 7: fresh
       // arrays per text were most of the young-generation garbage of a tree scan); `mine` tells a Selection whose
@@ -137,7 +156,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
         occurrences.generation = 0;
       }
       const mine = ++occurrences.generation;
-      const found = automaton.findAll(text);
+      const found = automaton.findAll(text, skip);
       const count = found.count;
       const ids = found.ids;
       occurrences.starts = found.starts;
@@ -146,6 +165,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       // head[id] is 1 + the keyword's latest occurrence, valid where headOf[id] === mine (else: none).
       for (let h = 0; h < count; h++) {
         const id = ids[h]!;
+        if (spelledAs[id] !== "" && !text.startsWith(spelledAs[id]!, found.starts[h]!)) continue; // another case: not it
         let previous = -1;
         if (headOf[id] === mine) previous = head[id]! - 1;
         else {
@@ -169,7 +189,10 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
         occurrences.generation = 0;
       }
       const mine = ++occurrences.generation;
-      for (const id of automaton.find(text)) {
+      const found = automaton.findAll(text);
+      for (let h = 0; h < found.count; h++) {
+        const id = found.ids[h]!;
+        if (headOf[id] === mine || (spelledAs[id] !== "" && !text.startsWith(spelledAs[id]!, found.starts[h]!))) continue;
         headOf[id] = mine;
         pick(id, mine);
       }

@@ -68,6 +68,12 @@ export const secretFormatSchema = z
     pattern: nonEmpty,
     /** Literal strings (case-insensitive) at least one of which appears in every standalone match; feeds the prefilter. */
     keywords: z.array(nonEmpty).optional(),
+    /**
+     * Literal strings (case-insensitive) of which every standalone match holds one, beside its keywords: the format
+     * runs only in a text where one of them occurs too (issue 16: `</` for an XML element form, whose name keywords
+     * are common words). Proved from the pattern at load; a pattern that does not prove it is an error.
+     */
+    requires: z.array(nonEmpty).optional(),
     /** Match the format on its own, anywhere (true), only with context words near it ({near, within_lines}), or never (false: usages only). */
     standalone: z
       .union([

@@ -24,7 +24,7 @@ import type { AutomatonTables, MatcherPlan, PrefilterLayout } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const MAGIC = 0x5253534b; // "KSSR", little-endian
-const FORMAT = 3; // 3: the near-word gates (gateStarts, gateItems)
+const FORMAT = 4; // 3: the near-word gates (gateStarts, gateItems); 4: exact keyword spellings
 const HEAD = 16;
 const PREFIX = "rule-set-";
 const SUFFIX = ".bin";
@@ -53,6 +53,8 @@ export interface ImageHeader {
   warnings: string[];
   providers: ImageProvider[];
   keywords: string[];
+  /** Per keyword, its required spelling or "" (plans.ts PrefilterLayout.exact). */
+  exact: string[];
   total: number;
   keywordCount: number;
   width: number;
@@ -110,6 +112,7 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
     warnings: [...parts.warnings],
     providers,
     keywords: [...layout.keywords],
+    exact: [...layout.exact],
     total: layout.total,
     keywordCount: tables.keywords,
     width: tables.width,
@@ -165,10 +168,11 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
     }
     const [starts, items, always, pathGated, gateStarts, gateItems, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     if (starts.length !== header.keywords.length + 1 || gateStarts.length !== header.total + 1) return undefined;
+    if (!Array.isArray(header.exact) || header.exact.length !== header.keywords.length) return undefined;
     return {
       bytes,
       header,
-      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, total: header.total },
+      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, exact: header.exact, total: header.total },
       tables: { keywords: header.keywordCount, width: header.width, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order },
       provider(p: number) {
         const from = chunkAt[p];

@@ -69,8 +69,12 @@ export interface Matcher {
   regex: RegExp;
   /** Lowercase literals; the matcher runs only when one of them occurs in the text. Empty = always runs. */
   keywords: readonly string[];
+  /** `keywords` as the pattern spells them, when every match holds one exactly so (compile.ts exactSpellings). */
+  exact?: readonly string[];
   /** Lowercase context words that must appear within `nearLines` lines. */
   near?: readonly string[];
+  /** Words of which every match holds one (`secret.requires`, proved at load): a gate, like near words. */
+  requires?: readonly string[];
   nearLines: number;
   /** Minimum entropy for this matcher's values (the rule's, or a default for `value: any`). */
   minEntropy?: number;
@@ -128,7 +132,8 @@ export interface Prefilter {
   /** Matchers worth running on `text`. */
   select(text: string): Matcher[];
   /** Matchers worth running on `text`, with the keyword positions that bound where anchored ones can match. */
-  selectAt(text: string): Selection;
+  /** `skip`: a stretch of the text never to read (a source map's VLQ `mappings`, source-map.ts). */
+  selectAt(text: string, skip?: readonly [number, number]): Selection;
   /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
   keywords: readonly string[];
   /**

@@ -72,7 +72,7 @@ function betterLeads(a: Leads | undefined, b: Leads | undefined): Leads | undefi
  * it runs at least once and its body is. Zero-width parts (lookaround, anchors) add nothing. Sound, not complete: a
  * keyword straddling a wide class is not seen, and the answer is then false (the matcher runs over the whole text).
  */
-function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit: number): Literals {
+function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit: number, exact = false): Literals {
   /** The earliest keyword occurrence in `s` (the longest keyword on a tie), or undefined. */
   const earliest = (s: string): [string, number] | undefined => {
     let best: [string, number] | undefined;
@@ -107,7 +107,7 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
       const set = fold ? foldCase(n.set) : n.set;
       for (let c = 0; c < 128; c++) {
         if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
-        chars.add(String.fromCharCode(c).toLowerCase());
+        chars.add(exact ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase());
         if (chars.size > LITERAL_CLASS_LIMIT) return { covered: false };
       }
       return fromSet([...chars]);
@@ -118,9 +118,9 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
     case "backref":
       return { covered: false };
     case "group":
-      return literalCover(n.body, keywords, fold, limit);
+      return literalCover(n.body, keywords, fold, limit, exact);
     case "alt": {
-      const parts = n.options.map((o) => literalCover(o, keywords, fold, limit));
+      const parts = n.options.map((o) => literalCover(o, keywords, fold, limit, exact));
       const covered = parts.every((p) => p.covered);
       let lead: Leads | undefined;
       if (covered && parts.every((p) => p.lead)) lead = parts.map((p) => p.lead!).reduce(unionLeads);
@@ -128,7 +128,7 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
       return withSet(set, covered, lead);
     }
     case "repeat": {
-      const body = literalCover(n.body, keywords, fold, limit);
+      const body = literalCover(n.body, keywords, fold, limit, exact);
       const covered = n.min >= 1 && body.covered;
       const lead = covered ? body.lead : undefined; // the first repetition starts the match
       let set: string[] | undefined;
@@ -158,7 +158,7 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
         run = [""];
       };
       for (const item of n.items) {
-        const lit = literalCover(item, keywords, fold, limit);
+        const lit = literalCover(item, keywords, fold, limit, exact);
         if (lit.covered && lit.lead && offset < Infinity) lead = betterLeads(lead, shiftLeads(lit.lead, offset));
         if (lit.set && run.length * lit.set.length <= limit) {
           if (run.length === 1 && run[0] === "") runStart = offset;
@@ -179,17 +179,17 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
       if (whole) return withSet(whole, lead !== undefined, lead);
       // A covering part at an unbounded offset still covers; only its lead is unknown.
       if (lead) return { covered: true, lead };
-      return { covered: coveredAnywhere(n, keywords, fold, limit) };
+      return { covered: coveredAnywhere(n, keywords, fold, limit, exact) };
     }
   }
 }
 
 /** Coverage of a sequence when a covering part lies after an unbounded item (its lead is then unknown). */
-function coveredAnywhere(n: Extract<Node, { kind: "seq" }>, keywords: readonly string[], fold: boolean, limit: number): boolean {
+function coveredAnywhere(n: Extract<Node, { kind: "seq" }>, keywords: readonly string[], fold: boolean, limit: number, exact: boolean): boolean {
   let run: string[] = [""];
   const holdsAll = (set: readonly string[]) => set.length > 0 && set.every((x) => keywords.some((k) => x.includes(k)));
   for (const item of n.items) {
-    const lit = literalCover(item, keywords, fold, limit);
+    const lit = literalCover(item, keywords, fold, limit, exact);
     if (lit.covered) return true;
     if (lit.set && run.length * lit.set.length <= limit) run = product(run, lit.set);
     else {
@@ -228,4 +228,17 @@ export function keywordLead(source: string, flags: string, keywords: readonly st
   const leads = keywordLeads(source, flags, keywords, limit);
   if (!leads) return undefined;
   return leads.size === 0 ? Infinity : Math.max(...leads.values());
+}
+
+/**
+ * Issue 16: the keywords' exact spellings, when every match of the regex holds one of them letter for letter (the
+ * same analysis without case folding; never under the `i` flag), with the leads of those exact occurrences. The
+ * prefilter then skips occurrences in another case: `eyJ` starts every JWT, and `eyj` in any case is common inside
+ * base64 and source maps; `SK` starts a Twilio key, `sk` ends `task` and `disk`.
+ */
+export function exactKeywordLeads(source: string, flags: string, spellings: readonly string[], limit = LITERAL_SET_LIMIT): Leads | undefined {
+  if (spellings.length === 0 || flags.includes("i")) return undefined;
+  const cover = literalCover(parseRegex(source, flags), spellings, false, limit, true);
+  if (!cover.covered) return undefined;
+  return cover.lead ?? new Map();
 }
