@@ -58,7 +58,7 @@ const HELP_SLICE_MS = 4;
  * Content bytes handed to the pool and not yet answered (bytes items hold their content until a worker has it); past
  * it this thread matches the next inputs itself, so memory stays bounded without ever waiting.
  */
-const IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
   const { ruleId: _ruleId, companions: _companions, ...rest } = p;

@@ -135,9 +135,37 @@ export class CatFileBatch {
   private failed: Error | undefined;
   private stderr = "";
   private restarts = 0;
+  /** Content bytes answered and not yet claimed by the consumer (readObjects); see `readAheadBytes`. */
+  private unclaimed = 0;
+  private wakeLoop: (() => void) | undefined;
+  private readonly readAheadBytes: number;
 
-  constructor(private readonly ctx: GitContext) {
+  /**
+   * `readAheadBytes` (issue 21): with it, answers are parsed ahead of the consumer only while fewer content bytes
+   * than this wait unclaimed (the consumer calls `claim`), so a window of large blobs is not held in memory at once;
+   * git waits on the pipe meanwhile. Without it answers are parsed as fast as git writes them.
+   */
+  constructor(
+    private readonly ctx: GitContext,
+    options: { readAheadBytes?: number } = {},
+  ) {
+    this.readAheadBytes = options.readAheadBytes ?? Number.POSITIVE_INFINITY;
     this.start();
+  }
+
+  /** Content bytes parsed and not yet claimed (what the read-ahead holds now). */
+  get unclaimedBytes(): number {
+    return this.unclaimed;
+  }
+
+  /** The consumer has taken `bytes` of content: answers may be parsed ahead again. */
+  claim(bytes: number): void {
+    this.unclaimed -= bytes;
+    if (this.unclaimed <= this.readAheadBytes) {
+      const w = this.wakeLoop;
+      this.wakeLoop = undefined;
+      w?.();
+    }
   }
 
   private start(): void {
@@ -188,6 +216,7 @@ export class CatFileBatch {
     this.running = true;
     try {
       while (this.queue.length > 0 && !this.failed) {
+        while (this.unclaimed > this.readAheadBytes) await new Promise<void>((r) => (this.wakeLoop = r));
         const req = this.queue[0]!;
         let result: ObjectRead;
         try {
@@ -205,6 +234,7 @@ export class CatFileBatch {
           continue;
         }
         this.queue.shift();
+        if (result.kind === "ok") this.unclaimed += result.size;
         req.resolve(result);
       }
     } catch (err) {
@@ -222,7 +252,16 @@ export class CatFileBatch {
   }
 }
 
-/** Read many objects through one cat-file process, keeping at most `window` requests in flight (in input order). */
+/** Hand one answer to the consumer: its content is claimed (CatFileBatch `readAheadBytes`). */
+function taken<T>(cat: CatFileBatch, req: T, read: ObjectRead): { req: T; read: ObjectRead } {
+  if (read.kind === "ok") cat.claim(read.size);
+  return { req, read };
+}
+
+/**
+ * Read many objects through one cat-file process, keeping at most `window` requests in flight (in input order).
+ * With a `readAheadBytes` CatFileBatch, at most that many content bytes are parsed ahead of what is yielded.
+ */
 export async function* readObjects<T extends { oid: string }>(cat: CatFileBatch, input: AsyncIterable<T> | Iterable<T>, maxSize: number, window = 32): AsyncGenerator<{ req: T; read: ObjectRead }> {
   const inflight: Array<{ req: T; p: Promise<ObjectRead> }> = [];
   for await (const req of input as AsyncIterable<T>) {
@@ -231,11 +270,11 @@ export async function* readObjects<T extends { oid: string }>(cat: CatFileBatch,
     inflight.push({ req, p });
     if (inflight.length >= window) {
       const head = inflight.shift()!;
-      yield { req: head.req, read: await head.p };
+      yield taken(cat, head.req, await head.p);
     }
   }
   while (inflight.length > 0) {
     const head = inflight.shift()!;
-    yield { req: head.req, read: await head.p };
+    yield taken(cat, head.req, await head.p);
   }
 }

@@ -10,6 +10,7 @@
  * removed it, and whether HEAD still holds it. Memory grows with the number of file versions, never with their content or with patch text.
  */
 import { CatFileBatch, readObjects } from "./git-cat-file.js";
+import { OidTable } from "./oid-table.js";
 import { walkCommits } from "./git-diff.js";
 import { commitInfos, git, gitRaw, isShallow, nulTokens, repoLocation, resolveCommit, spawnGit, type GitContext } from "./git.js";
 import { addExposure } from "./exposure.js";
@@ -38,6 +39,12 @@ export interface HistoryOptions extends GitContext {
   logOpts?: { args: readonly string[]; selectsRevisions: boolean };
 }
 
+/**
+ * Blob content parsed from `git cat-file` ahead of the matcher (issue 21): enough to keep git and the matcher both
+ * busy (a few hundred typical blobs), small enough that a run of multi-megabyte blobs is not held all at once.
+ */
+const READ_AHEAD_BYTES = 8 << 20;
+
 /** A growable array of 32-bit integers (an introduction costs 12 bytes, not a JS object). */
 class IntVec {
   private data = new Int32Array(1024);
@@ -52,6 +59,22 @@ class IntVec {
   }
   get(i: number): number {
     return this.data[i]!;
+  }
+}
+
+/** A growable set of small non-negative integers, one byte each (blob indices already handed to the scanner). */
+class IndexFlags {
+  private data = new Uint8Array(1024);
+  has(i: number): boolean {
+    return i < this.data.length && this.data[i] === 1;
+  }
+  add(i: number): void {
+    if (i >= this.data.length) {
+      const next = new Uint8Array(Math.max(i + 1, this.data.length * 2));
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[i] = 1;
   }
 }
 
@@ -73,10 +96,14 @@ class Interner {
 
 /** Everything the walk learned that attribution needs. */
 export class HistoryIndex {
-  /** Commits in walk order: newest first, so a larger index is an older (or unrelated, earlier-listed) commit. */
-  readonly commits: string[] = [];
+  /**
+   * Commits in walk order: newest first, so a larger index is an older (or unrelated, earlier-listed) commit. Commit
+   * and blob ids are kept as raw bytes (oid-table.ts): a rails-sized history holds ~120,000 commits and ~300,000
+   * blob versions, ~45 MB as strings in arrays and Maps against ~15 MB this way.
+   */
+  readonly commits = new OidTable(false);
   readonly paths = new Interner();
-  readonly blobs = new Interner();
+  readonly blobs = new OidTable();
   readonly introBlob = new IntVec();
   readonly introPath = new IntVec();
   readonly introCommit = new IntVec();
@@ -87,13 +114,13 @@ export class HistoryIndex {
   readonly delCommit = new IntVec();
   readonly delPrev = new IntVec();
   /** Blob ids already handed to the scanner (previous versions are interned before their own commit is seen). */
-  readonly scheduled = new Set<number>();
+  readonly scheduled = new IndexFlags();
   refs: string[] = [];
   shallow = false;
   /** With `--shard`: the slice this run scans (blobs outside it are walked, not read). */
   shard: ShardSpec | undefined;
-  /** Blob ids read and scanned by this run (for `--state`). */
-  readonly scannedBlobs: string[] = [];
+  /** Blobs (indices into `blobs`) read and scanned by this run (for `--state`). */
+  readonly scanned = new IntVec();
   /** Unique blobs left to other shards, and blobs skipped because the state already holds them. */
   outOfShard = 0;
   skippedFromState = 0;
@@ -101,6 +128,13 @@ export class HistoryIndex {
   root = "";
   /** The work tree's top (absent for a bare repository). */
   workTree: string | undefined;
+
+  /** Ids of the blobs read and scanned by this run. */
+  scannedBlobIds(): string[] {
+    const out: string[] = new Array<string>(this.scanned.length);
+    for (let i = 0; i < this.scanned.length; i++) out[i] = this.blobs.hex(this.scanned.get(i));
+    return out;
+  }
 }
 
 export interface HistorySource extends Source {
@@ -137,7 +171,7 @@ export function historySource(options: HistoryOptions): HistorySource {
     /** History's finalizer: each secret attributed to the commit that introduced it, then its exposure. */
     async finalize(result: ScanResult): Promise<ScanResult> {
       const attributed = await attributeHistory(result, source, options);
-      return index.root ? addExposure(attributed, { cwd: index.root, env: options.env }, { refs: index.refs, commits: index.commits.length, blobs: index.blobs.values.length }) : attributed;
+      return index.root ? addExposure(attributed, { cwd: index.root, env: options.env }, { refs: index.refs, commits: index.commits.length, blobs: index.blobs.length }) : attributed;
     },
     get description() {
       return `history: ${index.refs.length} ref${index.refs.length === 1 ? "" : "s"}${options.allRefs ? " (all refs and stashes)" : " (branches and tags)"}`;
@@ -152,10 +186,9 @@ export function historySource(options: HistoryOptions): HistorySource {
       index.refs = refs;
       if (refs.length === 0 && !head) return; // a repository with no commits yet
 
-      async function* newBlobs(): AsyncGenerator<{ oid: string; path: string }> {
+      async function* newBlobs(): AsyncGenerator<{ oid: string; path: string; blobIdx: number }> {
         for await (const change of walkCommits(ctx, args, { renames: false })) {
-          const commitIdx = index.commits.length;
-          index.commits.push(change.commit);
+          const commitIdx = index.commits.push(change.commit);
           for (const intro of change.introduced) {
             const [blobIdx] = index.blobs.intern(intro.blob);
             const [pathIdx] = index.paths.intern(intro.path);
@@ -167,7 +200,7 @@ export function historySource(options: HistoryOptions): HistorySource {
               index.scheduled.add(blobIdx);
               if (options.shard && !blobInShard(intro.blob, options.shard)) index.outOfShard++;
               else if (options.skipBlobs?.has(intro.blob)) index.skippedFromState++;
-              else yield { oid: intro.blob, path: intro.path };
+              else yield { oid: intro.blob, path: intro.path, blobIdx };
             }
           }
           for (const del of change.deleted) {
@@ -178,10 +211,10 @@ export function historySource(options: HistoryOptions): HistorySource {
         }
       }
 
-      const cat = new CatFileBatch(ctx);
+      const cat = new CatFileBatch(ctx, { readAheadBytes: READ_AHEAD_BYTES });
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
-          if (read.kind !== "unreadable") index.scannedBlobs.push(req.oid);
+          if (read.kind !== "unreadable") index.scanned.push(req.blobIdx);
           if (read.kind === "unreadable") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
             continue;
@@ -293,7 +326,7 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
     const after = next >= 0 ? fingerprintsOf.get(next) : undefined;
     const path = index.paths.values[pathIdx]!;
     if (ignored(path)) return;
-    const nextBlob = next >= 0 ? index.blobs.values[next]! : undefined;
+    const nextBlob = next >= 0 ? index.blobs.hex(next) : undefined;
     const pending = nextBlob !== undefined && index.shard && !blobInShard(nextBlob, index.shard) ? nextBlob : undefined;
     for (const fp of before) {
       if (after?.has(fp)) continue;
@@ -309,8 +342,8 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
   for (let i = 0; i < index.delPrev.length; i++) noteRemoval(index.delPrev.get(i), -1, index.delPath.get(i), index.delCommit.get(i));
 
   const referenced = new Set<string>();
-  for (const g of groups.values()) for (const l of g.locations) referenced.add(index.commits[l.commitIdx]!);
-  for (const list of removals.values()) for (const r of list) referenced.add(index.commits[r.commitIdx]!);
+  for (const g of groups.values()) for (const l of g.locations) referenced.add(index.commits.hex(l.commitIdx));
+  for (const list of removals.values()) for (const r of list) referenced.add(index.commits.hex(r.commitIdx));
   const infos = await commitInfos(ctx, referenced);
   const atHead = await blobsAtHead(ctx, new Set([...groups.values()].flatMap((g) => [...g.perBlob.keys()])));
 
@@ -322,7 +355,7 @@ export async function attributeHistory(result: ScanResult, source: HistorySource
     const first = g.locations[0]!;
     const base = g.perBlob.get(first.blob)!;
     const info = (idx: number) => {
-      const id = index.commits[idx]!;
+      const id = index.commits.hex(idx);
       return infos.get(id) ?? { commit: id, author: "", date: "" };
     };
     // A shard's result also carries each commit's place in the walk, so a merge can order locations as this does.

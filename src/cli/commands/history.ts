@@ -67,8 +67,8 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
   const findings = [...scanned.findings, ...old].sort(compareFindings);
   let result = dropAttributed(await source.finalize({ ...scanned, findings }), prepared.scanOptions.gitleaksIgnore);
   if (run.state) {
-    run.state.repositories[run.stateId] = updatedRepoState(previous, known, idx.scannedBlobs, scanned.findings);
-    result = { ...result, incremental: { scanned: idx.scannedBlobs.length, skipped: idx.skippedFromState } };
+    run.state.repositories[run.stateId] = updatedRepoState(previous, known, idx.scannedBlobIds(), scanned.findings);
+    result = { ...result, incremental: { scanned: idx.scanned.length, skipped: idx.skippedFromState } };
   }
   if (run.shard) result = { ...result, shard: { ...run.shard, by: "blob", target: digestOf(idx.commits) } };
   return result;
