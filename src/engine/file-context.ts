@@ -88,3 +88,8 @@ export function fileContext(text: string, at: number): FileContext {
   if (last === undefined || last.text !== text) last = new FileContext(text, at);
   return last;
 }
+
+/** Drop the kept context (scanText calls this when it is done with a text, so no file's text outlives its scan). */
+export function forgetFileContext(): void {
+  last = undefined;
+}

@@ -24,10 +24,10 @@ import type { Matcher, Rule, RuleSet } from "./rule.js";
 import { scopePath } from "./path-scope.js";
 import { MAX_OVERLAP, NEAR_RADIUS, SLICE_SIZE } from "./limits.js";
 import { rangesTooWide, runInRanges } from "./regex/windows.js";
-import { fileContext } from "./file-context.js";
+import { fileContext, forgetFileContext } from "./file-context.js";
 import { nearWords } from "./near-words.js";
 import { type Literal, MAX_TEXT, References } from "./references.js";
-import { isPasswordHash, sqlCells } from "./sql-columns.js";
+import { forgetTables, isPasswordHash, sqlCells } from "./sql-columns.js";
 import { looksLikeSourceMap, mappingsRange } from "./source-map.js";
 
 export type Confidence = "high" | "medium" | "low";
@@ -102,6 +102,24 @@ function confidenceOf(m: Matcher): Confidence {
 }
 
 export function scanText(text: string, ruleset: RuleSet, options: ScanTextOptions = {}): TextFinding[] {
+  try {
+    return scanOne(text, ruleset, options);
+  } finally {
+    // Issue 21: the per-text memos (near window, file-wide context, SQL tables) each held the last text they saw,
+    // so up to four files' texts (10 MB each at the default --max-file-size; a 9 MB file's text was live in a
+    // mid-scan heap snapshot) outlived their scans on every matching thread.
+    lastWindow = undefined;
+    forgetFileContext();
+    forgetTables();
+    // V8 keeps the subject of the last successful regex match (for the legacy RegExp.input / RegExp.$_), which held
+    // the whole last text too: a match on an empty string replaces it.
+    FORGET_SUBJECT.exec("");
+  }
+}
+
+const FORGET_SUBJECT = /^/;
+
+function scanOne(text: string, ruleset: RuleSet, options: ScanTextOptions): TextFinding[] {
   if (text.length === 0) return [];
   let lines: LineIndex | undefined;
   const index = (): LineIndex => (lines ??= new LineIndex(text));

@@ -76,6 +76,11 @@ const MAX_CREATE = 64 * 1024;
 /** Tables already read, for the text last asked about (a dump may hold one INSERT per row). */
 let known: { text: string; tables: Map<string, string[]> } | undefined;
 
+/** Drop the tables kept for the last text (scanText calls this when it is done with a text). */
+export function forgetTables(): void {
+  known = undefined;
+}
+
 /** The column names of `table` as its last CREATE TABLE before `before` declares them (none when there is none). */
 function tableColumns(text: string, table: string, before: number): string[] {
   if (known?.text !== text) known = { text, tables: new Map() };
