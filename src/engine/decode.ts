@@ -8,6 +8,8 @@
  * code rather than bytes, `concat`: a PEM block assembled from quoted pieces across lines (concat.ts).
  */
 
+import { isAscii } from "node:buffer";
+
 export type Encoding = "base64" | "hex" | "percent" | "concat";
 
 export interface EncodedSegment {
@@ -95,6 +97,10 @@ function printableText(bytes: Uint8Array): string | undefined {
     bad += CONTROL_BYTE[b]!;
     if (bad > allowed) return undefined;
   }
+  // ASCII only (decoded inline source maps, configuration; checked natively): every character is printable but the
+  // control bytes counted above, there is no replacement character, and Latin-1 decoding is a copy. Issue 16: this
+  // halves the cost of the ~8 MB of inline source maps in 79 MB of npm code, which the loops below read twice.
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString("latin1");
   const text = utf8.decode(bytes);
   // Printable ASCII must dominate (random bytes decoded as UTF-8 are mostly replacement or high characters), and
   // replacement characters (invalid UTF-8) stay under 5%.
@@ -184,6 +190,37 @@ function hasPercentEscape(bytes: Uint8Array, from: number): boolean {
   return false;
 }
 
+/** Each base64 character's 6-bit value (the URL-safe `-` and `_` as `+` and `/`). */
+const B64_VALUE = (() => {
+  const t = new Uint8Array(128);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = i;
+  t[45] = 62;
+  t[95] = 63;
+  return t;
+})();
+/** Base64 characters asciiLead reads: 64 characters are 48 bytes. */
+const LEAD_CHARS = 64;
+
+/**
+ * Whether the first bytes a base64 run decodes to are mostly ASCII (at most 30 % with the high bit set), read off the
+ * characters without decoding: each byte's high bit is the top bit of one character's 6-bit value. Issue 16: of 79 MB
+ * of npm code, 23,129 runs are mixed-case base64 with digits (12.8 MB, identifiers, hashes, binary), 1,785 pass this
+ * and 1,715 then decode to printable text; skipping the others' decoding took encodedSegments from 162 to 131 ms
+ * (CPU, min of 8 interleaved passes). The cost: a run whose text starts with more than 30 % non-ASCII bytes (a CJK
+ * paragraph, then ASCII) is not looked into.
+ */
+function asciiLead(text: string, start: number, stop: number): boolean {
+  const end = Math.min(stop, start + LEAD_CHARS) - 3;
+  let high = 0;
+  let bytes = 0;
+  for (let i = start; i < end; i += 4) {
+    high += (B64_VALUE[text.charCodeAt(i)]! >> 5) + ((B64_VALUE[text.charCodeAt(i + 1)]! >> 3) & 1) + ((B64_VALUE[text.charCodeAt(i + 2)]! >> 1) & 1);
+    bytes += 3;
+  }
+  return high * 10 <= bytes * 3;
+}
+
 /** `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). */
 export function encodedSegments(text: string, skip?: readonly [number, number]): EncodedSegment[] {
   const out: EncodedSegment[] = [];
@@ -211,6 +248,7 @@ export function encodedSegments(text: string, skip?: readonly [number, number]):
     }
     // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
     if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len % 4 === 1) return true;
+    if (!asciiLead(text, start, stop)) return true;
     budget -= len;
     const body = text.slice(start, stop);
     const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
