@@ -12,7 +12,7 @@ import { KeyscanError } from "../errors.js";
 import type { ProviderFile, RuleSpec, UsageSpec } from "./rule-schema.js";
 import { compilePathGlobs } from "./path-scope.js";
 import { analyseRegex } from "./regex/analyse.js";
-import { exactKeywordLeads, keywordLeads, keywordsCoverMatches, type Leads } from "./regex/leads.js";
+import { exactSpellings, formatLeads, keywordsCoverMatches, type Leads } from "./regex/leads.js";
 import { windowsOf } from "./regex/windows.js";
 import { NEAR_RADIUS } from "./limits.js";
 import type { MatcherAnchor, MatcherExtract, MatcherPlan } from "./plans.js";
@@ -451,9 +451,7 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   // up to the name's length when its keyword is a fragment of a long name), a format's is measured from its pattern.
   if (!b.standalone) return { keywords, before: Math.min(maxMatchLength, usageLead(keywords, b.names)), after: 0 };
   // With exact spellings (exactSpellings), the leads of the exact occurrences: the prefilter may keep only those.
-  // A second try with a larger language bound (regex/leads.ts) for a pattern whose names alternation multiplies out
-  // past the default: `--` before ~150 spellings of secret names (generic.cli-secret-flag, issue 16).
-  const leads = exactLeads ?? keywordLeads(b.source, flags, keywords) ?? keywordLeads(b.source, flags, keywords, WIDE_LITERAL_LIMIT);
+  const leads = exactLeads ?? formatLeads(b.source, flags, keywords);
   if (leads && leads.size > 0) {
     // Only the keywords the proof names bound windows, each by its own lead (issue 7: `key` starts the generic
     // rule's matches, `secret` may sit 9 characters in); the others' occurrences need no window of their own.
@@ -467,29 +465,6 @@ function anchorFor(b: Built, flags: string, unbounded: boolean, maxMatchLength: 
   }
   return undefined;
 }
-
-/**
- * A format's keywords as its pattern spells them, when every match holds one of them letter for letter (regex/leads.ts
- * `exactKeywordLeads` proves it; the spelling is taken from the pattern's text and proved, never assumed), with the
- * leads of those exact occurrences keyed by the lowercase keyword. The prefilter then ignores occurrences in another
- * case (issue 16: `eyJ`, `SK`, `SCW` in any case are common in code and base64; as written they are rare).
- */
-function exactSpellings(source: string, flags: string, keywords: readonly string[]): { spellings: string[]; leads: Leads } | undefined {
-  if (keywords.length === 0 || flags.includes("i")) return undefined;
-  const lower = source.toLowerCase();
-  const spellings: string[] = [];
-  for (const k of keywords) {
-    const at = lower.indexOf(k);
-    if (at < 0) return undefined;
-    spellings.push(source.slice(at, at + k.length));
-  }
-  const leads = exactKeywordLeads(source, flags, spellings);
-  if (!leads) return undefined;
-  return { spellings, leads: new Map([...leads].map(([k, v]) => [k.toLowerCase(), v])) };
-}
-
-/** The language bound of anchorFor's second try: enough for a literal before a names alternation (~150 strings). */
-const WIDE_LITERAL_LIMIT = 512;
 
 /** How far into a usage match its keyword starts: 0 when the keywords are the names' spellings or their prefixes. */
 function usageLead(keywords: readonly string[], names: readonly string[] | undefined): number {

@@ -242,3 +242,35 @@ export function exactKeywordLeads(source: string, flags: string, spellings: read
   if (!cover.covered) return undefined;
   return cover.lead ?? new Map();
 }
+
+/**
+ * A format's keywords as its pattern spells them, when every match holds one of them letter for letter
+ * (exactKeywordLeads proves it; the spelling is read off the pattern's text and proved, never assumed), with the leads
+ * of those exact occurrences keyed by the lowercase keyword. The prefilter then ignores occurrences in another case
+ * (issue 16: `eyJ`, `SK`, `SCW` in any case are common in code and base64; as written they are rare).
+ */
+export function exactSpellings(source: string, flags: string, keywords: readonly string[]): { spellings: string[]; leads: Leads } | undefined {
+  if (keywords.length === 0 || flags.includes("i")) return undefined;
+  const lower = source.toLowerCase();
+  const spellings: string[] = [];
+  for (const k of keywords) {
+    const at = lower.indexOf(k);
+    if (at < 0) return undefined;
+    spellings.push(source.slice(at, at + k.length));
+  }
+  const leads = exactKeywordLeads(source, flags, spellings);
+  if (!leads) return undefined;
+  return { spellings, leads: new Map([...leads].map(([k, v]) => [k.toLowerCase(), v])) };
+}
+
+/** The language bound of formatLeads' second try: enough for a literal before a names alternation (~150 strings). */
+const WIDE_LITERAL_LIMIT = 512;
+
+/**
+ * keywordLeads for a format (compile.ts anchorFor), with a second try under a larger language bound for a pattern
+ * whose names alternation multiplies out past the default: `--` before ~150 spellings of secret names
+ * (generic.cli-secret-flag, issue 16). Only patterns the default cannot prove pay for it.
+ */
+export function formatLeads(source: string, flags: string, keywords: readonly string[]): Leads | undefined {
+  return keywordLeads(source, flags, keywords) ?? keywordLeads(source, flags, keywords, WIDE_LITERAL_LIMIT);
+}
