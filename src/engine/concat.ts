@@ -43,8 +43,11 @@ function literal(text: string, at: number): { value: string; end: number } | und
 /** PEM blocks written as concatenated string literals, joined; each reported over the whole expression. */
 export function concatenatedPem(text: string): JoinedRun[] {
   const out: JoinedRun[] = [];
-  for (let p = text.indexOf("-----BEGIN"); p !== -1; p = text.indexOf("-----BEGIN", p + 10)) {
-    const start = p - 1;
+  // `BEGIN` first, then the dashes before it: `-` is common in code, and a search led by it cost 28 ms on 79 MB of
+  // npm code against 17 (issue 16).
+  for (let b = text.indexOf("BEGIN", 5); b !== -1; b = text.indexOf("BEGIN", b + 5)) {
+    if (!text.startsWith("-----", b - 5)) continue;
+    const start = b - 6;
     if (start < 0 || !isQuote(text.charCodeAt(start))) continue;
     let joined = "";
     let pieces = 0;
@@ -63,7 +66,7 @@ export function concatenatedPem(text: string): JoinedRun[] {
     }
     if (pieces >= 2 && joined.includes("-----END")) {
       out.push({ start, end, text: joined });
-      p = end - 10;
+      b = end - 5;
     }
   }
   return out;

@@ -9,7 +9,7 @@ export function nearWords(original: string, lower: string, words: readonly strin
 }
 
 /** A near word made of letters only is matched as a word (issue 16), a host or `accountkey=` as a substring. */
-const WORD_ONLY = /^[a-z]+$/;
+export const WORD_ONLY = /^[a-z]+$/;
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;

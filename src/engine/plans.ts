@@ -133,6 +133,8 @@ export interface PrefilterLayout {
   gateItems: Int32Array;
   /** Per keyword, the spelling an occurrence must have to count ("" = any case): see prefilterLayout. */
   exact: readonly string[];
+  /** Keyword ids whose occurrences count only as words of their own (letters-only near words; prefilterLayout). */
+  wordOnly: readonly number[];
   /** Matchers in the set. */
   total: number;
 }

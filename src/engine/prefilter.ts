@@ -7,6 +7,7 @@
  * for one only when a keyword selects it, so a rule set restored from its image (lazy-rule-set.ts) makes only those.
  */
 import { buildKeywordAutomaton } from "./keyword-automaton.js";
+import { containsWordAt, WORD_ONLY } from "./near-words.js";
 import type { AutomatonTables, PrefilterLayout } from "./plans.js";
 import { createWindowFinder } from "./regex/windows.js";
 import type { KeywordOccurrences, Matcher, Prefilter, Selection } from "./rule.js";
@@ -80,7 +81,17 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
   });
   for (const words of gateWords) for (const w of words) spelled.set(w, null);
   const exact = keywords.map((k) => spelled.get(k) ?? "");
-  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, exact, total: matchers.length };
+  // A letters-only near word counts only as a word of its own (near-words.ts): `ably` in `probably` satisfies no near
+  // check, so a keyword that is nothing but a near word (never a literal a pattern's windows start from, never a
+  // `requires` word) skips such occurrences too (issue 16).
+  const wordish = new Map<string, boolean>();
+  matchers.forEach((m, i) => {
+    const literal = m.windows?.anchor && m.windows.anchor.after === 0 ? m.windows.anchor.keywords : [];
+    for (const k of m.keywords) wordish.set(k, (wordish.get(k) ?? true) && WORD_ONLY.test(k) && (m.near?.includes(k) ?? false) && !literal.includes(k));
+    for (const w of gateWords[i]!) wordish.set(w, (wordish.get(w) ?? true) && WORD_ONLY.test(w) && m.requires === undefined);
+  });
+  const wordOnly = keywords.flatMap((k, id) => (wordish.get(k) ? [id] : []));
+  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, exact, wordOnly, total: matchers.length };
 }
 
 /** `saved`: the automaton tables of an earlier build for the same keywords (prefilterParts; rule-set-image.ts). */
@@ -107,6 +118,11 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
   const startRanges = createWindowFinder(() => (idOf ??= new Map(keywords.map((k, i) => [k, i]))), occurrences);
   const { gateStarts, gateItems } = layout;
   const spelledAs = layout.exact;
+  const wordOnly = new Uint8Array(keywords.length);
+  for (const id of layout.wordOnly) wordOnly[id] = 1;
+  /** Whether the occurrence of keyword `id` at `start` counts (its spelling, or as a word; see prefilterLayout). */
+  const counts = (text: string, id: number, start: number): boolean =>
+    (spelledAs[id] === "" || text.startsWith(spelledAs[id]!, start)) && (wordOnly[id] === 0 || containsWordAt(text, start, keywords[id]!.length));
   // Matchers a keyword picked in the current text, in order, each once (`pickedOf[m] === generation`); the gate
   // check waits for the end of the text, since a near word may come after the keyword.
   let picked = new Int32Array(256);
@@ -165,7 +181,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       // head[id] is 1 + the keyword's latest occurrence, valid where headOf[id] === mine (else: none).
       for (let h = 0; h < count; h++) {
         const id = ids[h]!;
-        if (spelledAs[id] !== "" && !text.startsWith(spelledAs[id]!, found.starts[h]!)) continue; // another case: not it
+        if ((spelledAs[id] !== "" || wordOnly[id] === 1) && !counts(text, id, found.starts[h]!)) continue;
         let previous = -1;
         if (headOf[id] === mine) previous = head[id]! - 1;
         else {
@@ -192,7 +208,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       const found = automaton.findAll(text);
       for (let h = 0; h < found.count; h++) {
         const id = found.ids[h]!;
-        if (headOf[id] === mine || (spelledAs[id] !== "" && !text.startsWith(spelledAs[id]!, found.starts[h]!))) continue;
+        if (headOf[id] === mine || !counts(text, id, found.starts[h]!)) continue;
         headOf[id] = mine;
         pick(id, mine);
       }

@@ -24,7 +24,7 @@ import type { AutomatonTables, MatcherPlan, PrefilterLayout } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const MAGIC = 0x5253534b; // "KSSR", little-endian
-const FORMAT = 4; // 3: the near-word gates (gateStarts, gateItems); 4: exact keyword spellings
+const FORMAT = 5; // 3: the near-word gates (gateStarts, gateItems); 4: exact keyword spellings; 5: word-only keywords
 const HEAD = 16;
 const PREFIX = "rule-set-";
 const SUFFIX = ".bin";
@@ -55,6 +55,8 @@ export interface ImageHeader {
   keywords: string[];
   /** Per keyword, its required spelling or "" (plans.ts PrefilterLayout.exact). */
   exact: string[];
+  /** Keyword ids that count only as words (plans.ts PrefilterLayout.wordOnly). */
+  wordOnly: number[];
   total: number;
   keywordCount: number;
   width: number;
@@ -113,6 +115,7 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
     providers,
     keywords: [...layout.keywords],
     exact: [...layout.exact],
+    wordOnly: [...layout.wordOnly],
     total: layout.total,
     keywordCount: tables.keywords,
     width: tables.width,
@@ -168,11 +171,11 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
     }
     const [starts, items, always, pathGated, gateStarts, gateItems, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     if (starts.length !== header.keywords.length + 1 || gateStarts.length !== header.total + 1) return undefined;
-    if (!Array.isArray(header.exact) || header.exact.length !== header.keywords.length) return undefined;
+    if (!Array.isArray(header.exact) || header.exact.length !== header.keywords.length || !Array.isArray(header.wordOnly)) return undefined;
     return {
       bytes,
       header,
-      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, exact: header.exact, total: header.total },
+      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, exact: header.exact, wordOnly: header.wordOnly, total: header.total },
       tables: { keywords: header.keywordCount, width: header.width, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order },
       provider(p: number) {
         const from = chunkAt[p];

@@ -56,6 +56,26 @@ describe("issue 16: exact keyword spellings", () => {
   });
 });
 
+describe("issue 16: letters-only near words count as words in the prefilter too", () => {
+  const near = (provider: string, pattern: string) =>
+    [...oneRuleHead(provider, pattern), ...TAIL].join("\n").replace(`keywords: [${provider}_]`, "keywords: []").replace("standalone: true", "standalone: { near: [zoop], within_lines: 2 }");
+
+  it("skips an occurrence inside a longer word, and still finds the key next to the word itself", () => {
+    const rs = ruleset({ "zoop.yaml": near("zoop", "[0-9a-f]{6}-[0-9a-f]{40}") });
+    const key = `${hex(6)}-${hex(40)}`;
+    expect(rs.prefilter.select(`zoopy = "${key}"`)).toEqual([]);
+    expect(scanText(`zoopy = "${key}"`, rs)).toEqual([]);
+    expect(scanText(`zoop = "${key}"`, rs).map((f) => f.secret)).toEqual([key]);
+    expect(scanText(`ZoopKey = "${key}"`, rs).map((f) => f.secret)).toEqual([key]);
+  });
+
+  it("a near word that a pattern spells (its windows start from it) is not narrowed", () => {
+    const rs = ruleset({ "zoop.yaml": near("zoop", "zoop[a-z]{4}[0-9a-f]{32}") });
+    const key = `zoopabcd${hex(32)}`;
+    expect(scanText(`x = "${key}" // zoop`, rs).map((f) => f.secret)).toEqual([key]);
+  });
+});
+
 describe("issue 16: secret.requires", () => {
   const head = (requires: string) => [...oneRuleHead("zed", "<zed_key>(?<secret>[0-9a-f]{32})</zed_key>", [`      requires: ['${requires}']`]), ...TAIL].join("\n");
 
