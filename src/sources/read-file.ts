@@ -16,10 +16,16 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** Per-thread read buffer for callers that consume the bytes before the next read (see `reuseBuffer`). */
 let scratch: Buffer | undefined;
 
+/** Files up to this size are read into the reused buffer; larger ones get a buffer of their own, dropped after. */
+const SCRATCH_MAX = 1 << 20;
+
 function scratchOf(size: number): Buffer {
   // Reusing one buffer avoids a fresh allocation per file, whose pages the kernel must fault in and zero: that was
-  // most of the time spent "reading" files that were already in the page cache. It grows to the largest file read.
-  if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 1 << 20));
+  // most of the time spent "reading" files that were already in the page cache. Issue 21: it no longer grows to the
+  // largest file read (up to --max-file-size, 10 MB, kept for the rest of the scan on every matching thread); a file
+  // over 1 MB costs matching ~100× what faulting in its pages does.
+  if (size > SCRATCH_MAX) return Buffer.allocUnsafeSlow(size);
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_MAX);
   return scratch.subarray(0, size);
 }
 
