@@ -27,6 +27,11 @@ export function timeLeft(ms: number): string {
   return min < 90 ? `about ${min} min left` : `about ${Math.round(min / 60)} h left`;
 }
 
+/**
+ * Redrawn by a timer, at most this often. Tests set KEYSCAN_PROGRESS_REDRAW_MS=0: the line is then drawn on every
+ * change (each update, and again after a note), so what a terminal shows no longer depends on how a small scan's
+ * timing falls against the timer (a 30-commit history is scanned well inside one 250 ms tick).
+ */
 const REDRAW_MS = 250;
 /** Shown only for scans over about a second (tests set KEYSCAN_PROGRESS_AFTER_MS=0 to see it on a small repo). */
 const DEFAULT_AFTER_MS = 1000;
@@ -34,7 +39,7 @@ const DEFAULT_AFTER_MS = 1000;
 export class Progress {
   private counts: ProgressCounts = { scanned: 0, bytes: 0, findings: 0 };
   private readonly started = Date.now();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout | undefined;
   private drawn = false;
   private total: number | undefined;
   private estimator: ((signal: AbortSignal) => Promise<number | undefined>) | undefined;
@@ -45,14 +50,19 @@ export class Progress {
     private readonly write: (s: string) => void,
     private readonly afterMs: number,
     private readonly columns: number,
+    /** 0: drawn on every change, no timer (tests only: KEYSCAN_PROGRESS_REDRAW_MS=0). */
+    private readonly redrawMs = REDRAW_MS,
   ) {
-    this.timer = setInterval(() => this.draw(), REDRAW_MS);
-    this.timer.unref();
+    if (redrawMs > 0) {
+      this.timer = setInterval(() => this.draw(), redrawMs);
+      this.timer.unref();
+    }
   }
 
-  /** The scan's latest counts (cheap: drawn by the timer, not here). */
+  /** The scan's latest counts (cheap: drawn by the timer, not here, unless drawn on every change). */
   update = (counts: ProgressCounts): void => {
     this.counts = counts;
+    this.drawOnChange();
   };
 
   /**
@@ -103,11 +113,17 @@ export class Progress {
   note(text: string): void {
     this.clear();
     this.write(text);
+    this.drawOnChange();
+  }
+
+  /** Without a timer (redrawMs 0), each change draws the line, until the line is stopped. */
+  private drawOnChange(): void {
+    if (this.redrawMs === 0 && !this.estimating.signal.aborted) this.draw();
   }
 
   /** Stop, and clear the line if one was drawn. */
   stop(): void {
-    clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer);
     this.estimating.abort();
     if (this.drawn) this.write("\r\x1b[K");
     this.drawn = false;
@@ -120,8 +136,14 @@ let active: Progress | undefined;
 export function startProgress(io: Io, quiet: boolean | undefined): Progress | undefined {
   if (quiet || !io.stderrIsTTY || !io.liveStderr || (io.env.CI !== undefined && io.env.CI !== "" && io.env.CI !== "false")) return undefined;
   const after = Number(io.env.KEYSCAN_PROGRESS_AFTER_MS);
+  const redraw = Number(io.env.KEYSCAN_PROGRESS_REDRAW_MS);
   active?.stop();
-  active = new Progress(io.liveStderr, Number.isFinite(after) && after >= 0 ? after : DEFAULT_AFTER_MS, io.stderrColumns || 80);
+  active = new Progress(
+    io.liveStderr,
+    Number.isFinite(after) && after >= 0 ? after : DEFAULT_AFTER_MS,
+    io.stderrColumns || 80,
+    Number.isFinite(redraw) && redraw >= 0 ? redraw : REDRAW_MS,
+  );
   return active;
 }
 

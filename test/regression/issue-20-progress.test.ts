@@ -35,7 +35,9 @@ describe.skipIf(!hasScript)("issue 20: progress on a terminal", { timeout: 120_0
   it("keyscan history shows progress on a terminal's stderr and clears it; none through a pipe, under CI or with --quiet", () => {
     const r = historyRepo();
     const { CI: _ci, ...base } = r.env;
-    const env = { ...base, KEYSCAN_PROGRESS_AFTER_MS: "0" };
+    // Drawn on every change (not by the 250 ms timer): this history is scanned well inside one tick, so with the
+    // timer whether a line was drawn, and whether it was drawn again after the finding's note, was down to timing.
+    const env = { ...base, KEYSCAN_PROGRESS_AFTER_MS: "0", KEYSCAN_PROGRESS_REDRAW_MS: "0" };
     const tty = underTerminal(r, "history --no-color", env);
     expect(tty.stderr).toMatch(/\r\x1b\[Kkeyscan: \d+ blobs? scanned, \d+\.\d MB \(\d+\.\d MB\/s\), \d+ findings? so far/);
     expect(tty.stderr).toMatch(/\r\x1b\[K$/); // cleared at the end
@@ -57,6 +59,31 @@ describe.skipIf(!hasScript)("issue 20: progress on a terminal", { timeout: 120_0
     const r = historyRepo();
     const { CI: _ci, ...env } = r.env;
     expect(underTerminal(r, "history --no-color", { ...env, KEYSCAN_PROGRESS_AFTER_MS: "60000" }).stderr).not.toMatch(/scanned/);
+  });
+});
+
+describe("issue 20: the line drawn on every change (KEYSCAN_PROGRESS_REDRAW_MS=0, for tests)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("no timer: drawn after each update and again after a note, never before the delay nor after stop", async () => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    const progress = new Progress((s) => void lines.push(s), 1000, 200, 0);
+    expect(vi.getTimerCount()).toBe(0);
+    progress.update({ scanned: 1, bytes: 1e6, findings: 0 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(lines).toEqual([]); // before the delay nothing; after it, nothing drawn until something changes
+    progress.update({ scanned: 4, bytes: 4e6, findings: 0 });
+    expect(lines).toEqual(["\r\x1b[Kkeyscan: 4 files scanned, 4.0 MB (2.0 MB/s), 0 findings so far"]);
+    progress.note("keyscan: found a key in a.env (details at the end)\n");
+    expect(lines.slice(1)).toEqual(["\r\x1b[K", "keyscan: found a key in a.env (details at the end)\n", lines[0]]);
+    progress.stop();
+    expect(lines.at(-1)).toBe("\r\x1b[K");
+    const before = lines.length;
+    progress.update({ scanned: 5, bytes: 5e6, findings: 1 });
+    expect(lines).toHaveLength(before);
   });
 });
 
