@@ -14,9 +14,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSecret } from "../../src/engine/template.js";
+import { newKey } from "../git/repo.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const fakeKey = (): string => `GETIMG_API_KEY=${generateSecret("key-{alnum:96}")}\n`;
+const fakeKey = (): string => `GETIMG_API_KEY=${newKey()}\n`;
 
 let base: string;
 let registry: string;
