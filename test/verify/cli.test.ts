@@ -162,15 +162,15 @@ describe("keyscan verify --list-endpoints", () => {
 describe("the built binary", () => {
   it("verifies end to end as a real process and exits", async () => {
     // Asynchronous spawn: the stand-in server lives in this process and must keep answering.
+    // It exits by itself: a process still running after 45 s is killed, and a killed process has no exit code. Not a
+    // timed assertion (it takes ~2-4 s, more on a loaded machine): only a hang fails it.
     const bin = join(ROOT, "dist", "cli", "bin.js");
-    const started = Date.now();
     const p = await new Promise<{ code: number | null; stdout: string }>((done) => {
-      const child = execFile(process.execPath, [bin, ".", "--verify", "--no-color", ...override()], { cwd: dir, encoding: "utf8", timeout: 20_000 }, (_err, stdout) =>
+      const child = execFile(process.execPath, [bin, ".", "--verify", "--no-color", ...override()], { cwd: dir, encoding: "utf8", timeout: 45_000 }, (_err, stdout) =>
         done({ code: child.exitCode, stdout }),
       );
     });
     expect(p.code).toBe(1);
     expect(p.stdout).toContain("VERIFIED LIVE");
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

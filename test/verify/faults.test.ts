@@ -29,7 +29,9 @@ async function verifyGetimg(handler: Handler, options: VerifyOptions = {}, findi
     endpointOverrides: { getimg: s.base },
     retries: 2,
     backoffMs: 10,
-    timeoutMs: 1000,
+    // A loopback answer takes milliseconds; the bound only ends a test whose server never answers, so it is wide
+    // enough that a stalled test process on a loaded 2-core machine is not a timeout (the timeout case sets 150 ms).
+    timeoutMs: 10_000,
     warn: (m) => warnings.push(m),
     ...options,
   });

@@ -12,6 +12,7 @@ import { findingFor, fixture, resultOf, secretFrom } from "./helpers.js";
 
 const ruleset = loadRules();
 const RATE = 200;
+const CONCURRENCY = 8;
 const FINDINGS = 1000;
 
 // The stand-in getimg server: 429 (Retry-After: 0) to every 10th request, else 200 for live keys and 401 for others.
@@ -69,7 +70,7 @@ describe("verifying 1,000 findings under throttling", () => {
     const summary = await verifyFindings(result, ruleset, {
       endpointOverrides: { getimg: `http://127.0.0.1:${port}` },
       rate: { default: RATE, byProvider: {} },
-      concurrency: { default: 8, byProvider: {} },
+      concurrency: { default: CONCURRENCY, byProvider: {} },
       retries: 3,
       backoffMs: 10,
       timeoutMs: 5000,
@@ -94,13 +95,19 @@ describe("verifying 1,000 findings under throttling", () => {
     expect(n).toBe(FINDINGS + throttled);
     expect(n).toBeLessThanOrEqual(1200);
 
-    // The rate, as the server saw it: no second (sliding window) holds more than RATE requests.
+    // The rate, as the server saw it. The limiter spaces request starts at least 1/RATE apart and holds a slot until
+    // the answer, so a request that arrives in a window but started before it was in flight when the window opened:
+    // at most CONCURRENCY of those. So no second (sliding window) holds more than RATE + CONCURRENCY arrivals,
+    // however the network and the server's own thread delay them (a burst after a stall on a loaded machine), and
+    // past the first CONCURRENCY requests the arrivals keep to RATE on average. Exactly what the limiter promises,
+    // as far as the server can see it: without the spacing a window holds hundreds more.
     const sorted = [...times].sort((a, b) => a - b);
     const perSecond = maxInWindow(sorted, 1000);
     const per100ms = maxInWindow(sorted, 100);
     const observed = (n - 1) / ((sorted[n - 1]! - sorted[0]!) / 1000);
-    expect(perSecond).toBeLessThanOrEqual(RATE);
-    expect(observed).toBeLessThanOrEqual(RATE);
+    const paced = (n - 1 - CONCURRENCY) / ((sorted[n - 1]! - sorted[0]!) / 1000);
+    expect(perSecond).toBeLessThanOrEqual(RATE + CONCURRENCY);
+    expect(paced).toBeLessThanOrEqual(RATE);
     console.log(
       `load: ${FINDINGS} findings, ${n} requests (${throttled} answered 429) in ${seconds.toFixed(2)} s; ` +
         `max ${perSecond} requests in any 1 s window, max ${per100ms} in any 100 ms, mean ${observed.toFixed(1)}/s (limit ${RATE}/s)`,
