@@ -28,7 +28,7 @@ import { fileContext, forgetFileContext } from "./file-context.js";
 import { nearWords } from "./near-words.js";
 import { type Literal, MAX_TEXT, References } from "./references.js";
 import { forgetTables, isPasswordHash, sqlCells } from "./sql-columns.js";
-import { looksLikeSourceMap, mappingsRange } from "./source-map.js";
+import { inlineMapPayload, looksLikeSourceMap, mappingsRange } from "./source-map.js";
 
 export type Confidence = "high" | "medium" | "low";
 
@@ -197,8 +197,9 @@ function runMatcher(text: string, matcher: Matcher, found: (m: RegExpExecArray, 
 /** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
 function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex, path: string | undefined): Candidate[] {
   // A source map's VLQ positions: never a secret, yet half of all keyword occurrences in npm code (source-map.ts).
+  // And an inline map's base64 payload: decoded and scanned below, its characters spell keywords by chance.
   const skip = looksLikeSourceMap(text) ? mappingsRange(text) : undefined;
-  const selection = ruleset.prefilter.selectAt(text, skip);
+  const selection = ruleset.prefilter.selectAt(text, skip ?? inlineMapPayload(text));
   const candidates: Candidate[] = [];
 
   // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadRules, scanText } from "../../src/index.js";
-import { looksLikeSourceMap, mappingsRange } from "../../src/engine/source-map.js";
+import { inlineMapPayload, looksLikeSourceMap, mappingsRange } from "../../src/engine/source-map.js";
 import { oneRuleHead, secrets, tempDir, writeTree } from "./../helpers.js";
 
 function ruleset(files: Record<string, string>) {
@@ -131,5 +131,20 @@ describe("issue 16: a source map's VLQ mappings are not read", () => {
     expect(found.map((f) => [f.rule.id, f.start])).toEqual([["generic.secret-assignment", text.indexOf(secret)]]);
     const odd = map(`AAAA,token=${secret}`, "");
     expect(scanText(odd, rs).some((f) => f.secret === secret)).toBe(true);
+  });
+
+  it("an inline map's base64 payload is not searched for keywords, yet a key in its sources is found through decoding", () => {
+    const secret = secrets("issue-16-inline")("{alnum:32}");
+    const payload = Buffer.from(map("AAAA,SAASA", `const token = "${secret}";`)).toString("base64");
+    const mark = ["//", "# sourceMappingURL=data:application/json;"].join(""); // split: vitest reads such comments in test files
+    const text = `export const x = 1;\n${mark}charset=utf-8;base64,${payload}\n`;
+    const range = inlineMapPayload(text)!;
+    expect(text.slice(range[0], range[1])).toBe(payload);
+    expect(inlineMapPayload(`let a = 1;\n${mark.replace("data:application/json;", "x.js.map")}\n`)).toBeUndefined();
+    expect(inlineMapPayload(`${mark}base64,${payload}!`)).toBeUndefined();
+    const found = scanText(text, rs, { path: "dist/x.mjs" }).filter((f) => f.secret === secret);
+    expect(found.map((f) => [f.rule.id, f.decoded, f.start])).toEqual([["generic.secret-assignment", ["base64"], range[0]]]);
+    const lookalike = `${text.slice(0, range[0])}QUFB${"SK".concat(hex(32))}QUFB\n`;
+    expect(rs.prefilter.selectAt(lookalike, inlineMapPayload(lookalike)).matchers.map((m) => m.rule.id)).not.toContain("twilio.api-key");
   });
 });
