@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadRules, scanText } from "../../src/index.js";
 import { inlineMapPayload, looksLikeSourceMap, mappingsRange } from "../../src/engine/source-map.js";
+import { buildKeywordAutomaton } from "../../src/engine/keyword-automaton.js";
 import { oneRuleHead, secrets, tempDir, writeTree } from "./../helpers.js";
 
 function ruleset(files: Record<string, string>) {
@@ -146,5 +147,26 @@ describe("issue 16: a source map's VLQ mappings are not read", () => {
     expect(found.map((f) => [f.rule.id, f.decoded, f.start])).toEqual([["generic.secret-assignment", ["base64"], range[0]]]);
     const lookalike = `${text.slice(0, range[0])}QUFB${"SK".concat(hex(32))}QUFB\n`;
     expect(rs.prefilter.selectAt(lookalike, inlineMapPayload(lookalike)).matchers.map((m) => m.rule.id)).not.toContain("twilio.api-key");
+  });
+
+  it("the keyword walk with a skipped stretch finds what it finds with the stretch blanked, dense table or trie", () => {
+    const keywords = ["key", "api_key", "secret", "x-api-key", "tok", "token", "ab", "abcdefghij"];
+    const pieces = [...keywords, "K", "e", "y", "_", "-", " ", "x", "TOKEN", "Api_Key"];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (const dense of [false, true]) {
+      const automaton = buildKeywordAutomaton(keywords, undefined, 2); // shallow rows: the deep walk is exercised too
+      if (dense) automaton.dense();
+      for (let round = 0; round < 300; round++) {
+        let text = "";
+        while (text.length < 200) text += pieces[rand(pieces.length)];
+        const from = rand(text.length);
+        const to = from + rand(text.length - from + 1); // empty stretches included
+        const blanked = text.slice(0, from) + "\u0001".repeat(to - from) + text.slice(to);
+        const pairs = (r: { count: number; starts: Int32Array; ids: Int32Array }) => Array.from({ length: r.count }, (_, h) => `${r.starts[h]}:${r.ids[h]}`);
+        const expected = pairs(automaton.findAll(blanked));
+        expect(pairs(automaton.findAll(text, [from, to])), `${dense} ${JSON.stringify(text)} ${from}-${to}`).toEqual(expected);
+      }
+    }
   });
 });
