@@ -29,9 +29,14 @@ const MAX_OCCURRENCES = 256;
 const Q = "\\\\?[\"'`]";
 const WS = "[ \\t]{0,16}";
 /** A type annotation between the name and `=`: `: string`, `: &str`, `: Option<String>`. */
-/** Go's type after the name: `var apiKey string = "…"`, `const k *string = …` (after the whitespace WS took). */
-const GO_TYPE = `(?<=[ \\t])[*\\[\\]]{0,4}[A-Za-z_][A-Za-z0-9_.]{0,40}${WS}(?==(?!=))`;
-const TYPE = `(?:${WS}:${WS}[&*']{0,2}[A-Za-z_][A-Za-z0-9_<>\\[\\].,']{0,40}${WS}(?==)|${GO_TYPE})?`;
+/**
+ * Go's type after the name: `var apiKey string = "…"`, `const k *string = …` (after the whitespace WS took); only
+ * after `var` or `const`, or first on its line (a `const ( … )` block), else `a B=c` (two words of a `.env` line)
+ * read as a typed declaration.
+ */
+const goType = (n: string): string =>
+  `(?<=(?:(?:^|[^A-Za-z0-9_])(?:var|const)[ \\t]{1,16}|(?:^|\\n)[ \\t]{0,16})${n}[ \\t]{1,16})[*\\[\\]]{0,4}[A-Za-z_][A-Za-z0-9_.]{0,40}${WS}(?==(?!=))`;
+const typeOf = (n: string): string => `(?:${WS}:${WS}[&*']{0,2}[A-Za-z_][A-Za-z0-9_<>\\[\\].,']{0,40}${WS}(?==)|${goType(n)})?`;
 const OP = "(?::=|=>|\\?\\?=|\\|\\|=|=(?!=)|:(?![:=]))";
 /** An environment read with a default, or a default operator: what follows is the literal. */
 const ENV_DEFAULT =
@@ -52,7 +57,7 @@ export function assignmentSource(name: string): string {
   const n = escapeRegex(name);
   const forms = [
     // API_KEY = "…", apiKey := "…", api_key: …, "apiKey": "…", const K: &str = "…", X = os.getenv("X", "…")
-    `${Q}?${WS}(?:\\]${WS})?${TYPE}${OP}${WS}(?:${ENV_DEFAULT})?${OPEN}`,
+    `${Q}?${WS}(?:\\]${WS})?${typeOf(n)}${OP}${WS}(?:${ENV_DEFAULT})?${OPEN}`,
     // define('API_KEY', '…'), os.getenv("API_KEY", "…"), setProperty("apiKey", "…")
     `(?<=["'\`]${n})${Q}${WS}(?:,|=>)${WS}${OPEN}`,
     // <apiKey>…</apiKey>

@@ -233,6 +233,9 @@ function collectCandidates(text: string, ruleset: RuleSet, depth: number, index:
       if (isRef) {
         // One hop (issue 17): the usage holds an identifier; the literal assigned to it is the candidate.
         if (text.length > MAX_TEXT) return;
+        // What stands where an identifier may is a literal when it looks random (`ALTTEXT_API_KEY=atai_…` in a .env
+        // line): no hop, and never a secret in the usage that names the identifier (a property test found one).
+        if (randomness(text.slice(start, end)).random) return;
         let literal: Literal | undefined | null = null;
         for (const matcher of group) {
           const where = usageContext(text, matcher, start, end);

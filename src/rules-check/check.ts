@@ -200,10 +200,13 @@ function checkRule(rule: Rule, ri: number, f: CheckedFile, ruleset: RuleSet, mat
     out.diagnostics.push({ severity: "error", check: c.kind, ...at([list, c.index]), message: problem, ...exampleFields(spec) });
   }
   const texts = cases.filter((c) => c.kind === "example").map((c) => c.text.toLowerCase());
-  const seen = new Set<string>(); // an SDK usage has two matchers (positional and option object): one report
+  // One report per declared usage: an SDK usage has two matchers (positional and option object), and a header or
+  // env usage its by-name twin (`env:X→var`, issue 17).
+  const seen = new Set<string>();
   for (const m of matchers) {
-    if (seen.has(m.usage)) continue;
-    seen.add(m.usage);
+    const declared = m.usage.replace(/→var$/, "");
+    if (seen.has(declared)) continue;
+    seen.add(declared);
     const where = usagePath(f.spec.rules[ri]!, m.usage);
     // A matcher is exercised when at least one of its keywords occurs in an example.
     if (m.keywords.length > 0 && !m.keywords.some((k) => texts.some((t) => t.includes(k)))) {
