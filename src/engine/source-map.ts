@@ -48,6 +48,7 @@ export function mappingsRange(text: string): [number, number] | undefined {
 
 /** Characters of an inline map's base64 payload. */
 const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
+const isBase64Char = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
 /** The comment's openings and its URL's start (written apart: tools that read source maps look for them whole). */
 const INLINE_OPENINGS = ["//# ", "//@ ", "/*# "];
 const INLINE_URL = "sourceMappingURL=" + "data:";
@@ -57,11 +58,15 @@ const INLINE_URL = "sourceMappingURL=" + "data:";
  * `data:` URL, as bundlers write it), when it is base64 throughout. The payload is decoded and scanned like any base64
  * run (decode.ts) — that is where a key in the map's sources would be found — so the keyword search need not read its
  * base64 characters, which spell keywords by chance (`EAA`, `eyJ`, `SK` …): 11 MB of the 79 MB sample were such
- * payloads (issue 16). Only the last line is looked at, so a file without one costs a search back over its last line.
+ * payloads (issue 16). Only the last line is looked at, and only when the text ends in a base64 character, so most
+ * files cost a look at their last character.
  */
 export function inlineMapPayload(text: string): [number, number] | undefined {
   let end = text.length;
   while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13 || text.charCodeAt(end - 1) === 32)) end--;
+  // The text must end in base64 (a minified file's one long line ends in `;` or `}`): else no search back at all.
+  const last = text.startsWith("*/", end - 2) ? end - 3 : end - 1;
+  if (last < 0 || !isBase64Char(text.charCodeAt(last))) return undefined;
   const lineStart = text.lastIndexOf("\n", end - 1) + 1;
   let mark = -1;
   for (const o of INLINE_OPENINGS) if (text.startsWith(o, lineStart) && text.startsWith(INLINE_URL, lineStart + o.length)) mark = lineStart + o.length + INLINE_URL.length;
