@@ -1,70 +1,13 @@
 /**
- * The body of one scan-pool worker thread (see pool.ts): restores the rule set from the image it was started with
- * (or compiles it from the specs),
- * then answers each `{id, data}` with the findings in that input — decoding bytes here, off the main thread — or
- * with the input's problem (binary, or an error thrown while matching). It holds nothing between inputs.
+ * The entry of one scan-pool worker thread (pool.ts starts it; the body is pool-worker-body.ts). Its one job comes
+ * first, before the body's modules load: when the thread that started the pool had capped V8's heap slack, cap it
+ * again, because setting up this worker's isolate reset a flag that every isolate of the process reads
+ * (src/util/heap-slack.ts). Until then every heap of the process, the main thread's included, may double its young
+ * generation; loading the body is most of a worker's start, so the body is imported only after.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { readFileBounded } from "../sources/read-file.js";
-import { companionsFor } from "../engine/companions.js";
-import { ruleSetFromImage } from "../engine/lazy-rule-set.js";
-import { compileRuleSet } from "../engine/load-rules.js";
-import { decodeRuleSetImage } from "../engine/rule-set-image.js";
-import { scanBytes } from "../engine/scan-bytes.js";
-import { scanText, type TextFinding } from "../engine/scan-text.js";
-import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
+import { workerData } from "node:worker_threads";
+import { capHeapSlack } from "../util/heap-slack.js";
+import type { WorkerInit } from "./pool.js";
 
-const init = workerData as WorkerInit;
-// The image is the main thread's own bytes (shared memory): nothing is copied, and matchers are made as keywords occur.
-const image = init.compiled ? decodeRuleSetImage(init.compiled) : undefined;
-const ruleset = image ? ruleSetFromImage(image, init.transitions) : compileRuleSet(init.specs ?? [], init.disable, init.version);
-const port = parentPort!;
-Atomics.add(new Int32Array(init.ready), 0, 1);
-
-function handle(req: WorkerRequest): WorkerReply {
-  const inlineAllow = init.inlineAllow;
-  const options = { inlineAllow, keepAllowed: true, ...(req.path !== undefined ? { path: req.path } : {}) };
-  let data: Uint8Array | string;
-  let bytes: number | undefined;
-  if ("file" in req) {
-    const read = readFileBounded(req.file.path, req.file.maxFileSize, { reuseBuffer: true }); // used up below
-    if (!read.ok) return { id: req.id, ...read };
-    data = read.data;
-    bytes = read.data.length;
-  } else data = req.data;
-  let found: TextFinding[];
-  let text: string;
-  if (typeof data === "string") {
-    found = scanText(data, ruleset, options);
-    text = data;
-  } else {
-    const outcome = scanBytes(data, ruleset, options);
-    if (!outcome.ok) return { id: req.id, ...outcome };
-    found = outcome.findings;
-    text = outcome.text ?? "";
-  }
-  const companions = companionsFor(found, text);
-  const findings: PlainFinding[] = found.map(({ rule, ...rest }, i) => ({ ...rest, ruleId: rule.id, ...(companions[i] ? { companions: companions[i] } : {}) }));
-  return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
-}
-
-// What this worker is matching and since when, for the pool's watchdog (pool.ts checkTimeouts).
-const progress = init.progress ? new Int32Array(init.progress) : undefined;
-const epoch = init.epoch ?? Date.now();
-
-port.on("message", (batch: WorkerBatch) => {
-  const replies: WorkerReply[] = [];
-  for (const req of batch) {
-    if (progress) {
-      Atomics.store(progress, 1, Date.now() - epoch);
-      Atomics.store(progress, 0, req.id + 1);
-    }
-    try {
-      replies.push(handle(req));
-    } catch (err) {
-      replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
-    }
-  }
-  if (progress) Atomics.store(progress, 0, 0);
-  port.postMessage(replies);
-});
+if ((workerData as WorkerInit | undefined)?.capHeapSlack) capHeapSlack();
+await import("./pool-worker-body.js");

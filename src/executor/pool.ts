@@ -17,6 +17,7 @@ import { prefilterParts } from "../engine/prefilter.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
+import { heapSlackCapped } from "../util/heap-slack.js";
 
 /** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
 export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
@@ -56,6 +57,8 @@ export interface WorkerInit {
    */
   progress?: SharedArrayBuffer;
   epoch?: number;
+  /** Cap V8's heap slack again once the worker's isolate exists (src/util/heap-slack.ts): this thread had capped it. */
+  capHeapSlack?: boolean;
 }
 
 /** `path`: the input's path as reported, for path-scoped rules (scan-text.ts `path`). */
@@ -120,6 +123,7 @@ export class ScanPool {
       version: ruleset.version,
       inlineAllow: options.inlineAllow ?? true,
       ready: this.readyCount.buffer as SharedArrayBuffer,
+      ...(heapSlackCapped() ? { capHeapSlack: true } : {}),
     };
     const n = Math.max(1, options.threads ?? defaultThreads());
     for (let i = 0; i < n; i++) this.slots.push(this.spawn());

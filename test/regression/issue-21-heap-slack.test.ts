@@ -1,0 +1,60 @@
+// Issue 21, bounded memory: the CLI keeps each V8 heap's young generation at its initial size
+// (src/util/heap-slack.ts), but setting up a new isolate raises the process-wide growth factor back to 2, so once the
+// scan pool's first worker started every heap's young generation doubled up to 2 × 16 MB again (415 MB tree, default
+// threads: the main thread's and the worker's, ~50 MB of peak RSS). The worker sets the flags again (pool-worker.ts).
+// Checked in a child process: after a pool has started, a main thread that keeps many young objects alive through
+// scavenges (what makes V8 grow the young generation) still has the young generation it started with. Also: the pool
+// finds the same with the flags set as without.
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../git/repo.js";
+import { tempDir } from "../helpers.js";
+
+const script = (cap: boolean) => `
+const { capHeapSlack } = await import(${JSON.stringify(join(REPO_ROOT, "dist/util/heap-slack.js"))});
+const { ScanPool } = await import(${JSON.stringify(join(REPO_ROOT, "dist/executor/pool.js"))});
+const { loadRules } = await import(${JSON.stringify(join(REPO_ROOT, "dist/engine/load-rules.js"))});
+const { getHeapSpaceStatistics } = await import("node:v8");
+if (${cap}) capHeapSlack();
+const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+const pool = new ScanPool(loadRules({ cacheDir: false }), { threads: 1 });
+const found = await pool.scan(Buffer.from('const password = "Xk9#mQ2!vL7pR4zT";\\n'));
+const startYoung = young();
+// Objects that survive a scavenge or two (a sliding window of recent ones) make V8 grow the young generation.
+let keep = [];
+for (let i = 0; i < 4e6; i++) {
+  keep.push({ i, s: "x" + i });
+  if (keep.length > 150000) keep = [];
+}
+process.stdout.write(JSON.stringify({ startYoung, endYoung: young(), found: found.ok ? found.findings.map((f) => f.ruleId) : found }));
+await pool.close();
+`;
+
+function run(cap: boolean): { startYoung: number; endYoung: number; found: unknown } {
+  // A file, not --eval: workers inherit the process's options, and --input-type would stop them starting.
+  const t = tempDir("keyscan-issue21-heap-");
+  try {
+    writeFileSync(join(t.dir, "probe.mjs"), script(cap));
+    const r = spawnSync(process.execPath, [join(t.dir, "probe.mjs")], { encoding: "utf8", maxBuffer: 1 << 20 });
+    expect(r.stderr).toBe("");
+    return JSON.parse(r.stdout) as { startYoung: number; endYoung: number; found: unknown };
+  } finally {
+    t.cleanup();
+  }
+}
+
+describe("issue 21: heap slack stays capped once workers start", () => {
+  it("keeps the main thread's young generation at its size after the pool's worker started", () => {
+    const capped = run(true);
+    // Before the fix the young generation grew to 32 MB (2 × the 16 MB semi-space maximum) after the worker started.
+    expect(capped.endYoung).toBeLessThanOrEqual(Math.max(capped.startYoung, 8 << 20));
+    // The control: without the cap V8 grows it (so this check can tell the difference).
+    const uncapped = run(false);
+    expect(uncapped.endYoung).toBeGreaterThan(capped.endYoung);
+    // Same findings either way.
+    expect(capped.found).toEqual(uncapped.found);
+    expect(capped.found).toEqual(["generic.secret-assignment"]);
+  });
+});
