@@ -14,6 +14,7 @@
  * them against a naive search).
  */
 import { KeyscanError } from "../errors.js";
+import { createInterleavedWalker, type InterleavedWalker, type WalkerOptions } from "./interleaved-walk.js";
 import type { AutomatonTables } from "./plans.js";
 
 /**
@@ -213,7 +214,7 @@ function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows): Int32Array {
  * `saved`: tables a previous build stored (the rule-set image), used instead of building them again; with their
  * `transitions`, the dense table too.
  */
-export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH): KeywordAutomaton {
+export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH, walk: WalkerOptions | "js" = {}): KeywordAutomaton {
   const tables = saved ?? construct(keywords);
   if (saved) check(saved, keywords.length);
   // The dense rows are worked out only with the dense table (issue 20: a walk over the ~46,000 states was ~4 ms of
@@ -260,6 +261,16 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       s = fail[s]!;
     }
   };
+  // Issue 16: with the dense table, texts are walked in WebAssembly, several streams at once (interleaved-walk.ts);
+  // the loops below stay for the trie-only start, alphabets beyond UTF-16 units, and where WebAssembly is missing.
+  let walker: InterleavedWalker | undefined | null = null; // null: not made yet
+  let walked = 0; // hits of the current walker run
+  const emitHit = (end: number, x: number): void => {
+    walked = hit(walked, end, x);
+  };
+  const longest = keywords.reduce((most, k) => Math.max(most, k.length), 0);
+  const makeWalker = (d: Int32Array): InterleavedWalker | undefined =>
+    wide || walk === "js" ? undefined : createInterleavedWalker(d, width, rowState, tables.classes, longest, { step: (x, code) => step(x, classOf[code]!), ends, rowOf }, walk);
   const hit = (count: number, end: number, x: number): number => {
     if (out[x]! < 0) x = dict[x]!;
     while (x >= 0) {
@@ -336,6 +347,17 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       const skipTo = skip ? skip[1] : -1;
       const d = delta;
       let s = 0;
+      if (d && walker === null) walker = makeWalker(d);
+      if (d && walker) {
+        walked = 0;
+        const len = text.length;
+        if (skipFrom < 0) walker.walk(text, 0, len, emitHit);
+        else {
+          walker.walk(text, 0, Math.min(skipFrom, len), emitHit);
+          walker.walk(text, Math.min(skipTo, len), len, emitHit);
+        }
+        return { count: walked, starts: hitStarts, ids: hitIds };
+      }
       if (d) {
         const lim = limit; // the rows are made with d: locals for the loop
         const rOf = rowOf;

@@ -1,0 +1,116 @@
+// Issue 16 (a bigger catalogue at no cost in speed): the keyword automaton's dense walk runs in WebAssembly, several
+// streams at once over pieces of the text (interleaved-walk.ts). It must report exactly what the JavaScript walk
+// reports — every occurrence, in the same order — across chunk and piece boundaries, lead-ins, states too deep for a
+// row, skipped stretches and any UTF-16 text; and where WebAssembly is missing (node --jitless) scans find the same.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { denseWalkModule } from "../../src/engine/dense-walk-wasm.js";
+import { createInterleavedWalker } from "../../src/engine/interleaved-walk.js";
+import { buildKeywordAutomaton } from "../../src/engine/keyword-automaton.js";
+import { loadRules } from "../../src/engine/load-rules.js";
+import { exampleCases } from "../../src/engine/rule-examples.js";
+import { tempDir } from "../helpers.js";
+
+const distBin = join(__dirname, "../../dist/cli/bin.js");
+
+type Automaton = ReturnType<typeof buildKeywordAutomaton>;
+const occurrences = (a: Automaton, text: string, skip?: [number, number]) => {
+  const r = a.findAll(text, skip);
+  return Array.from({ length: r.count }, (_, h) => `${r.starts[h]}:${r.ids[h]}`);
+};
+
+describe("issue 16: the WebAssembly walk", () => {
+  it("is a valid module and is used where WebAssembly exists", () => {
+    expect(WebAssembly.validate(denseWalkModule(1 << 20))).toBe(true);
+    const table = new Int32Array(4); // one row of 4 classes, every move back to the root
+    const walker = createInterleavedWalker(table, 4, Int32Array.of(0), Int32Array.of(97, 1), 1, { step: () => 0, ends: () => false, rowOf: Int32Array.of(0) });
+    expect(walker).toBeDefined();
+  });
+
+  it("reports what the JavaScript walk reports, across streams, chunks, lead-ins, deep states and skips", () => {
+    let seed = 16;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const pick = (n: number, alphabet: string) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+    let compared = 0;
+    for (let round = 0; round < 40; round++) {
+      const keywords = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 150) }, () => pick(1 + Math.floor(rand() * 9), "ab-_cé")))];
+      const make = (walk: Parameters<typeof buildKeywordAutomaton>[3], depth: number) => {
+        const a = buildKeywordAutomaton(keywords, undefined, depth, walk);
+        a.dense();
+        return a;
+      };
+      for (const depth of [6, 1, 2]) {
+        const js = make("js", depth);
+        // Tiny chunks and pieces, so that a 300-character text crosses many boundaries; and the shipped sizes.
+        const wasms = [make({ chunk: 7 + Math.floor(rand() * 40), minPiece: 1 + Math.floor(rand() * 5) }, depth), make({}, depth)];
+        for (let j = 0; j < 6; j++) {
+          const text = pick(Math.floor(rand() * 300), "aAbB-_cCé x\n\u{1F600}\ud800");
+          const from = Math.floor(rand() * text.length);
+          const skip: [number, number] | undefined = j % 2 === 0 ? undefined : [from, from + Math.floor(rand() * 40)];
+          const want = occurrences(js, text, skip);
+          for (const w of wasms) expect(occurrences(w, text, skip)).toEqual(want);
+          compared += want.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(20_000);
+  });
+
+  it("finds a keyword that straddles any chunk or piece boundary, at every offset", () => {
+    const keywords = ["abcdefghij", "ghijk", "j"];
+    for (const depth of [6, 2]) {
+      const js = buildKeywordAutomaton(keywords, undefined, depth, "js");
+      js.dense();
+      for (const chunk of [11, 16, 40]) {
+        const wasm = buildKeywordAutomaton(keywords, undefined, depth, { chunk, minPiece: 2 });
+        wasm.dense();
+        for (let at = 0; at < 60; at++) {
+          const text = `${"z".repeat(at)}ABCDEFGHIJK${"y".repeat(70 - at)}`;
+          const want = occurrences(js, text);
+          expect(want).toContain(`${at}:0`);
+          expect(occurrences(wasm, text)).toEqual(want);
+        }
+      }
+    }
+  });
+
+  it("reports what the JavaScript walk reports for the shipped keywords over every rule example", () => {
+    const rs = loadRules({ cacheDir: false });
+    const keywords = rs.prefilter.keywords;
+    const js = buildKeywordAutomaton(keywords, undefined, undefined, "js");
+    js.dense();
+    const wasm = buildKeywordAutomaton(keywords, undefined, undefined, { chunk: 4096, minPiece: 64 });
+    wasm.dense();
+    const all = rs.rules.flatMap((r) => exampleCases(r).map((c) => c.text)).join("\n");
+    const want = occurrences(js, all);
+    expect(want.length).toBeGreaterThan(10_000);
+    expect(occurrences(wasm, all)).toEqual(want);
+    expect(occurrences(wasm, all, [1000, 50_000])).toEqual(occurrences(js, all, [1000, 50_000]));
+  });
+
+  it("finds the same secrets without WebAssembly (node --jitless)", () => {
+    const t = tempDir("keyscan-issue16-wasm-");
+    try {
+      const rs = loadRules({ cacheDir: false });
+      // Enough text (over 2 MB) that the dense table, and with it the WebAssembly walk, is made.
+      const examples = rs.rules.filter((r) => r.id.startsWith("github.") || r.id.startsWith("stripe.")).flatMap((r) => exampleCases(r).map((c) => c.text));
+      const filler = "const value = computeSomething(input, options);\n".repeat(46_000);
+      writeFileSync(join(t.dir, "big.js"), `${filler}${examples.join("\n")}\n`);
+      const scan = (flags: string[]) => {
+        try {
+          return execFileSync(process.execPath, [...flags, distBin, t.dir, "--format", "json", "--no-gitignore", "--threads", "1"], { encoding: "utf8", env: { ...process.env, KEYSCAN_CACHE_DIR: "off" } });
+        } catch (e) {
+          return (e as { stdout: string }).stdout;
+        }
+      };
+      const strip = (out: string) => (JSON.parse(out) as { findings: Array<{ rule: string; line: number; column: number }> }).findings.map((f) => `${f.rule}@${f.line}:${f.column}`).sort();
+      const withWasm = strip(scan([]));
+      expect(withWasm.length).toBeGreaterThan(3);
+      expect(strip(scan(["--jitless"]))).toEqual(withWasm);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
