@@ -12,6 +12,7 @@ import type { SuppressedBy } from "./finding-filters/fingerprints.js";
 import { compareFindings, compareProblems } from "./report/order.js";
 import type { Finding, RuleDetails, ScanProblem, ScanResult } from "./report/types.js";
 import type { SourceItem } from "./sources/types.js";
+import { ownData, ownString } from "./util/own-string.js";
 import { TOOL_NAME, VERSION } from "./version.js";
 import type { ProblemCode } from "./errors.js";
 
@@ -26,7 +27,7 @@ export function toFinding(t: TextFinding, item: Pick<Exclude<SourceItem, { type:
     providerName: t.rule.provider.name,
     severity: t.rule.severity,
     confidence: t.confidence,
-    usage: t.usage,
+    usage: ownString(t.usage),
     path: p.path,
     line: t.line,
     column: t.column,
@@ -34,11 +35,11 @@ export function toFinding(t: TextFinding, item: Pick<Exclude<SourceItem, { type:
     endColumn: t.endColumn,
     source: p.kind,
     ...(p.kind === "commit" ? { commit: p.commit } : {}),
-    secret: t.secret,
+    secret: ownString(t.secret), // not a view that keeps the file's text (src/util/own-string.ts)
     fingerprint: fingerprintOf(t.rule.id, t.secret),
     entropy: t.entropy,
     ...(t.rule.provider.revoke ? { revoke: t.rule.provider.revoke } : {}),
-    ...(t.details ? { details: t.details } : {}),
+    ...(t.details ? { details: ownData(t.details) } : {}),
     ...(t.decoded ? { decoded: t.decoded } : {}),
     ...((p.kind === "commit" || p.kind === "staged") && p.blob ? { blob: p.blob } : {}),
   };

@@ -18,6 +18,7 @@ import { dropAttributed, gitleaksIgnoreMatcher, type GitleaksIgnoreEntry } from 
 import { inRulePathScope } from "./finding-filters/path-scope.js";
 import type { Finding, ScanResult } from "./report/types.js";
 import type { Source } from "./sources/types.js";
+import { ownData } from "./util/own-string.js";
 
 export interface ScanOptions {
   /** Honour inline allow comments (default true). */
@@ -100,7 +101,7 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
         return;
       }
       // Values a verify request needs (shop domain, account id), resolved where the text was; kept off the report.
-      if (companions) f.companions = { ...companions };
+      if (companions) f.companions = ownData({ ...companions });
       out.findings.push(f);
       options.onFinding?.(f);
     },
