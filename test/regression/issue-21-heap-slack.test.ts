@@ -10,7 +10,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../git/repo.js";
+import { generateSecret } from "../../src/engine/template.js";
 import { tempDir } from "../helpers.js";
+
+// Generated at test time (the brief: no fixture secrets in the repository).
+const secret = generateSecret("Xk9#{alnum:12}");
 
 const script = (cap: boolean) => `
 const { capHeapSlack } = await import(${JSON.stringify(join(REPO_ROOT, "dist/util/heap-slack.js"))});
@@ -20,7 +24,7 @@ const { getHeapSpaceStatistics } = await import("node:v8");
 if (${cap}) capHeapSlack();
 const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
 const pool = new ScanPool(loadRules({ cacheDir: false }), { threads: 1 });
-const found = await pool.scan(Buffer.from('const password = "Xk9#mQ2!vL7pR4zT";\\n'));
+const found = await pool.scan(Buffer.from(${JSON.stringify(`const password = "${secret}";\n`)}));
 const startYoung = young();
 // Objects that survive a scavenge or two (a sliding window of recent ones) make V8 grow the young generation.
 let keep = [];
