@@ -151,10 +151,13 @@ function check(t: AutomatonTables, keywordCount: number): void {
 /**
  * States at most this deep get a row in the dense table; deeper ones are walked on the trie (issue 21). Measured on
  * 71 MB of npm code with the shipped keywords: the automaton is at depth <= 6 after 99.64 % of characters, and those
- * states are 7,610 of 46,740 — a 1.7 MB table instead of 10.5 MB (with 2,000 rules: 15,371 of 147,279 states,
- * 3.4 MB instead of 33 MB), which the cache holds better and which grows with the catalogue far more slowly.
+ * states are 7,610 of 46,740 — a 1.7 MB table instead of 10.5 MB, which the cache holds better and which grows with
+ * the catalogue far more slowly. Issue 16: once the walk ran in WebAssembly (interleaved-walk.ts), each visit to a
+ * deeper state — a JavaScript round trip — was what cost: over 94 MB, depth 6 (8,018 rows, 1.8 MB) left 362,002
+ * of them and the walk took 395-418 ms; depth 8 (16,234 rows, 3.6 MB) 69,999 and 224-261 ms; depth 10 (5.8 MB)
+ * 25,153 and 194-220 ms, no faster beyond noise for 2.2 MB more per thread.
  */
-export const SHALLOW_DEPTH = 6;
+export const SHALLOW_DEPTH = 8;
 
 /** Which states have a dense row: `rowState[r]` is row r's state, `rowOf[s]` state s's row or -1. */
 interface Rows {
