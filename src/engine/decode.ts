@@ -9,6 +9,7 @@
  */
 
 import { isAscii } from "node:buffer";
+import { createRunFinder, type RunFinder } from "./base64-runs.js";
 
 export type Encoding = "base64" | "hex" | "percent" | "concat";
 
@@ -131,7 +132,7 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
   // non-ASCII character does), so the text run finder serves both and stays monomorphic. The copy is a memcpy, and
   // this runs only for files without a keyword (scan-bytes.ts).
   const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-  forEachRun(latin1, (start, stop, classes) => {
+  runsOf(latin1, (start, stop, classes) => {
     const len = stop - start;
     if (len > MAX_RUN) return true;
     if ((classes & NOT_HEX) === 0) {
@@ -202,6 +203,13 @@ const B64_VALUE = (() => {
 /** Base64 characters asciiLead reads: 64 characters are 48 bytes. */
 const LEAD_CHARS = 64;
 
+let wasmRuns: RunFinder | undefined | null = null; // null: not made yet
+/** forEachRun, in WebAssembly where there is WebAssembly (base64-runs.ts; issue 16). */
+function runsOf(text: string, visit: (start: number, stop: number, classes: number) => boolean): void {
+  if (wasmRuns === null) wasmRuns = createRunFinder(B64, MIN_BASE64, MAX_RUN);
+  (wasmRuns ?? forEachRun)(text, visit);
+}
+
 /**
  * Whether the first bytes a base64 run decodes to are mostly ASCII (at most 30 % with the high bit set), read off the
  * characters without decoding: each byte's high bit is the top bit of one character's 6-bit value. Issue 16: of 79 MB
@@ -231,7 +239,7 @@ export function encodedSegments(text: string, skip?: readonly [number, number]):
   };
 
   const n = text.length;
-  forEachRun(text, (start, stop, classes) => {
+  runsOf(text, (start, stop, classes) => {
     if (budget <= 0) return false;
     if (skip && start >= skip[0] && start < skip[1]) return true;
     const len = stop - start;

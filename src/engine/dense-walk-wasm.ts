@@ -25,33 +25,8 @@ export const STREAM_AT = 4;
 export const STREAM_SLOTS = 4;
 export const MAX_STREAMS = 4;
 
-// Opcodes used below (WebAssembly core spec, binary format).
-const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
-const GET = 0x20, SET = 0x21, TEE = 0x22, LOAD = 0x28, LOAD8U = 0x2d, LOAD16U = 0x2f, STORE = 0x36, CONST = 0x41;
-const EQZ = 0x45, LT_S = 0x48, LT_U = 0x49, ADD = 0x6a, SUB = 0x6b, XOR = 0x73, SHL = 0x74, I32 = 0x7f;
+import { ADD, BLOCK, BR_IF, CONST, ELSE, END, EQZ, GET, IF, instantiate, LOAD, LOAD16U, LOAD8U, LOOP, LT_S, LT_U, moduleBytes, RETURN, SET, SHL, sleb, STORE, SUB, TEE, uleb, VOID, XOR } from "./wasm-emit.js";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 /** i32.load / i32.store of control slot `slot` (address 0 + offset). */
 const loadSlot = (slot: number): number[] => [CONST, 0, LOAD, 2, ...uleb(slot * 4)];
 const storeSlot = (slot: number, local: number): number[] => [CONST, 0, GET, local, STORE, 2, ...uleb(slot * 4)];
@@ -65,7 +40,7 @@ function walkBody(k: number, tableAt: number): number[] {
   const slot = (j: number, field: number): number => STREAM_AT + STREAM_SLOTS * j + field;
   const saveAll: number[] = [...storeSlot(CONTROL_N, N), ...storeSlot(CONTROL_V, V)];
   for (let j = 0; j < k; j++) saveAll.push(...storeSlot(slot(j, 0), p(j)), ...storeSlot(slot(j, 1), s(j)), ...storeSlot(slot(j, 2), h(j)));
-  const code: number[] = [1, ...uleb(3 + 3 * k), I32]; // one run of 3 + 3k i32 locals
+  const code: number[] = [];
   code.push(...loadSlot(CONTROL_N), SET, N, ...loadSlot(CONTROL_LIM), SET, LIM);
   for (let j = 0; j < k; j++) code.push(...loadSlot(slot(j, 0)), SET, p(j), ...loadSlot(slot(j, 1)), SET, s(j), ...loadSlot(slot(j, 2)), SET, h(j));
   code.push(BLOCK, VOID, GET, N, EQZ, BR_IF, 0, LOOP, VOID);
@@ -89,22 +64,7 @@ function walkBody(k: number, tableAt: number): number[] {
 
 /** The module's bytes: walk1 … walk<MAX_STREAMS>, each `() -> i32`, on an imported memory `e.m`. */
 export function denseWalkModule(tableAt: number): Uint8Array {
-  const funcs = Array.from({ length: MAX_STREAMS }, (_, i) => walkBody(i + 1, tableAt));
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([[0x60, 0, 1, I32]])), // type 0: () -> i32
-    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x00, 1]])), // import memory e.m, at least 1 page
-    ...section(3, vec(funcs.map(() => [0]))),
-    ...section(7, vec(funcs.map((_, i) => [...name(`walk${i + 1}`), 0x00, i]))),
-    ...section(10, vec(funcs.map((body) => [...uleb(body.length), ...body]))),
-  ]);
-}
-
-/** The little of the WebAssembly API used here (TypeScript types it only in the DOM library, not loaded here). */
-interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  return moduleBytes(Array.from({ length: MAX_STREAMS }, (_, i) => ({ name: `walk${i + 1}`, params: 0, locals: 3 + 3 * (i + 1), body: walkBody(i + 1, tableAt) })));
 }
 
 /**
@@ -112,13 +72,7 @@ interface WasmApi {
  * WebAssembly is unavailable (`node --jitless`) or refuses the module.
  */
 export function instantiateDenseWalk(bytes: number, tableAt: number): { buffer: ArrayBuffer; walks: Array<() => number> } | undefined {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wasm === undefined) return undefined;
-  try {
-    const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
-    const instance = new wasm.Instance(new wasm.Module(denseWalkModule(tableAt)), { e: { m: memory } });
-    return { buffer: memory.buffer, walks: Array.from({ length: MAX_STREAMS }, (_, i) => instance.exports[`walk${i + 1}`] as () => number) };
-  } catch {
-    return undefined;
-  }
+  const made = instantiate(denseWalkModule(tableAt), bytes);
+  if (!made) return undefined;
+  return { buffer: made.buffer, walks: Array.from({ length: MAX_STREAMS }, (_, i) => made.exports[`walk${i + 1}`] as () => number) };
 }

@@ -6,6 +6,8 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createRunFinder } from "../../src/engine/base64-runs.js";
+import { forEachRun } from "../../src/engine/decode.js";
 import { denseWalkModule } from "../../src/engine/dense-walk-wasm.js";
 import { createInterleavedWalker } from "../../src/engine/interleaved-walk.js";
 import { buildKeywordAutomaton } from "../../src/engine/keyword-automaton.js";
@@ -113,4 +115,47 @@ describe("issue 16: the WebAssembly walk", () => {
       t.cleanup();
     }
   });
+
+  it("finds the base64 runs decode.ts's JavaScript finder finds, across chunks and runs longer than the longest kept", () => {
+    let seed = 61;
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const classes = new Uint8Array(128);
+    for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") classes[ch.charCodeAt(0)] = 1 << Math.floor(rand() * 6);
+    const runs = (find: typeof forEachRun, text: string, stopAfter = Infinity) => {
+      const out: number[][] = [];
+      find(text, (a, b, c) => (out.push([a, b, c]), out.length < stopAfter));
+      return out;
+    };
+    // The JavaScript finder's own table is decode.ts's; this one runs both on the same classes.
+    const js = (text: string, visit: Parameters<typeof forEachRun>[1]) => {
+      const n = text.length;
+      for (let i = 0; i < n; ) {
+        while (i < n && !(text.charCodeAt(i) < 128 && classes[text.charCodeAt(i)]! !== 0)) i++;
+        let stop = i;
+        let cls = 0;
+        while (stop < n && text.charCodeAt(stop) < 128 && classes[text.charCodeAt(stop)]! !== 0) cls |= classes[text.charCodeAt(stop++)]!;
+        if (stop - i >= 6 && !visit(i, stop, cls)) return;
+        i = stop;
+      }
+    };
+    const finders = [createRunFinder(classes, 6, 40, 13)!, createRunFinder(classes, 6, 40, 64)!, createRunFinder(classes, 6, 40)!];
+    let compared = 0;
+    for (let round = 0; round < 300; round++) {
+      const pieces = Array.from({ length: Math.floor(rand() * 40) }, () => {
+        // Mostly short mixed pieces; some long runs (past the longest run kept, 40, and past a chunk).
+        const long = rand() < 0.15;
+        const alphabet = long ? "aZ9+/-_" : "aZ9+/-_ .\né\u{1F600}";
+        return Array.from({ length: Math.floor(rand() * (long ? 200 : 12)) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+      });
+      const text = pieces.join(rand() < 0.5 ? " " : "");
+      const want = runs(js, text);
+      for (const f of finders) {
+        expect(runs(f, text)).toEqual(want);
+        expect(runs(f, text, 2)).toEqual(want.slice(0, 2));
+      }
+      compared += want.length;
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
 });
+

@@ -1,0 +1,83 @@
+/**
+ * Just enough of the WebAssembly binary format to emit the engine's two small hot loops (dense-walk-wasm.ts,
+ * base64-runs.ts) without a toolchain or a binary file to ship: opcodes, LEB128, sections, and instantiation behind
+ * a check, so that a runtime without WebAssembly (`node --jitless`) gets undefined and the JavaScript loops instead.
+ */
+
+// Opcodes (WebAssembly core spec, binary format).
+export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
+export const GET = 0x20, SET = 0x21, TEE = 0x22, LOAD = 0x28, LOAD8U = 0x2d, LOAD16U = 0x2f, STORE = 0x36, CONST = 0x41;
+export const EQZ = 0x45, LT_S = 0x48, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, OR = 0x72, XOR = 0x73, SHL = 0x74;
+export const I32 = 0x7f;
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/** A function to emit: its i32 parameter count, its i32 locals beyond them, and its body (ending in END). */
+export interface WasmFunction {
+  name: string;
+  params: number;
+  locals: number;
+  body: number[];
+}
+
+/** A module of functions `(i32 × params) -> i32` on an imported memory `e.m`. */
+export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
+  const arities = [...new Set(functions.map((f) => f.params))];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(arities.map((p) => [0x60, ...uleb(p), ...Array<number>(p).fill(I32), 1, I32]))),
+    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x00, 1]])), // import memory e.m, at least 1 page
+    ...section(3, vec(functions.map((f) => uleb(arities.indexOf(f.params))))),
+    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(functions.map((f) => {
+      const code = [...(f.locals > 0 ? [1, ...uleb(f.locals), I32] : [0]), ...f.body];
+      return [...uleb(code.length), ...code];
+    }))),
+  ]);
+}
+
+/** The little of the WebAssembly API used here (TypeScript types it only in the DOM library, not loaded here). */
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/**
+ * A memory of at least `bytes` bytes and the module's exports on it, or undefined where WebAssembly is unavailable
+ * (`node --jitless`) or refuses the module.
+ */
+export function instantiate(module: Uint8Array, bytes: number): { buffer: ArrayBuffer; exports: Record<string, unknown> } | undefined {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return undefined;
+  try {
+    const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
+    const instance = new wasm.Instance(new wasm.Module(module), { e: { m: memory } });
+    return { buffer: memory.buffer, exports: instance.exports };
+  } catch {
+    return undefined;
+  }
+}
