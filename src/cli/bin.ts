@@ -6,18 +6,28 @@ import { capHeapSlack } from "../util/heap-slack.js";
 // growing by 1.5× per full GC); the scan pool's workers set the same again (src/util/heap-slack.ts says why).
 capHeapSlack();
 
-const result = await run(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env: process.env,
-  // A getter: Node makes process.stdin (a pipe or TTY handle) on first read, ~2 ms that only `keyscan -` needs (issue 20).
-  get stdin() {
-    return process.stdin;
-  },
-  stdoutIsTTY: process.stdout.isTTY,
-  stderrIsTTY: process.stderr.isTTY,
-  ...(process.stdout.isTTY ? { liveStdout: (s: string) => void process.stdout.write(s) } : {}),
-  ...(process.stderr.isTTY ? { liveStderr: (s: string) => void process.stderr.write(s), stderrColumns: process.stderr.columns } : {}),
+// No top-level await: the release build compiles this file into a CommonJS bundle (scripts/bundle.mjs), which V8
+// can cache with every function the run compiled (issue 20).
+async function main(): Promise<void> {
+  const result = await run(process.argv.slice(2), {
+    cwd: process.cwd(),
+    env: process.env,
+    // A getter: Node makes process.stdin (a pipe or TTY handle) on first read, ~2 ms that only `keyscan -` needs (issue 20).
+    get stdin() {
+      return process.stdin;
+    },
+    stdoutIsTTY: process.stdout.isTTY,
+    stderrIsTTY: process.stderr.isTTY,
+    ...(process.stdout.isTTY ? { liveStdout: (s: string) => void process.stdout.write(s) } : {}),
+    ...(process.stderr.isTTY ? { liveStderr: (s: string) => void process.stderr.write(s), stderrColumns: process.stderr.columns } : {}),
+  });
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
+  process.exitCode = result.exitCode;
+}
+
+main().catch((err: unknown) => {
+  // As an uncaught top-level await would: the error on stderr, exit code 1.
+  process.exitCode = 1;
+  throw err;
 });
-if (result.stdout) process.stdout.write(result.stdout);
-if (result.stderr) process.stderr.write(result.stderr);
-process.exitCode = result.exitCode;

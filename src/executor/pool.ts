@@ -90,9 +90,9 @@ const BATCH_BYTES = 256 * 1024;
 
 function workerUrl(): URL {
   // From the TypeScript sources (vitest) the worker runs the built copy: a worker thread cannot load .ts files. The
-  // release bundle's files are .mjs (scripts/bundle.mjs: its folder's package.json says CommonJS, for the launcher).
+  // release bundle's worker is pool-worker.mjs beside the CLI's cli.cjs and the library's index.mjs (scripts/bundle.mjs).
   if (import.meta.url.endsWith(".ts")) return new URL("../../dist/executor/pool-worker.js", import.meta.url);
-  return new URL(import.meta.url.endsWith(".mjs") ? "./pool-worker.mjs" : "./pool-worker.js", import.meta.url);
+  return new URL(/\.[cm]js$/.test(import.meta.url) ? "./pool-worker.mjs" : "./pool-worker.js", import.meta.url);
 }
 
 export function defaultThreads(): number {

@@ -136,7 +136,7 @@ afterAll(() => {
 describe("issue 20: the packed package", () => {
   it("holds the bundle, LICENSE, CHANGELOG, rules and types; no scripts, no dependencies; README links absolute", () => {
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n");
-    for (const f of ["LICENSE", "CHANGELOG.md", "README.md", "dist/bundle/keyscan.js", "dist/bundle/package.json", "dist/bundle/cli.mjs", "dist/bundle/pool-worker.mjs", "dist/bundle/index.mjs", "dist/index.d.ts", "rules/rules.schema.json"]) {
+    for (const f of ["LICENSE", "CHANGELOG.md", "README.md", "dist/bundle/keyscan.js", "dist/bundle/package.json", "dist/bundle/cli.cjs", "dist/bundle/pool-worker.mjs", "dist/bundle/index.mjs", "dist/index.d.ts", "rules/rules.schema.json"]) {
       expect(files, f).toContain(`package/${f}`);
     }
     expect(files.filter((f) => /^package\/dist\/.*\.js$/.test(f) && !f.startsWith("package/dist/bundle/"))).toEqual([]); // no tsc output

@@ -36,11 +36,17 @@ describe("issue 20: start-up of the published bin", { timeout: 120_000 }, () => 
     expect(spawnSync(process.execPath, [join(BUNDLE, "keyscan.js"), "--version", "--quiet"], { encoding: "utf8" }).stdout).toBe(`${version}\n`);
   });
 
-  it("is CommonJS (its folder says so) and the bundles beside it are ES modules", () => {
+  it("is CommonJS (its folder says so), runs the CLI bundle cli.cjs, and the library and worker are ES modules", () => {
     expect(JSON.parse(readFileSync(join(BUNDLE, "package.json"), "utf8"))).toEqual({ type: "commonjs" });
     const launcher = readFileSync(join(BUNDLE, "keyscan.js"), "utf8");
     expect(launcher).not.toMatch(/^\s*import\s/m);
-    expect(launcher).toContain('import("./cli.mjs")');
+    expect(launcher).toContain('"cli.cjs"');
+    expect(launcher).toBe(readFileSync(join(ROOT, "scripts", "launcher.cjs"), "utf8"));
+    // The CLI bundle is a script for the launcher's wrapper: no ES module syntax, no `#!` line.
+    const cli = readFileSync(join(BUNDLE, "cli.cjs"), "utf8");
+    expect(cli.startsWith("#!")).toBe(false);
+    expect(cli).not.toMatch(/\bimport\s*\(|\bimport\.meta\b/);
+    for (const f of ["index.mjs", "pool-worker.mjs"]) expect(readFileSync(join(BUNDLE, f), "utf8")).toMatch(/^import |;import |export\{/m);
   });
 });
 

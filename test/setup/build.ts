@@ -24,7 +24,7 @@ function upToDate(): boolean {
 
 function bundleFresh(): boolean {
   try {
-    return statSync(join(ROOT, "dist/bundle/cli.mjs")).mtimeMs >= statSync(STAMP_FILE as string).mtimeMs;
+    return statSync(join(ROOT, "dist/bundle/cli.cjs")).mtimeMs >= statSync(STAMP_FILE as string).mtimeMs;
   } catch {
     return false;
   }

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+"use strict";
+/**
+ * keyscan's `bin` (issue 20), copied by scripts/bundle.mjs to dist/bundle/keyscan.js beside the CLI bundle cli.cjs.
+ *
+ * `--version` is answered here, from package.json, without loading the CLI (loading it first cost Node 22 ~15 ms).
+ *
+ * Anything else runs cli.cjs, compiled through a V8 code cache kept with keyscan's rule cache. Node's own module
+ * compile cache (Node >= 22.1) is made when a module is compiled, so it holds only the functions V8 compiles eagerly:
+ * a pre-commit run then compiled ~1,000 functions lazily, ~25 ms of CPU. The cache here is made when the run ends
+ * (`createCachedData` after the work), so it holds every function the run used, and it works on Node 20 too. It is
+ * written by a run that found none (or one V8 refused: another Node, other V8 flags), as a temp file renamed into
+ * place; a cache is used only for the same cli.cjs (size, times, inode: a reinstall or rebuild misses) and Node, and
+ * only when V8 accepts it — its version, flags, checksum (see V8_FLAGS) and the source's length: a damaged cache
+ * falls back to compiling, and is replaced (test/regression/issue-20-code-cache.test.ts). It is off when the
+ * rule cache is (`KEYSCAN_CACHE_DIR=off`), and then cli.cjs is compiled as any script is.
+ *
+ * Why CommonJS, and a dist/bundle/package.json saying so: an ES module entry costs Node 22 ~6 ms of CPU to set up its
+ * loader before any code runs (perf stat task-clock, 30 runs: `node -e 0` 31.4 ms, an empty .cjs 30.5, an empty .mjs
+ * 37.2), most of the 1.3x that `--version` may take; and only a classic script can be compiled with a cache made
+ * after it ran. The other modules the CLI loads (yargs, the worker bundle) go through Node's loader and its compile
+ * cache, turned on here.
+ */
+const { env } = process;
+
+/** keyscan's cache folder, as src/engine/rule-cache.ts defaultCacheDir finds it; undefined when off. */
+function cacheDir() {
+  const explicit = env.KEYSCAN_CACHE_DIR;
+  if (explicit) return explicit === "off" ? undefined : explicit;
+  const { join } = require("node:path");
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "keyscan");
+  try {
+    return join(require("node:os").homedir(), ".cache", "keyscan");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * V8 flags set before cli.cjs is compiled. V8 refuses a code cache made under other flags, and the cache is made at
+ * the end of a run: so bin.ts's flags (issue 21: bounded memory), in its order — test/regression/issue-20-code-cache
+ * .test.ts checks that a second run reuses the cache. And CHECKSUM while the cache is read and made.
+ */
+const V8_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50"];
+/**
+ * Node's built-in modules that every scan loads, loaded before any V8 flag is set. Node compiles its own modules with
+ * a code cache made under V8's default flags, which V8 refuses once any flag differs: a built-in loaded after
+ * V8_FLAGS is compiled from source (child_process, crypto, zlib and fs/promises: ~4-8 ms with the cache, 25-45 ms
+ * without on Node 22, measured). The ones a scan loads only on some paths (worker_threads when a pool starts) are
+ * still loaded where they are needed.
+ */
+const PRELOAD = ["node:child_process", "node:fs/promises", "node:zlib", "node:crypto", "node:os"];
+
+/**
+ * V8 makes and checks a code cache's checksum only with this flag (by default only in debug builds), and a damaged
+ * cache that passes V8's other checks (version, flags, the source's length) crashes the process as it is read. The
+ * flag is on only around reading and making the cache: it also checks the start-up snapshot of every worker thread
+ * (~40-60 ms more per worker).
+ */
+const CHECKSUM = "--verify-snapshot-checksum";
+
+const MAGIC = 0x4343534b; // "KSCC", little-endian
+const FORMAT = 1;
+const HEAD = 16;
+
+/**
+ * The file: magic, format, 0, the stamp's length; the stamp (what cli.cjs and Node it is for); V8's data, 4-aligned.
+ * V8 checks the data's checksum (V8_FLAGS).
+ */
+function readCodeCache(fs, file, stamp) {
+  let bytes;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.length < HEAD || bytes.byteOffset % 4 !== 0) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== FORMAT) return undefined;
+  const stampLength = view.getUint32(12, true);
+  const dataAt = (HEAD + stampLength + 3) & ~3;
+  if (dataAt > bytes.length || bytes.toString("utf8", HEAD, HEAD + stampLength) !== stamp) return undefined;
+  return bytes.subarray(dataAt);
+}
+
+/** Caches kept (the newest): one per copy of keyscan and Node in use; each is ~300-400 KB. */
+const MAX_CACHES = 8;
+
+/** A short name for a stamp (FNV-1a): copies of keyscan (a global one, each project's) keep a cache each. */
+function fnv(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+function writeCodeCache(fs, path, file, stamp, data) {
+  const stampBytes = Buffer.from(stamp, "utf8");
+  const dataAt = (HEAD + stampBytes.length + 3) & ~3;
+  const out = Buffer.alloc(dataAt + data.length);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(FORMAT, 4);
+  out.writeUInt32LE(stampBytes.length, 12);
+  stampBytes.copy(out, HEAD);
+  out.set(data, dataAt);
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, out, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    const dir = path.dirname(file);
+    const others = fs
+      .readdirSync(dir)
+      .filter((f) => /^cli-[0-9a-f]{8}\.bin$/.test(f))
+      .map((f) => {
+        try {
+          return { f, t: fs.statSync(path.join(dir, f)).mtimeMs };
+        } catch {
+          return { f, t: 0 };
+        }
+      })
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of others.slice(MAX_CACHES)) fs.unlinkSync(path.join(dir, f));
+  } catch {
+    // Read-only home, full disk…: the next run compiles again.
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // never written
+    }
+  }
+}
+
+function start() {
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const Module = require("node:module");
+  const vm = require("node:vm");
+  const file = path.join(__dirname, "cli.cjs");
+  const dir = cacheDir();
+  if (dir !== undefined && typeof Module.enableCompileCache === "function" && !env.NODE_COMPILE_CACHE) {
+    try {
+      Module.enableCompileCache(path.join(dir, "node-compile-cache"));
+    } catch {
+      // no cache: start as Node would
+    }
+  }
+  for (const id of PRELOAD) require(id);
+  const v8 = require("node:v8");
+  for (const flag of [...V8_FLAGS, CHECKSUM]) v8.setFlagsFromString(flag);
+  const source = fs.readFileSync(file, "utf8");
+  let cacheFile;
+  let stamp = "";
+  let cached;
+  if (dir !== undefined) {
+    const st = fs.statSync(file);
+    stamp = `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+    cacheFile = path.join(dir, "code-cache", `cli-${fnv(stamp)}.bin`);
+    cached = readCodeCache(fs, cacheFile, stamp);
+  }
+  // The CommonJS wrapper's parameters are the bundle's free names (scripts/bundle.mjs): `require` resolving from
+  // here, import.meta.url, and import() from this file (a script compiled by vm cannot import() with a code cache on
+  // Node 20). The wrapper's first line is not the file's: lineOffset keeps stack traces' line numbers.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __keyscanUrl, __keyscanImport) {\n${source}\n})`, {
+    filename: file,
+    lineOffset: -1,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true)) {
+    process.once("exit", () => {
+      v8.setFlagsFromString(CHECKSUM);
+      writeCodeCache(fs, path, cacheFile, stamp, script.createCachedData());
+    });
+  }
+  v8.setFlagsFromString(CHECKSUM.replace("--", "--no-"));
+  const url = require("node:url").pathToFileURL(file).href;
+  const importer = (specifier) => import(specifier.startsWith("./") ? new URL(specifier, url).href : specifier);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, __dirname, url, importer);
+}
+
+if (process.argv.length === 3 && process.argv[2] === "--version") {
+  const { readFileSync } = require("node:fs");
+  const { join } = require("node:path");
+  let version = "0.0.0";
+  for (const up of ["..", "../.."]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, "package.json"), "utf8"));
+      if (pkg.name === "@keyscan-dev/keyscan") {
+        version = pkg.version ?? "0.0.0";
+        break;
+      }
+    } catch {
+      // not here: try one folder further up
+    }
+  }
+  process.stdout.write(`${version}\n`);
+} else {
+  start();
+}
