@@ -38,10 +38,11 @@ function cacheDir() {
 
 /**
  * V8 flags set before cli.cjs is compiled. V8 refuses a code cache made under other flags, and the cache is made at
- * the end of a run: so bin.ts's flags (issue 21: bounded memory), in its order — test/regression/issue-20-code-cache
- * .test.ts checks that a second run reuses the cache. And CHECKSUM while the cache is read and made.
+ * the end of a run: so bin.ts's flags (src/util/heap-slack.ts's, then regexes compiled once), in its order, set again
+ * before the cache is made (a worker thread's isolate resets one of them) — test/regression/issue-20-code-cache.test.ts
+ * checks that a second run reuses the cache. And CHECKSUM while the cache is read and made.
  */
-const V8_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50"];
+const V8_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50", "--no-regexp-tier-up"];
 /**
  * Node's built-in modules that every scan loads, loaded before any V8 flag is set. Node compiles its own modules with
  * a code cache made under V8's default flags, which V8 refuses once any flag differs: a built-in loaded after
@@ -167,7 +168,7 @@ function start() {
   });
   if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true)) {
     process.once("exit", () => {
-      v8.setFlagsFromString(CHECKSUM);
+      for (const flag of [...V8_FLAGS, CHECKSUM]) v8.setFlagsFromString(flag);
       writeCodeCache(fs, path, cacheFile, stamp, script.createCachedData());
     });
   }
