@@ -16,6 +16,9 @@ import { poolWorkers } from "./policy.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
 import type { ProblemCode } from "../errors.js";
 
+/** Milliseconds on a monotonic clock. Not `performance.now()`: its global loads node:perf_hooks, ~1-3 ms a start (issue 20). */
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 export type { ContentItem } from "./local.js";
 
 /** Where the executor delivers outcomes, in the order they come. */
@@ -131,7 +134,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   };
   const helpAfterYield = async (item: ContentItem): Promise<void> => {
     await new Promise((resolve) => setImmediate(resolve));
-    lastYield = performance.now();
+    lastYield = nowMs();
     here(item);
   };
   const dispatch = (item: ContentItem): Promise<void> | undefined => {
@@ -146,7 +149,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       // of them at a time, and the inputs sent until the next yield go out as full batches (pool.ts BATCH_MAX).
       return undefined;
     }
-    if (helping && performance.now() - lastYield > HELP_SLICE_MS) return helpAfterYield(item);
+    if (helping && nowMs() - lastYield > HELP_SLICE_MS) return helpAfterYield(item);
     here(item);
     return undefined;
   };
@@ -154,8 +157,8 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   return {
     match(item: ContentItem): Promise<void> | undefined {
       seen++;
-      started ??= performance.now();
-      const elapsedMs = performance.now() - started;
+      started ??= nowMs();
+      const elapsedMs = nowMs() - started;
       const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs }, options.poolAfter);
       if (!pool && (isolate || workers > 0)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;

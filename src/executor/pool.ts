@@ -11,13 +11,19 @@
  * worker's death into per-input problems rather than a rejected batch, and `close()` must leave nothing keeping
  * the event loop alive; that is ~150 lines here against a dependency (and its version pins) for the same.
  */
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { prefilterParts } from "../engine/prefilter.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
 import { heapSlackCapped } from "../util/heap-slack.js";
+
+// Issue 20: node:worker_threads is loaded when a pool starts, not by every run (a pre-commit scan never starts one).
+const lazyRequire = createRequire(import.meta.url);
+let workerClass: typeof Worker | undefined;
+const WorkerThread = (): typeof Worker => (workerClass ??= (lazyRequire("node:worker_threads") as typeof import("node:worker_threads")).Worker);
 
 /** A finding as it crosses the thread boundary: TextFinding with the rule named by id, plus its verify companions. */
 export type PlainFinding = Omit<TextFinding, "rule"> & { ruleId: string; companions?: Record<string, string> };
@@ -247,7 +253,7 @@ export class ScanPool {
 
   private spawn(): Slot {
     const progress = new SharedArrayBuffer(8);
-    const worker = new Worker(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch } satisfies WorkerInit });
+    const worker = new (WorkerThread())(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch } satisfies WorkerInit });
     const slot: Slot = { worker, progress: new Int32Array(progress), pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
     worker.on("message", (replies: WorkerReply[]) => {
       for (const reply of replies) this.answer(slot, reply);
