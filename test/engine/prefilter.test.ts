@@ -2,7 +2,7 @@
 // With that many, selection must still find every keyword wherever it sits in the set, case-insensitively; a single
 // V8 alternation of that size is also where irregexp stops optimising (see the speed branch's Aho-Corasick prefilter).
 import { describe, expect, it } from "vitest";
-import { buildPrefilter } from "../../src/engine/prefilter.js";
+import { buildPrefilter, idFinder, prefilterLayout } from "../../src/engine/prefilter.js";
 import type { Matcher } from "../../src/engine/rule.js";
 
 function matcher(keyword: string): Matcher {
@@ -26,6 +26,14 @@ describe("prefilter with thousands of keywords", () => {
     const picked = [5, 1234, 2500, 3990];
     const text = picked.map((i) => `${keywords[i]}=1`).join("\n");
     expect(prefilter.select(text).map((m) => m.usage).sort()).toEqual(picked.map((i) => `kw:${keywords[i]}`).sort());
+  });
+
+  it("numbers keywords for the anchor windows by binary search in the layout's order (issue 20), every one found", () => {
+    const mixed = [...keywords, "key", "KEY_ID", "api-key", "x-api-key", "é-token", "tok", "a", "zz"].map(matcher);
+    const layout = prefilterLayout(mixed);
+    const ids = idFinder(layout.keywords);
+    layout.keywords.forEach((k, id) => expect(ids.get(k)).toBe(id));
+    for (const absent of ["", "svc", "zzz", "api_key", "key_id2", "b"]) expect(ids.get(absent)).toBeUndefined();
   });
 
   it("selects nothing in unrelated text", () => {

@@ -40,7 +40,7 @@ export function windowsOf(plan: Pick<MatcherPlan, "anchor" | "startSet">): Match
  */
 export type StartRanges = (group: readonly Matcher[], textLength: number, generation: number) => number[] | undefined;
 
-export function createWindowFinder(keywordIds: () => ReadonlyMap<string, number>, occurrences: KeywordOccurrences): StartRanges {
+export function createWindowFinder(keywordIds: () => Pick<ReadonlyMap<string, number>, "get">, occurrences: KeywordOccurrences): StartRanges {
   const keywordCount = occurrences.head.length;
   // Per anchored matcher: the ids of the keywords whose occurrences bound its windows, and how far before each
   // occurrence a match can start (one number per id: compile.ts gives keywords their own leads, issue 7). Worked
