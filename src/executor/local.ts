@@ -11,6 +11,7 @@ import { scanText, type TextFinding } from "../engine/scan-text.js";
 import { readFileBounded } from "../sources/read-file.js";
 import type { BytesItem, FileRefItem, TextItem } from "../sources/types.js";
 import type { ProblemCode } from "../errors.js";
+import { releaseLargeText } from "../util/heap-slack.js";
 
 /** An item with something to match (a source's problems never reach the executor). */
 export type ContentItem = TextItem | BytesItem | FileRefItem;
@@ -29,15 +30,22 @@ export function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: bool
     const kept = inChunk(found, item.chunk);
     return { ok: true, findings: kept.map(([t]) => t), companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
   }
+  const [outcome, decoded] = matchBytes(item, ruleset, inlineAllow, path);
+  releaseLargeText(decoded); // the text is out of reach now (src/util/heap-slack.ts)
+  return outcome;
+}
+
+/** Read and match raw bytes; the outcome and the length of the text decoded from them (0 when none was). */
+function matchBytes(item: BytesItem | FileRefItem, ruleset: RuleSet, inlineAllow: boolean, path: string): [LocalOutcome, number] {
   let data: Uint8Array;
   if (item.type === "file") {
     const read = readFileBounded(item.path, item.maxFileSize, { reuseBuffer: true }); // matched before the next read
-    if (!read.ok) return read;
+    if (!read.ok) return [read, 0];
     data = read.data;
   } else data = item.data;
   const outcome = scanBytes(data, ruleset, { inlineAllow, keepAllowed: true, path });
-  if (!outcome.ok) return outcome;
-  return { ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length };
+  if (!outcome.ok) return [outcome, 0];
+  return [{ ok: true, findings: outcome.findings, companions: companionsFor(outcome.findings, outcome.text ?? ""), bytes: data.length }, outcome.text?.length ?? 0];
 }
 
 /** Whether the item starts a file (every item but a large file's later chunks): a file counts as scanned once. */

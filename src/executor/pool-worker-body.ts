@@ -12,6 +12,7 @@ import { compileRuleSet } from "../engine/load-rules.js";
 import { decodeRuleSetImage } from "../engine/rule-set-image.js";
 import { scanBytes } from "../engine/scan-bytes.js";
 import { scanText, type TextFinding } from "../engine/scan-text.js";
+import { releaseLargeText } from "../util/heap-slack.js";
 import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 
 const init = workerData as WorkerInit;
@@ -21,14 +22,15 @@ const ruleset = image ? ruleSetFromImage(image, init.transitions) : compileRuleS
 const port = parentPort!;
 Atomics.add(new Int32Array(init.ready), 0, 1);
 
-function handle(req: WorkerRequest): WorkerReply {
+/** The reply to one input, and the length of the text matched for it (0 when there was none). */
+function handle(req: WorkerRequest): [WorkerReply, number] {
   const inlineAllow = init.inlineAllow;
   const options = { inlineAllow, keepAllowed: true, ...(req.path !== undefined ? { path: req.path } : {}) };
   let data: Uint8Array | string;
   let bytes: number | undefined;
   if ("file" in req) {
     const read = readFileBounded(req.file.path, req.file.maxFileSize, { reuseBuffer: true }); // used up below
-    if (!read.ok) return { id: req.id, ...read };
+    if (!read.ok) return [{ id: req.id, ...read }, 0];
     data = read.data;
     bytes = read.data.length;
   } else data = req.data;
@@ -39,13 +41,13 @@ function handle(req: WorkerRequest): WorkerReply {
     text = data;
   } else {
     const outcome = scanBytes(data, ruleset, options);
-    if (!outcome.ok) return { id: req.id, ...outcome };
+    if (!outcome.ok) return [{ id: req.id, ...outcome }, 0];
     found = outcome.findings;
     text = outcome.text ?? "";
   }
   const companions = companionsFor(found, text);
   const findings: PlainFinding[] = found.map(({ rule, ...rest }, i) => ({ ...rest, ruleId: rule.id, ...(companions[i] ? { companions: companions[i] } : {}) }));
-  return { id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) };
+  return [{ id: req.id, ok: true, findings, ...(bytes !== undefined ? { bytes } : {}) }, text.length];
 }
 
 // What this worker is matching and since when, for the pool's watchdog (pool.ts checkTimeouts).
@@ -60,7 +62,9 @@ port.on("message", (batch: WorkerBatch) => {
       Atomics.store(progress, 0, req.id + 1);
     }
     try {
-      replies.push(handle(req));
+      const [reply, chars] = handle(req);
+      replies.push(reply);
+      releaseLargeText(chars); // the text is out of reach now (src/util/heap-slack.ts)
     } catch (err) {
       replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
     }

@@ -18,7 +18,7 @@ import { prefilterParts } from "../engine/prefilter.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
-import { heapSlackCapped } from "../util/heap-slack.js";
+import { capHeapSlack, heapSlackCapped } from "../util/heap-slack.js";
 
 // Issue 20: node:worker_threads is loaded when a pool starts, not by every run (a pre-commit scan never starts one).
 const lazyRequire = createRequire(import.meta.url);
@@ -165,7 +165,11 @@ export class ScanPool {
    * Read through a shared counter, so it is current even while the caller never yields to the event loop.
    */
   get ready(): boolean {
-    return Atomics.load(this.readyCount, 0) > 0;
+    if (Atomics.load(this.readyCount, 0) > 0) return true;
+    // Until then a worker's isolate may just have been set up, resetting a heap flag for the whole process, this
+    // thread's heap included, before the worker sets it again (src/util/heap-slack.ts): set it here too meanwhile.
+    if (heapSlackCapped()) capHeapSlack();
+    return false;
   }
 
   /** Inputs handed out and not yet answered. */

@@ -4,7 +4,9 @@
 // threads: the main thread's and the worker's, ~50 MB of peak RSS). The worker sets the flags again (pool-worker.ts).
 // Checked in a child process: after a pool has started, a main thread that keeps many young objects alive through
 // scavenges (what makes V8 grow the young generation) still has the young generation it started with. Also: the pool
-// finds the same with the flags set as without.
+// finds the same with the flags set as without. And: dead large texts (a matched file's decoded text outlives a
+// scavenge, so it waits in V8's old large-object space for a full collection) are collected once 8 MB of them pile
+// up, not left for V8, which let each matching thread keep one to three dead texts of 9-20 MB.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,18 +38,51 @@ process.stdout.write(JSON.stringify({ startYoung, endYoung: young(), found: foun
 await pool.close();
 `;
 
-function run(cap: boolean): { startYoung: number; endYoung: number; found: unknown } {
+function runScript<T>(text: string): T {
   // A file, not --eval: workers inherit the process's options, and --input-type would stop them starting.
   const t = tempDir("keyscan-issue21-heap-");
   try {
-    writeFileSync(join(t.dir, "probe.mjs"), script(cap));
+    writeFileSync(join(t.dir, "probe.mjs"), text);
     const r = spawnSync(process.execPath, [join(t.dir, "probe.mjs")], { encoding: "utf8", maxBuffer: 1 << 20 });
     expect(r.stderr).toBe("");
-    return JSON.parse(r.stdout) as { startYoung: number; endYoung: number; found: unknown };
+    return JSON.parse(r.stdout) as T;
   } finally {
     t.cleanup();
   }
 }
+
+function run(cap: boolean): { startYoung: number; endYoung: number; found: unknown } {
+  return runScript(script(cap));
+}
+
+// Eight 4 MB texts, each kept alive while 8 MB of small objects are made (as matching it does: it is promoted to
+// the old generation), then dropped and released; the most the old large-object space held beyond its start.
+const largeScript = (release: boolean) => `
+const { capHeapSlack, releaseLargeText } = await import(${JSON.stringify(join(REPO_ROOT, "dist/util/heap-slack.js"))});
+const { getHeapSpaceStatistics } = await import("node:v8");
+capHeapSlack();
+const large = () => getHeapSpaceStatistics().find((s) => s.space_name === "large_object_space").space_used_size;
+// A live heap the size of a matching thread's (rule set, code, the walk): V8 lets the old generation grow past it by
+// half before collecting by itself.
+const live = Array.from({ length: 40 }, (_, i) => Array.from({ length: 1 << 17 }, (_, j) => ({ i, j })));
+const base = large();
+let most = 0;
+const matchOne = (i) => {
+  const text = new TextDecoder().decode(Buffer.alloc(4 << 20, 97 + i)); // a flat 4 MB string, as a decoded file is
+  let keep = [];
+  for (let j = 0; j < 4e5; j++) {
+    keep.push({ j, c: text.charCodeAt(j) });
+    if (keep.length > 1e4) keep = [];
+  }
+  return text.length;
+};
+for (let i = 0; i < 8; i++) {
+  const chars = matchOne(i);
+  if (${release}) releaseLargeText(chars);
+  most = Math.max(most, large() - base);
+}
+process.stdout.write(JSON.stringify({ most, live: live.length }));
+`;
 
 describe("issue 21: heap slack stays capped once workers start", () => {
   it("keeps the main thread's young generation at its size after the pool's worker started", () => {
@@ -60,5 +95,15 @@ describe("issue 21: heap slack stays capped once workers start", () => {
     // Same findings either way.
     expect(capped.found).toEqual(uncapped.found);
     expect(capped.found).toEqual(["generic.secret-assignment"]);
+  });
+});
+
+describe("issue 21: dead large texts are collected", () => {
+  it("keeps at most 8 MB of dead texts, and one more, in the old large-object space", () => {
+    const released = runScript<{ most: number }>(largeScript(true));
+    expect(released.most).toBeLessThanOrEqual((8 + 4 + 1) << 20);
+    // The control: left to V8, more of them pile up (~32 MB here; so this check can tell the difference).
+    const unreleased = runScript<{ most: number }>(largeScript(false));
+    expect(unreleased.most).toBeGreaterThan(released.most + (8 << 20));
   });
 });
