@@ -47,10 +47,10 @@ const V8_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50", "
  * Node's built-in modules that every scan loads, loaded before any V8 flag is set. Node compiles its own modules with
  * a code cache made under V8's default flags, which V8 refuses once any flag differs: a built-in loaded after
  * V8_FLAGS is compiled from source (child_process, crypto, zlib and fs/promises: ~4-8 ms with the cache, 25-45 ms
- * without on Node 22, measured). The ones a scan loads only on some paths (worker_threads when a pool starts) are
- * still loaded where they are needed.
+ * without on Node 22, measured). The ones a scan loads only on some paths (worker_threads when a pool starts,
+ * crypto with a finding or a rule compile) are still loaded where they are needed.
  */
-const PRELOAD = ["node:child_process", "node:fs/promises", "node:zlib", "node:crypto", "node:os"];
+const PRELOAD = ["node:child_process", "node:fs/promises", "node:zlib", "node:os"];
 
 /**
  * V8 makes and checks a code cache's checksum only with this flag (by default only in debug builds), and a damaged

@@ -7,7 +7,7 @@
  * every input (rule-cache.ts) and rebuilt from it without parsing, expanding or analysing anything (issue 7), its
  * matchers made only as their keywords occur (lazy-rule-set.ts, issue 21).
  */
-import { createHash } from "node:crypto";
+import type * as Crypto from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
@@ -21,7 +21,7 @@ import type * as Gitleaks from "./gitleaks.js";
 import type { GitleaksImport } from "./gitleaks.js";
 import { ruleSetFromImage } from "./lazy-rule-set.js";
 import { buildPrefilter, prefilterParts } from "./prefilter.js";
-import { compiledSetKey, defaultCacheDir, fileStatKey, openRuleCache, ruleFileKey, type CompiledSetInput } from "./rule-cache.js";
+import { compiledSetKey, defaultCacheDir, fileStatKey, openRuleCache, ruleFileKey, type CompiledSetInput, type CompiledSetKey } from "./rule-cache.js";
 import { encodeRuleSetImage, readRuleSetImage, writeRuleSetImage } from "./rule-set-image.js";
 import type { LoadedSpec, Matcher, Provider, Rule, RuleSet } from "./rule.js";
 import type * as Schema from "./rule-schema.js";
@@ -165,10 +165,10 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
   // matchers are made as their keywords occur (lazy-rule-set.ts). Anything unusual (a gitleaks import, an unreadable
   // file or folder) leaves it to the full path below, which reports it as always.
   const warm = dir === undefined ? undefined : keyInputs(sources, shipped);
-  let setKey: string | undefined;
+  let setKey: CompiledSetKey | undefined;
   if (warm && dir !== undefined) {
     setKey = compiledSetKey(warm.files, disable);
-    const image = readRuleSetImage(dir, setKey);
+    const image = readRuleSetImage(dir, setKey.name, setKey.text);
     if (image && image.header.providers.length === warm.files.length) {
       try {
         return ruleSetFromImage(image);
@@ -178,7 +178,8 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
     }
   }
   const texts = warm?.texts ?? new Map<string, string>();
-  const hash = createHash("sha256");
+  // node:crypto only for a compile (issue 20: a warm start does not load it).
+  const hash = (lazyRequire("node:crypto") as typeof Crypto).createHash("sha256");
   const cache = openRuleCache(dir);
   const loaded: LoadedSpec[] = [];
   const imports = new Map<string, GitleaksImport>();
@@ -224,7 +225,7 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
     const image = (): Uint8Array =>
       toShared(
         encodeRuleSetImage({
-          key: setKey ?? "",
+          key: setKey?.text ?? "",
           version,
           disable,
           warnings: ruleset.warnings ?? [],
@@ -234,7 +235,7 @@ export function loadRules(options: LoadRulesOptions = {}): RuleSet {
       );
     if (setKey !== undefined) {
       source.compiled = image();
-      writeRuleSetImage(dir, setKey, source.compiled);
+      writeRuleSetImage(dir, setKey.name, source.compiled);
     } else {
       // No cache: made only if a worker pool needs it.
       let made: Uint8Array | undefined;

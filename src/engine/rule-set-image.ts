@@ -189,16 +189,19 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
   }
 }
 
-function imageFile(dir: string, key: string): string {
-  return join(dir, `${PREFIX}${key}${SUFFIX}`);
+function imageFile(dir: string, name: string): string {
+  return join(dir, `${PREFIX}${name}${SUFFIX}`);
 }
 
-/** The image stored under `key`, read into shared memory, or undefined (none, unreadable, damaged, another format). */
-export function readRuleSetImage(dir: string | undefined, key: string): RuleSetImage | undefined {
+/**
+ * The image stored under `name`, read into shared memory, or undefined (none, unreadable, damaged, another format, or
+ * made for another `key` than the one given).
+ */
+export function readRuleSetImage(dir: string | undefined, name: string, key?: string): RuleSetImage | undefined {
   if (dir === undefined) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(imageFile(dir, key), "r");
+    fd = openSync(imageFile(dir, name), "r");
     const size = fstatSync(fd).size;
     const bytes = new Uint8Array(new SharedArrayBuffer(size));
     for (let at = 0; at < size; ) {
@@ -214,12 +217,12 @@ export function readRuleSetImage(dir: string | undefined, key: string): RuleSetI
   }
 }
 
-/** Store an image under `key`, and drop all but the newest few others. Best effort: never throws. */
-export function writeRuleSetImage(dir: string | undefined, key: string, bytes: Uint8Array): void {
+/** Store an image under `name`, and drop all but the newest few others. Best effort: never throws. */
+export function writeRuleSetImage(dir: string | undefined, name: string, bytes: Uint8Array): void {
   if (dir === undefined) return;
   try {
     mkdirSync(dir, { recursive: true });
-    const file = imageFile(dir, key);
+    const file = imageFile(dir, name);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, file);

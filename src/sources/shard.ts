@@ -5,8 +5,13 @@
  * repositories of a `--repos` list, or files of a tree scan (a hash of the canonical id or path). The same input
  * lands in the same shard on every machine and every run, so the union of shards 1..n is exactly the unsharded scan.
  */
-import { createHash } from "node:crypto";
+import type * as Crypto from "node:crypto";
+import { createRequire } from "node:module";
 import { KeyscanError } from "../errors.js";
+
+// node:crypto when a shard is asked for, not by every scan that can be sharded (issue 20: a pre-commit run's start-up).
+const lazyRequire = createRequire(import.meta.url);
+const createHash: typeof Crypto.createHash = (algorithm, options) => (lazyRequire("node:crypto") as typeof Crypto).createHash(algorithm, options);
 
 export interface ShardSpec {
   /** 1-based shard number. */

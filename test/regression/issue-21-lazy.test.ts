@@ -27,7 +27,7 @@ describe("issue 21: lazy rule set from its image", () => {
   beforeAll(() => {
     cold = loadRules({ cacheDir: false });
     loadRules({ cacheDir }); // writes the image
-    const [file] = readdirSync(cacheDir).filter((f) => /^rule-set-[0-9a-f]{32}\.bin$/.test(f));
+    const [file] = readdirSync(cacheDir).filter((f) => /^rule-set-[0-9a-f]{24}\.bin$/.test(f));
     image = readRuleSetImage(cacheDir, file!.slice("rule-set-".length, -".bin".length))!;
     expect(image).toBeDefined();
   });

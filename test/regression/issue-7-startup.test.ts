@@ -10,6 +10,7 @@ import { parseArgv, hookArgs } from "../../src/cli/run.js";
 import { COMMAND_ENTRIES } from "../../src/cli/commands/index.js";
 import { loadRules, type LoadRulesOptions } from "../../src/engine/load-rules.js";
 import { buildKeywordAutomaton, prefilterParts } from "../../src/engine/prefilter.js";
+import { compiledSetKey, buildStamp } from "../../src/engine/rule-cache.js";
 import { decodeRuleSetImage, encodeRuleSetImage, readRuleSetImage, writeRuleSetImage, type RuleSetImage } from "../../src/engine/rule-set-image.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
 import type { Matcher, RuleSet } from "../../src/engine/rule.js";
@@ -68,14 +69,14 @@ function expectSameRuleSet(warm: RuleSet, cold: RuleSet): void {
 }
 
 function compiledFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^rule-set-[0-9a-f]{32}\.bin$/.test(f));
+  return readdirSync(dir).filter((f) => /^rule-set-[0-9a-f]{24}\.bin$/.test(f));
 }
 
-/** Store `image` again with `edit` applied to its parts (issue 21: the image is one binary file). */
-function rewrite(dir: string, key: string, image: RuleSetImage, edit: (parts: Parameters<typeof encodeRuleSetImage>[0]) => void): void {
+/** Store `image` again under `name` with `edit` applied to its parts (issue 21: the image is one binary file). */
+function rewrite(dir: string, name: string, image: RuleSetImage, edit: (parts: Parameters<typeof encodeRuleSetImage>[0]) => void): void {
   const { header } = image;
   const parts = {
-    key,
+    key: header.key,
     version: header.version,
     disable: header.disable,
     warnings: header.warnings,
@@ -84,7 +85,7 @@ function rewrite(dir: string, key: string, image: RuleSetImage, edit: (parts: Pa
     tables: { ...image.tables },
   };
   edit(parts);
-  writeRuleSetImage(dir, key, encodeRuleSetImage(parts));
+  writeRuleSetImage(dir, name, encodeRuleSetImage(parts));
 }
 
 describe("issue 7: compiled rule-set cache (shipped rules)", () => {
@@ -142,7 +143,7 @@ describe("issue 7: compiled rule-set cache (shipped rules)", () => {
     // One flipped byte in the middle (the checksum sees it).
     const flipped = Buffer.from(good);
     flipped[flipped.length >> 1] ^= 0x55;
-    expect(decodeRuleSetImage(new Uint8Array(flipped.buffer, flipped.byteOffset, flipped.length), key)).toBeUndefined();
+    expect(decodeRuleSetImage(new Uint8Array(flipped.buffer, flipped.byteOffset, flipped.length))).toBeUndefined();
     writeFileSync(path, flipped);
     expectSameRuleSet(loadRules({ cacheDir }), cold);
     // Tables that do not fit the keywords (a sound file otherwise).
@@ -153,6 +154,46 @@ describe("issue 7: compiled rule-set cache (shipped rules)", () => {
     expectSameRuleSet(again, cold);
     for (const text of sampleTexts(cold).slice(-3)) expect(selections(again, text)).toEqual(selections(cold, text));
     writeFileSync(path, good);
+  });
+
+  it("is keyed by the full text of its inputs: a file under the right name made for other inputs is a miss", () => {
+    const [file] = compiledFiles(cacheDir);
+    const path = join(cacheDir, file!);
+    const name = file!.slice("rule-set-".length, -".bin".length);
+    const good = readFileSync(path);
+    const image = readRuleSetImage(cacheDir, name)!;
+    expect(readRuleSetImage(cacheDir, name, image.header.key)).toBeDefined();
+    expect(readRuleSetImage(cacheDir, name, `${image.header.key}x`)).toBeUndefined();
+    // What a checksum collision would leave there: another rule set's image (here: one matcher changed) and key.
+    rewrite(cacheDir, name, image, (parts) => {
+      parts.key = `${parts.key}\0other`;
+      const p = parts.providers.find((x) => x.plans && x.plans.length > 0)!;
+      p.plans = p.plans!.map((plan, i) => (i === 0 ? { ...plan, specificity: 987 } : plan));
+    });
+    const again = loadRules({ cacheDir });
+    expect(again.matchers.some((m) => m.specificity === 987)).toBe(false);
+    expectSameRuleSet(again, cold);
+    expect(readFileSync(path).equals(good)).toBe(true); // made again and stored in its place
+  });
+});
+
+describe("issue 20: the compiled-set key", () => {
+  const input = (shown: string, key: string, fromRepoConfig = false) => ({ shown, key, fromRepoConfig });
+  it("holds every input, field by field, and names its file by checksums of that text", () => {
+    const a = compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5"), input("rules/b.yaml", "stat:6:7:8:9:10")], []);
+    expect(compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5"), input("rules/b.yaml", "stat:6:7:8:9:10")], [])).toEqual(a);
+    expect(a.name).toMatch(/^[0-9a-f]{24}$/);
+    for (const other of [
+      compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5"), input("rules/b.yaml", "stat:6:7:8:9:11")], []),
+      compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5"), input("rules/b.yaml", "stat:6:7:8:9:10", true)], []),
+      compiledSetKey([input("rules/b.yaml", "stat:6:7:8:9:10"), input("rules/a.yaml", "stat:1:2:3:4:5")], []),
+      compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5")], []),
+      compiledSetKey([input("rules/a.yaml", "stat:1:2:3:4:5"), input("rules/b.yaml", "stat:6:7:8:9:10")], ["b.rule"]),
+    ]) {
+      expect(other.text).not.toBe(a.text);
+      expect(other.name).not.toBe(a.name);
+    }
+    expect(a.text).toContain(buildStamp());
   });
 });
 
