@@ -9,11 +9,12 @@
  * compile cache (Node >= 22.1) is made when a module is compiled, so it holds only the functions V8 compiles eagerly:
  * a pre-commit run then compiled ~1,000 functions lazily, ~25 ms of CPU. The cache here is made when the run ends
  * (`createCachedData` after the work), so it holds every function the run used, and it works on Node 20 too. It is
- * written by a run that found none (or one V8 refused: another Node, other V8 flags), as a temp file renamed into
- * place; a cache is used only for the same cli.cjs (size, times, inode: a reinstall or rebuild misses) and Node, and
- * only when V8 accepts it — its version, flags, checksum (see V8_FLAGS) and the source's length: a damaged cache
- * falls back to compiling, and is replaced (test/regression/issue-20-code-cache.test.ts). It is off when the
- * rule cache is (`KEYSCAN_CACHE_DIR=off`), and then cli.cjs is compiled as any script is.
+ * written by a run that found none (or one V8 refused: another Node, other V8 flags) if it was short and did not
+ * compile the rule set (worthCaching), as a temp file renamed into place, one for pre-commit runs (`--staged`) and
+ * one for the rest. A cache is used only for the same cli.cjs (size, times, inode: a reinstall or rebuild misses)
+ * and Node, and only when V8 accepts it — its version, flags, checksum (see V8_FLAGS) and the source's length: a
+ * damaged cache falls back to compiling, and is replaced (test/regression/issue-20-code-cache.test.ts). It is off
+ * when the rule cache is (`KEYSCAN_CACHE_DIR=off`), and then cli.cjs is compiled as any script is.
  *
  * Why CommonJS, and a dist/bundle/package.json saying so: an ES module entry costs Node 22 ~6 ms of CPU to set up its
  * loader before any code runs (perf stat task-clock, 30 runs: `node -e 0` 31.4 ms, an empty .cjs 30.5, an empty .mjs
@@ -38,9 +39,9 @@ function cacheDir() {
 
 /**
  * V8 flags set before cli.cjs is compiled. V8 refuses a code cache made under other flags, and the cache is made at
- * the end of a run: so bin.ts's flags (src/util/heap-slack.ts's, then regexes compiled once), in its order, set again
- * before the cache is made (a worker thread's isolate resets one of them) — test/regression/issue-20-code-cache.test.ts
- * checks that a second run reuses the cache. And CHECKSUM while the cache is read and made.
+ * the end of a run: so bin.ts's flags (src/util/heap-slack.ts's, then regexes compiled once), in its order, set
+ * again before the cache is made (a worker thread's isolate resets one of them); test/regression/issue-20-code-cache
+ * .test.ts checks that a later run reuses the cache. And CHECKSUM while the cache is read and made.
  */
 const V8_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50", "--no-regexp-tier-up"];
 /**
@@ -84,14 +85,35 @@ function readCodeCache(fs, file, stamp) {
   return bytes.subarray(dataAt);
 }
 
-/** Caches kept (the newest): one per copy of keyscan and Node in use; each is ~300-400 KB. */
+/** Caches kept (the newest): one per copy of keyscan, Node and kind of run in use; each is ~300-400 KB. */
 const MAX_CACHES = 8;
+/** A run longer than this (seconds) makes no cache (see worthCaching). */
+const LONG_RUN_S = 3;
 
 /** A short name for a stamp (FNV-1a): copies of keyscan (a global one, each project's) keep a cache each. */
 function fnv(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * Whether this run's compiled code is worth keeping. Not after a long run: V8 drops the bytecode of functions unused
+ * for a while (bytecode flushing), so a cache made then lacks the start-up code, and every later run compiles it
+ * again (measured: a cache made by the run that compiled the rule set left the next runs ~10 % more instructions).
+ * A run that compiled the rule set (a rule-set image written since it started) is one; the next run makes the cache.
+ */
+function worthCaching(fs, path, dir) {
+  if (process.uptime() > LONG_RUN_S) return false;
+  const since = Date.now() - process.uptime() * 1000;
+  try {
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith("rule-set-") && f.endsWith(".bin") && fs.statSync(path.join(dir, f)).mtimeMs >= since) return false;
+    }
+  } catch {
+    // no folder: nothing compiled into it
+  }
+  return true;
 }
 
 function writeCodeCache(fs, path, file, stamp, data) {
@@ -111,7 +133,7 @@ function writeCodeCache(fs, path, file, stamp, data) {
     const dir = path.dirname(file);
     const others = fs
       .readdirSync(dir)
-      .filter((f) => /^cli-[0-9a-f]{8}\.bin$/.test(f))
+      .filter((f) => /^cli-[0-9a-f]{8}-[a-z]+\.bin$/.test(f))
       .map((f) => {
         try {
           return { f, t: fs.statSync(path.join(dir, f)).mtimeMs };
@@ -155,7 +177,9 @@ function start() {
   if (dir !== undefined) {
     const st = fs.statSync(file);
     stamp = `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
-    cacheFile = path.join(dir, "code-cache", `cli-${fnv(stamp)}.bin`);
+    // A pre-commit run's cache of its own: what a run compiles (and so what its cache holds) depends on the command.
+    const kind = process.argv.includes("--staged") ? "staged" : "other";
+    cacheFile = path.join(dir, "code-cache", `cli-${fnv(stamp)}-${kind}.bin`);
     cached = readCodeCache(fs, cacheFile, stamp);
   }
   // The CommonJS wrapper's parameters are the bundle's free names (scripts/bundle.mjs): `require` resolving from
@@ -168,6 +192,7 @@ function start() {
   });
   if (cacheFile !== undefined && (cached === undefined || script.cachedDataRejected === true)) {
     process.once("exit", () => {
+      if (!worthCaching(fs, path, dir)) return;
       for (const flag of [...V8_FLAGS, CHECKSUM]) v8.setFlagsFromString(flag);
       writeCodeCache(fs, path, cacheFile, stamp, script.createCachedData());
     });
