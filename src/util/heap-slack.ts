@@ -60,8 +60,8 @@ function oldLargeObjects(): number {
  * 8 MB past its live size before it collects. On a tree of generated bundles each matching thread kept one to three
  * dead texts of 9-20 MB (a file with one character past U+00FF is a two-byte string, twice its size). Once the old
  * large-object space holds LARGE_GARBAGE_BYTES more than the last collection left, this thread collects: a full GC of
- * a ~20-30 MB heap, 10-20 ms of CPU, 4 times in a scan of the 415 MB tree. Only where the heap slack is capped (the CLI): the library leaves the
- * embedding process's V8 alone.
+ * a ~20-30 MB heap, 10-20 ms of CPU, 4 times in a scan of the 415 MB tree. Only where the heap slack is capped (the
+ * CLI): the library leaves the embedding process's V8 alone.
  */
 export function releaseLargeText(chars: number): void {
   if (!capped || chars < LARGE_TEXT_CHARS) return;
