@@ -149,6 +149,29 @@ describe("keyscan --staged", () => {
     expect(result!.findings.map((f) => [f.path, f.secret])).toEqual([["settings.txt", added]]);
   });
 
+  it("keeps each file's earlier versions with it when a file before it is skipped (issue 20: blobs are read ahead)", async () => {
+    const r = repo();
+    const settings = Array.from({ length: 30 }, (_, i) => `SETTING_${i}=value-${i}-of-the-configuration\n`).join("");
+    r.write("a-big.txt", `${"x".repeat(3000)}\n`);
+    r.write("b.env", `PORT=1\n${settings}`);
+    r.write("c.env", `PORT=1\n${settings}`);
+    r.commitAll("initial");
+    // Each changed file has an earlier version: the big one is over --max-file-size, so only its answer is a problem.
+    r.write("a-big.txt", `${"y".repeat(3000)}\n`);
+    const [k1, k2] = [newKey(), newKey()];
+    r.write("b.env", `PORT=1\nGETIMG_API_KEY=${k1}\n${settings}`);
+    r.git("mv", "c.env", "d.env");
+    r.write("d.env", `PORT=1\n${settings.slice(0, 60)}GETIMG_API_KEY=${k2}\n${settings.slice(60)}`);
+    r.git("add", "-A");
+    const { exitCode, result } = await r.keyscan("--staged", "--max-file-size", "2KB");
+    expect(exitCode).toBe(1);
+    expect(result!.findings.map((f) => [f.path, f.line, f.secret])).toEqual([
+      ["b.env", 2, k1],
+      ["d.env", 3, k2],
+    ]);
+    expect(result!.stats.skipped).toEqual({ E_TOO_LARGE: 1 });
+  });
+
   it("passes over deletions, binary files and submodules, and handles odd file names", async () => {
     const r = repo();
     r.write("gone.env", `GETIMG_API_KEY=${newKey()}\n`);
