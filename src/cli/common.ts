@@ -9,7 +9,7 @@ import type { Argv } from "yargs";
 import { readBaselineFilter } from "../baseline.js";
 import { insideCheckout, loadConfig, parseSize, type LoadedConfig } from "../config.js";
 import { KeyscanError, describeCause } from "../errors.js";
-import { loadRules, type RuleSource } from "../engine/load-rules.js";
+import { loadRules, type RuleSource, type RulesAhead } from "../engine/load-rules.js";
 import type { RuleSet } from "../engine/rule.js";
 import { colorEnabled } from "../report/color.js";
 import { FORMAT_NAMES } from "../report/formats.js";
@@ -111,7 +111,7 @@ export function streamFindings(prepared: Prepared, args: CommonArgs, io: Io, fin
  * `staged`: keyscan's own files as staged in the index (`keyscan --staged`, issue 20), read instead of the working
  * tree's `.keyscanignore` and config; a file absent from it is absent.
  */
-export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, string>): Prepared {
+export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, string>, ahead?: RulesAhead): Prepared {
   // gitleaks' --report-format picks the format (finish renders args.format).
   if (args["report-format"] !== undefined) args.format = reportFormat(String(args["report-format"]));
   if (!FORMAT_NAMES.includes(args.format)) {
@@ -128,7 +128,7 @@ export function prepare(args: CommonArgs, io: Io, staged?: ReadonlyMap<string, s
     ...(config?.rules ?? []).map((path) => ({ path, fromRepoConfig: (config?.fromRepo ?? false) || insideCheckout(path, io.cwd) })),
     ...(args.rules ?? []).map((p) => ({ path: resolve(io.cwd, p), fromRepoConfig: insideCheckout(p, io.cwd) })),
   ];
-  const ruleset = loadRules({ extra, disable: config?.disable ?? [] });
+  const ruleset = loadRules({ extra, disable: config?.disable ?? [], ...(ahead ? { ahead } : {}) });
   const maxFileSize = parseSize(args["max-file-size"] ?? config?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, "--max-file-size");
   const stagedIgnore = staged?.get(KEYSCAN_IGNORE_FILE);
   const ignoreFile = staged ? (stagedIgnore === undefined ? undefined : parseIgnoreFile(stagedIgnore)) : readIgnoreFile(resolve(io.cwd, KEYSCAN_IGNORE_FILE));

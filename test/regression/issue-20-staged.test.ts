@@ -2,11 +2,13 @@
 // tree: an unstaged `fingerprint:` line, path pattern or config `exclude` must not let a staged key through; the same
 // lines staged do.
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fingerprint } from "../../src/engine/fingerprint.js";
+import { loadRules, loadRulesAhead } from "../../src/engine/load-rules.js";
 import { BIN, newKey, tempRepos } from "../git/repo.js";
 
 const repo = tempRepos();
@@ -49,6 +51,38 @@ describe("issue 20: --staged takes .keyscanignore and the config from the index"
     expect((await r.keyscan("--staged")).exitCode).toBe(1);
     r.git("add", ".keyscanignore");
     expect((await r.keyscan("--staged")).exitCode).toBe(0);
+  });
+
+  it("a config only in the index that turns a rule off counts, though keyscan's own rules were read ahead", async () => {
+    const r = repo();
+    r.write("README.md", "# app\n");
+    r.commitAll("initial");
+    const key = newKey();
+    r.write("app.env", `GETIMG_API_KEY=${key}\n`);
+    r.git("add", "app.env");
+    const ruleIds = (out: Awaited<ReturnType<typeof r.keyscan>>): string[] => (out.result?.findings ?? []).map((f) => (f as { ruleId?: string; rule?: { id: string } }).ruleId ?? (f as { rule?: { id: string } }).rule!.id);
+    expect(ruleIds(await r.keyscan("--staged"))).toContain("getimg.api-key"); // and the rule cache is warm now
+    r.write(".keyscan.yaml", "disable: [getimg.api-key]\n");
+    r.git("add", ".keyscan.yaml");
+    r.remove(".keyscan.yaml"); // nothing on disk says a config is coming: the run reads keyscan's own rules ahead
+    expect(ruleIds(await r.keyscan("--staged"))).not.toContain("getimg.api-key");
+    r.git("rm", "-q", "--cached", ".keyscan.yaml");
+    expect(ruleIds(await r.keyscan("--staged"))).toContain("getimg.api-key");
+  });
+});
+
+describe("issue 20: keyscan's own rules read ahead (loadRulesAhead)", () => {
+  it("are taken by loadRules only when it asks for exactly them", () => {
+    loadRules(); // the cache of this test run (test/setup/build.ts), warm
+    const ahead = loadRulesAhead();
+    expect(ahead).toBeDefined();
+    expect(loadRules({ ahead })).toBe(ahead!.ruleset);
+    expect(ahead!.ruleset.rules.map((r) => r.id)).toEqual(loadRules().rules.map((r) => r.id));
+    const extra = join(mkdtempSync(join(tmpdir(), "keyscan-ahead-")), "demo.yaml");
+    writeFileSync(extra, ["provider: demo", "name: Demo", "rules:", "  - id: demo.token", "    name: Demo token", "    description: x", "    severity: high", "    secret:", "      pattern: 'demo_[a-z0-9]{24}'", "      standalone: { near: [demo], within_lines: 0 }", "    examples: ['demo_abcdefghij0123456789klmn']", "    negatives: ['demo_1']", ""].join("\n"));
+    for (const other of [loadRules({ ahead, disable: ["getimg.api-key"] }), loadRules({ ahead, cacheDir: false }), loadRules({ ahead, extra: [{ path: extra }] })]) {
+      expect(other).not.toBe(ahead!.ruleset);
+    }
   });
 });
 

@@ -2,14 +2,18 @@
  * `keyscan [paths..]` — the default command: scan files under the given paths (default `.`), or standard input with
  * `keyscan -`, or the staged changes with `keyscan --staged` (the pre-commit hook).
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
+import { CONFIG_NAMES } from "../../config.js";
+import { loadRulesAhead } from "../../engine/load-rules.js";
 import { KeyscanError } from "../../errors.js";
 import { scan } from "../../scan.js";
 import { askStaged, stagedSource, type StagedQuestions } from "../../sources/staged.js";
 import { stdinSource } from "../../sources/stdin.js";
 import { workingTreeSource } from "../../sources/working-tree.js";
 import { digestOf, parseShard } from "../../sources/shard.js";
+import { GITLEAKS_CONFIG_FILE } from "../gitleaks-compat.js";
 import { addCommonOptions, finish, prepare, staleIgnoreWarnings, streamFindings, type CommonArgs, type Scanned } from "../common.js";
 import { commandEntry } from "./entries.js";
 import type { Command } from "./types.js";
@@ -26,6 +30,12 @@ interface ScanArgs extends CommonArgs {
   stdin?: boolean;
   staged?: boolean;
   shard?: string;
+}
+
+/** Whether the scan most likely loads keyscan's own rules only: no rules or config named, no config file on disk. */
+function ownRulesLikely(args: ScanArgs, cwd: string): boolean {
+  if (args.rules?.length || args.config || args["gitleaks-config"]) return false;
+  return ![...CONFIG_NAMES, GITLEAKS_CONFIG_FILE].some((name) => existsSync(resolve(cwd, name)));
 }
 
 /** Source → executor → filters → finalizer for files, standard input or the staged changes. */
@@ -45,10 +55,14 @@ async function produceScan(raw: Record<string, unknown>, io: Io): Promise<Scanne
 }
 
 async function produceFrom(args: ScanArgs, io: Io, paths: string[], given: string[], shard: ReturnType<typeof parseShard> | undefined, asked: StagedQuestions | undefined): Promise<Scanned> {
+  // Issue 20: while git answers, keyscan's own rules are read from their cache: the config, read from the index once
+  // git has answered, asks for exactly those unless it names rules of its own or turns some off (and then loadRules
+  // does not take them). Not tried where a config file or rules are named: they most likely ask for another set.
+  const ahead = asked && ownRulesLikely(args, io.cwd) ? loadRulesAhead() : undefined;
   // Issue 20: the staged scan's .keyscanignore and config are the index's, not the working tree's.
   const files = asked ? await asked.files : undefined;
   const staged = files && "value" in files ? files.value : undefined;
-  const prepared = prepare(args, io, staged);
+  const prepared = prepare(args, io, staged, ahead);
   streamFindings(prepared, args, io, true);
   let source;
   if (args.staged) {
