@@ -129,7 +129,10 @@ for (const out of cli.outputFiles) {
   // No `#!` line: the launcher compiles the file inside a function.
   const text = out.text.replace(/^#![^\n]*\n/, "").replace(/\bimport\((?=")/g, "__keyscanImport(");
   if (/\bimport\s*\(/.test(text) || /\bimport\.meta\b/.test(text)) throw new Error(`keyscan bundle: ${out.path} still holds import() or import.meta`);
-  writeFileSync(out.path, text);
+  // ASCII, so that the launcher reads it as Latin-1 (a one-byte string, no UTF-8 decoding): esbuild escapes what is
+  // not ASCII except in regex literals (`/…|→var$/`), where `\uXXXX` means the same character.
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  writeFileSync(out.path, ascii);
 }
 for (const v of VENDOR) {
   const r = await esbuild.build({

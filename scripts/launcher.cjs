@@ -170,7 +170,10 @@ function start() {
   for (const id of PRELOAD) require(id);
   const v8 = require("node:v8");
   for (const flag of [...V8_FLAGS, CHECKSUM]) v8.setFlagsFromString(flag);
-  const source = fs.readFileSync(file, "utf8");
+  // ASCII (scripts/bundle.mjs makes it so) is read as Latin-1, bytes as they are: ~0.7 ms instead of ~2 ms of UTF-8
+  // decoding on Node 22, and a one-byte string.
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString(require("node:buffer").isAscii(bytes) ? "latin1" : "utf8");
   let cacheFile;
   let stamp = "";
   let cached;
