@@ -4,8 +4,9 @@
  * interleaved round by round (so a busy machine slows every command alike), `node -e 0`, `keyscan --version` and
  * `keyscan --staged` in a repository with 10 staged files, from the release bundle (dist/bundle/keyscan.js) and from
  * the tsc build (dist/cli/bin.js), and prints the medians and their ratios to `node -e 0`. The targets: --version at
- * most 1.3x and --staged at most 2x. Wall time is spawn to exit, with keyscan's rule cache and Node's compile cache
- * warm (a temp folder, filled by two warm-up rounds), which is what a pre-commit hook sees from its second run.
+ * most 1.3x and --staged at most 2x. Wall time is spawn to exit, with keyscan's caches warm (a temp folder, filled by
+ * two warm-up rounds: the first compiles the rule set, the second makes the CLI's code cache, scripts/launcher.cjs),
+ * which is what a pre-commit hook sees from its third run.
  *
  * Options: --runs=N (rounds, default 21)  --node=PATH[,PATH…] (runtimes; default this one; e.g. the binaries of the
  * npm packages node@22 and node@24, see bench/README.md)  --only=bundle|dist  --against=DIR (another checkout, e.g. a
