@@ -13,14 +13,20 @@ import { BIN, newKey, tempRepos } from "../git/repo.js";
 
 const repo = tempRepos();
 
+/** A repository with one commit and a getimg key staged in app.env. */
+function stagedKey() {
+  const r = repo();
+  r.write("README.md", "# app\n");
+  r.commitAll("initial");
+  const key = newKey();
+  r.write("app.env", `GETIMG_API_KEY=${key}\n`);
+  r.git("add", "app.env");
+  return { r, key };
+}
+
 describe("issue 20: --staged takes .keyscanignore and the config from the index", { timeout: 120_000 }, () => {
   it("an unstaged fingerprint line does not let a staged key through; a staged one does", async () => {
-    const r = repo();
-    r.write("README.md", "# app\n");
-    r.commitAll("initial");
-    const key = newKey();
-    r.write("app.env", `GETIMG_API_KEY=${key}\n`);
-    r.git("add", "app.env");
+    const { r, key } = stagedKey();
     r.write(".keyscanignore", `fingerprint:${fingerprint("getimg.api-key", key)}\n`);
     const unstaged = await r.keyscan("--staged");
     expect(unstaged.exitCode, unstaged.stderr).toBe(1);
@@ -54,12 +60,7 @@ describe("issue 20: --staged takes .keyscanignore and the config from the index"
   });
 
   it("a config only in the index that turns a rule off counts, though keyscan's own rules were read ahead", async () => {
-    const r = repo();
-    r.write("README.md", "# app\n");
-    r.commitAll("initial");
-    const key = newKey();
-    r.write("app.env", `GETIMG_API_KEY=${key}\n`);
-    r.git("add", "app.env");
+    const { r, key } = stagedKey();
     const ruleIds = (out: Awaited<ReturnType<typeof r.keyscan>>): string[] => (out.result?.findings ?? []).map((f) => (f as { ruleId?: string; rule?: { id: string } }).ruleId ?? (f as { rule?: { id: string } }).rule!.id);
     expect(ruleIds(await r.keyscan("--staged"))).toContain("getimg.api-key"); // and the rule cache is warm now
     r.write(".keyscan.yaml", "disable: [getimg.api-key]\n");
