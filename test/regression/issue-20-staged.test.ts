@@ -60,7 +60,7 @@ describe("issue 20: --staged takes .keyscanignore and the config from the index"
   });
 
   it("a config only in the index that turns a rule off counts, though keyscan's own rules were read ahead", async () => {
-    const { r, key } = stagedKey();
+    const { r } = stagedKey();
     const ruleIds = (out: Awaited<ReturnType<typeof r.keyscan>>): string[] => (out.result?.findings ?? []).map((f) => (f as { ruleId?: string; rule?: { id: string } }).ruleId ?? (f as { rule?: { id: string } }).rule!.id);
     expect(ruleIds(await r.keyscan("--staged"))).toContain("getimg.api-key"); // and the rule cache is warm now
     r.write(".keyscan.yaml", "disable: [getimg.api-key]\n");
