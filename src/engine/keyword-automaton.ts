@@ -185,9 +185,9 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   const emitHit = (end: number, x: number): void => {
     walked = hit(walked, end, x);
   };
-  const longest = keywords.reduce((most, k) => Math.max(most, k.length), 0);
+  // Made with the dense table only, so a pre-commit run never pays for it (not even the longest keyword's length).
   const makeWalker = (d: Int32Array): InterleavedWalker | undefined =>
-    wide || walk === "js" ? undefined : createInterleavedWalker(d, width, rowState, tables.classes, longest, { step: (x, code) => step(x, classOf[code]!), ends, rowOf }, walk);
+    wide || walk === "js" ? undefined : createInterleavedWalker(d, width, rowState, tables.classes, lengths.reduce((most, n) => Math.max(most, n), 0), { step: (x, code) => step(x, classOf[code]!), ends, rowOf }, walk);
   const hit = (count: number, end: number, x: number): number => {
     if (out[x]! < 0) x = dict[x]!;
     while (x >= 0) {
