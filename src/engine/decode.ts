@@ -203,10 +203,16 @@ const B64_VALUE = (() => {
 /** Base64 characters asciiLead reads: 64 characters are 48 bytes. */
 const LEAD_CHARS = 64;
 
-let wasmRuns: RunFinder | undefined | null = null; // null: not made yet
-/** forEachRun, in WebAssembly where there is WebAssembly (base64-runs.ts; issue 16). */
+/**
+ * Characters read before the WebAssembly run finder is made: a pre-commit run's few KB never pay for compiling the
+ * module and its half-megabyte memory (issue 20), as the keyword walk waits for its dense table (DENSE_AFTER).
+ */
+const WASM_RUNS_AFTER = 1 << 20;
+let wasmRuns: RunFinder | undefined | null = null; // null: not made yet; undefined: no WebAssembly here
+let runChars = 0;
+/** forEachRun, in WebAssembly once a scan has read enough to gain from it (base64-runs.ts; issue 16). */
 function runsOf(text: string, visit: (start: number, stop: number, classes: number) => boolean): void {
-  if (wasmRuns === null) wasmRuns = createRunFinder(B64, MIN_BASE64, MAX_RUN);
+  if (wasmRuns === null && (runChars += text.length) > WASM_RUNS_AFTER) wasmRuns = createRunFinder(B64, MIN_BASE64, MAX_RUN);
   (wasmRuns ?? forEachRun)(text, visit);
 }
 
