@@ -1,13 +1,13 @@
 /**
- * Just enough of the WebAssembly binary format to emit the engine's two small hot loops (dense-walk-wasm.ts,
- * base64-runs.ts) without a toolchain or a binary file to ship: opcodes, LEB128, sections, and instantiation behind
+ * Just enough of the WebAssembly binary format to emit the engine's small hot loops (dense-walk-wasm.ts,
+ * base64-runs.ts, utf8-wasm.ts) without a toolchain or a binary file to ship: opcodes, LEB128, sections, and instantiation behind
  * a check, so that a runtime without WebAssembly (`node --jitless`) gets undefined and the JavaScript loops instead.
  */
 
 // Opcodes (WebAssembly core spec, binary format).
 export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
-export const GET = 0x20, SET = 0x21, TEE = 0x22, LOAD = 0x28, LOAD8U = 0x2d, LOAD16U = 0x2f, STORE = 0x36, CONST = 0x41;
-export const EQZ = 0x45, LT_S = 0x48, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, OR = 0x72, XOR = 0x73, SHL = 0x74;
+export const GET = 0x20, SET = 0x21, TEE = 0x22, LOAD = 0x28, LOAD8U = 0x2d, LOAD16U = 0x2f, STORE = 0x36, STORE16 = 0x3b, CONST = 0x41;
+export const EQZ = 0x45, LT_S = 0x48, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, AND = 0x71, OR = 0x72, XOR = 0x73, SHL = 0x74, SHR_U = 0x76;
 export const I32 = 0x7f;
 
 export function uleb(n: number): number[] {
