@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { run } from "./run.js";
 import { capHeapSlack } from "../util/heap-slack.js";
 
-// Issue 21: bounded memory — V8 keeps each heap's slack small (the young generation at its initial size, the old one
+// Issue 21: bounded memory — V8 keeps each heap's slack small (the young generation at 2 × 4 MB, the old one
 // growing by 1.5× per full GC); the scan pool's workers set the same again (src/util/heap-slack.ts says why).
 capHeapSlack();
 // Issue 20: each regex compiled once, to machine code, on its first run. V8 compiles a regex first to bytecode for its

@@ -11,7 +11,7 @@ import { scanText, type TextFinding } from "../engine/scan-text.js";
 import { readFileBounded } from "../sources/read-file.js";
 import type { BytesItem, FileRefItem, TextItem } from "../sources/types.js";
 import type { ProblemCode } from "../errors.js";
-import { releaseLargeText } from "../util/heap-slack.js";
+import { afterText } from "../util/heap-slack.js";
 
 /** An item with something to match (a source's problems never reach the executor). */
 export type ContentItem = TextItem | BytesItem | FileRefItem;
@@ -31,7 +31,7 @@ export function matchHere(item: ContentItem, ruleset: RuleSet, inlineAllow: bool
     return { ok: true, findings: kept.map(([t]) => t), companions: kept.map(([, i]) => companions[i]), bytes: item.bytes };
   }
   const [outcome, decoded] = matchBytes(item, ruleset, inlineAllow, path);
-  releaseLargeText(decoded); // the text is out of reach now (src/util/heap-slack.ts)
+  afterText(decoded); // the text is out of reach now (src/util/heap-slack.ts)
   return outcome;
 }
 

@@ -12,7 +12,7 @@ import { compileRuleSet } from "../engine/load-rules.js";
 import { decodeRuleSetImage } from "../engine/rule-set-image.js";
 import { scanBytes } from "../engine/scan-bytes.js";
 import { scanText, type TextFinding } from "../engine/scan-text.js";
-import { releaseLargeText } from "../util/heap-slack.js";
+import { afterText } from "../util/heap-slack.js";
 import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 
 const init = workerData as WorkerInit;
@@ -64,7 +64,7 @@ port.on("message", (batch: WorkerBatch) => {
     try {
       const [reply, chars] = handle(req);
       replies.push(reply);
-      releaseLargeText(chars); // the text is out of reach now (src/util/heap-slack.ts)
+      afterText(chars); // the text is out of reach now (src/util/heap-slack.ts)
     } catch (err) {
       replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
     }

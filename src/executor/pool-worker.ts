@@ -9,5 +9,5 @@ import { workerData } from "node:worker_threads";
 import { capHeapSlack } from "../util/heap-slack.js";
 import type { WorkerInit } from "./pool.js";
 
-if ((workerData as WorkerInit | undefined)?.capHeapSlack) capHeapSlack();
+if ((workerData as WorkerInit | undefined)?.capHeapSlack) capHeapSlack(true);
 await import("./pool-worker-body.js");

@@ -15,18 +15,52 @@ import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /**
- * `--semi-space-growth-factor=1`: semi-spaces stay at their initial size (V8 clamps it to ≥ 2 when given on the
- * command line; set at run time, 1 holds). `--heap-growing-percent=50`: the old generation grows by 1.5× per full GC.
- * Measured (415 MB tree, 2 cores): peak RSS 340-356 MB → 223-224 MB with CPU time within the noise, before the
- * worker reset above was found; `--max-semi-space-size` cannot be changed once the process runs, these can.
+ * Each isolate's young generation settles at YOUNG_SEMI_MB semi-spaces, and the old generation grows by 1.5× per full
+ * GC (`--heap-growing-percent=50`). Not V8's defaults (semi-spaces doubling up to 16 MB, the old generation growing
+ * by up to 4×), which took the 415 MB tree's peak to 340-356 MB; and not the smallest young generation either (1 MB,
+ * `--semi-space-growth-factor=1` from the start, the first cap): a text being matched then outlived most scavenges
+ * and was copied, and promoted, with what matching it made (415 MB tree, one thread: 331 scavenges and 17 full GCs
+ * against 100 and 14 with 8 MB). Issue 16's A/B (6 Dec 2026, 415 MB tree, default threads, 3 interleaved rounds,
+ * with the faster decoding of decode-bytes.ts): 1 MB 4.00-6.56 s and 207-246 MB peak RSS, 4 MB 3.78-3.98 s and
+ * 219-228 MB, 8 MB 3.67-3.98 s and 227-253 MB.
+ *
+ * How, since V8 reads the semi-space bounds only when it sets up an isolate: a worker (set up after capHeapSlack)
+ * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so it is let grow
+ * (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches YOUNG_SEMI_MB,
+ * and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2 on the command
+ * line). afterText looks at its size as texts are matched.
  */
-const FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=50"];
+const YOUNG_SEMI_MB = 4;
+const FLAGS = ["--heap-growing-percent=50", `--min-semi-space-size=${YOUNG_SEMI_MB}`, `--max-semi-space-size=${YOUNG_SEMI_MB}`];
+/** V8's new space holds two semi-spaces (getHeapSpaceStatistics' new_space size is twice one of them). */
+const YOUNG_SETTLED_BYTES = 2 * YOUNG_SEMI_MB * 2 ** 20;
 
 let capped = false;
+/** Whether this thread's young generation has reached its size (the growth factor is then 1). */
+let settled = false;
 
-/** Set the flags for every isolate of this process (again: a new isolate resets the growth factor, see above). */
-export function capHeapSlack(): void {
+function youngBytes(): number {
+  for (const space of getHeapSpaceStatistics()) if (space.space_name === "new_space") return space.space_size;
+  return 0;
+}
+
+/** Let this thread's young generation grow until it reaches YOUNG_SETTLED_BYTES, then freeze it (see FLAGS). */
+function settleYoung(): void {
+  settled ||= youngBytes() >= YOUNG_SETTLED_BYTES;
+  setFlagsFromString(`--semi-space-growth-factor=${settled ? 1 : 2}`);
+}
+
+/**
+ * Set the flags for every isolate of this process, and this thread's growth factor. Called again after a worker's
+ * isolate is set up: that set-up raises the process-wide growth factor back to ≥ 2 (see the header). `inWorker`: a
+ * worker's young generation is bounded by the semi-space flags it was set up with, so it has settled from the start
+ * (V8 may start it at half the bound and grow it to the bound); it freezes the thread that started it, which grows
+ * again, if it must, at its next look.
+ */
+export function capHeapSlack(inWorker = false): void {
   for (const flag of FLAGS) setFlagsFromString(flag);
+  settled ||= inWorker;
+  settleYoung();
   capped = true;
 }
 
@@ -35,7 +69,11 @@ export function heapSlackCapped(): boolean {
   return capped;
 }
 
-/** A text this long (characters) is a large object that may outlive its scan (see releaseLargeText). */
+/** Characters matched between two looks at the young generation while it grows (a look costs a few µs). */
+const SETTLE_EVERY_CHARS = 256 * 1024;
+let charsSinceLook = 0;
+
+/** A text this long (characters) is a large object that may outlive its scan (see afterText). */
 const LARGE_TEXT_CHARS = 1 << 20;
 /**
  * Bytes of V8's old large-object space beyond what the last collection left, at which this thread collects. 8 MB,
@@ -54,7 +92,9 @@ function oldLargeObjects(): number {
 }
 
 /**
- * Called once a text of `chars` characters is no longer referenced. A text over ~128 KB is a V8 large object;
+ * Called once a text of `chars` characters (0: bytes with no keyword, never decoded) is matched and no longer
+ * referenced. While this thread's young generation grows, it looks at its size every SETTLE_EVERY_CHARS (see FLAGS).
+ * And it collects dead large texts: a text over ~128 KB is a V8 large object;
  * matching it allocates more than the young generation holds, so it outlives a scavenge and is promoted to the old
  * generation, where it stays, dead, until the next full collection — and V8 lets the old generation grow by at least
  * 8 MB past its live size before it collects. On a tree of generated bundles each matching thread kept one to three
@@ -63,8 +103,13 @@ function oldLargeObjects(): number {
  * a ~20-30 MB heap, 10-20 ms of CPU, 4 times in a scan of the 415 MB tree. Only where the heap slack is capped (the
  * CLI): the library leaves the embedding process's V8 alone.
  */
-export function releaseLargeText(chars: number): void {
-  if (!capped || chars < LARGE_TEXT_CHARS) return;
+export function afterText(chars: number): void {
+  if (!capped) return;
+  if (!settled && (charsSinceLook += chars + 1024) >= SETTLE_EVERY_CHARS) {
+    charsSinceLook = 0;
+    settleYoung();
+  }
+  if (chars < LARGE_TEXT_CHARS) return;
   const large = oldLargeObjects();
   if (large < largeBase) largeBase = large; // V8 collected by itself
   if (large - largeBase < LARGE_GARBAGE_BYTES) return;
