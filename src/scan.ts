@@ -70,7 +70,7 @@ export async function collect(source: Source, ruleset: RuleSet, options: ScanOpt
   const progress = (): void => options.onProgress?.({ scanned: out.scanned, bytes: out.bytes, findings: out.findings.length, problems });
   const lists = { ignore: options.ignoreFingerprints, baseline: options.baseline };
   const gitleaksIgnored = options.gitleaksIgnore?.length ? gitleaksIgnoreMatcher(options.gitleaksIgnore) : undefined;
-  const executor = createExecutor(ruleset, options, {
+  const executor = createExecutor(ruleset, source.backlog ? { ...options, backlog: () => source.backlog!() } : options, {
     problem: (path, code, message, skipped) => {
       out.problem(path, code, message, skipped);
       problems++;

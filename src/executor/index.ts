@@ -42,6 +42,8 @@ export interface ExecutorOptions {
   inputTimeoutMs?: number;
   /** Match every input in a worker, never on this thread (ScanOptions.isolate, issue 19). */
   isolate?: boolean;
+  /** What the source knows lies ahead (Source.backlog), for the pool's start (policy.ts). */
+  backlog?: () => number;
 }
 
 export interface Executor {
@@ -159,7 +161,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       seen++;
       started ??= nowMs();
       const elapsedMs = nowMs() - started;
-      const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs }, options.poolAfter);
+      const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs, backlog: options.backlog?.() ?? 0 }, options.poolAfter);
       if (!pool && (isolate || workers > 0)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;
         // isolated, every input goes to the workers (at least one).

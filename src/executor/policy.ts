@@ -23,6 +23,18 @@ export const POOL_AFTER_MS = 1000;
 /** ...and at least this much input: a few slow files (deep decoding) are no sign of a large scan. */
 export const POOL_AFTER_BYTES = 8 << 20;
 
+/**
+ * A tree is seen to be large sooner by its walk: with this many folders still to list once the scan has matched for
+ * EARLY_POOL_MS (and EARLY_POOL_BYTES), the pool starts then instead of at POOL_AFTER_MS. Measured at 250 ms (issue
+ * 16's A/B, 6 Dec 2026): the 415 MB bench tree had 416 folders to list, the 45 MB one (typescript + three) 12-13,
+ * this repository's src and test 5. Starting at 250 ms took the 415 MB tree from 12.6 % slower than a7c89e7 (which
+ * started its pool after 512 KB) to 4.9 % slower, wall, median of 8 interleaved rounds; on the 45 MB tree the same
+ * early start was 12 % slower than --threads 1, so it waits for the walk's word.
+ */
+export const LARGE_BACKLOG = 128;
+export const EARLY_POOL_MS = 250;
+export const EARLY_POOL_BYTES = 2 << 20;
+
 export interface PoolSignals {
   /** Threads that may match (this one and the workers a pool would start). */
   threads: number;
@@ -31,6 +43,8 @@ export interface PoolSignals {
   items: number;
   /** Milliseconds since the first item. */
   elapsedMs: number;
+  /** What the source knows lies ahead, unread (Source.backlog: the tree walk's folders still to list); 0 if unknown. */
+  backlog?: number;
 }
 
 /** A fixed threshold instead (tests force the pool with zeros; ScanOptions.poolAfter). */
@@ -48,6 +62,7 @@ export interface PoolAfter {
 export function poolWorkers(s: PoolSignals, fixed?: PoolAfter): number {
   if (s.threads <= 1) return 0;
   if (fixed) return s.bytes > (fixed.bytes ?? POOL_AFTER_BYTES) || s.items > (fixed.items ?? Infinity) ? s.threads - 1 : 0;
+  if (s.elapsedMs >= EARLY_POOL_MS && s.bytes >= EARLY_POOL_BYTES && (s.backlog ?? 0) >= LARGE_BACKLOG) return s.threads - 1;
   if (s.elapsedMs < POOL_AFTER_MS || s.bytes < POOL_AFTER_BYTES) return 0;
   return s.threads - 1;
 }

@@ -70,6 +70,11 @@ export interface Source {
    */
   estimate?(signal: AbortSignal): Promise<number | undefined>;
   /**
+   * A cheap count of what is known to lie ahead and is not yet yielded (the tree walk: folders still to list), read
+   * at each item by the executor to start its worker pool early on a large scan (src/executor/policy.ts). Optional.
+   */
+  backlog?(): number;
+  /**
    * What this source adds once every item is matched and filtered (its finalizer): history attributes each secret
    * to the commit that introduced it and adds exposure, a commit range names its commit count. Data in, data out;
    * src/scan.ts runs it, so every caller of the library gets it.

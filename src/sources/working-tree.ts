@@ -109,7 +109,11 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   const useGitignore = options.gitignore !== false;
   const extra = options.exclude && options.exclude.length > 0 ? makeIgnore(options.exclude) : undefined;
 
-  async function* walk(rootAbs: string): AsyncGenerator<Entry> {
+  /** Folders pushed and not yet listed by the scan's walk (Source.backlog); the estimate's walk keeps its own count. */
+  type Ahead = { folders: number };
+  const scanAhead: Ahead = { folders: 0 };
+
+  async function* walk(rootAbs: string, ahead: Ahead): AsyncGenerator<Entry> {
     // Stack of directories to visit, each with the ignore scopes in force there.
     const stack: Array<{ abs: FsPath; rel: string; scopes: ScopedIgnore[] }> = [{ abs: rootAbs, rel: "", scopes: [] }];
     // A path is shown relative to the working directory: the root's shown form, then the walk's own relative path
@@ -118,6 +122,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     const shownOf = (rel: string): string => (rel === "" ? rootShown : rootShown === "." ? rel : rootShown.endsWith("/") ? rootShown + rel : `${rootShown}/${rel}`);
     while (stack.length > 0) {
       const dir = stack.pop()!;
+      ahead.folders = Math.max(0, ahead.folders - 1);
       // Issue 7: one synchronous readdir per directory. `opendir` + `for await` costs three thread-pool round trips
       // per directory, and the scan's workers sat idle waiting for the walk (a 31 000-file tree: 3.7 s → 0.3 s).
       // Names are read as bytes (issue 8): a name that is not valid UTF-8 is still opened by its real bytes.
@@ -145,7 +150,10 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         if (type === "dir" && name === ".git") continue;
         if (isIgnored(scopes, rel, type === "dir")) continue;
         if (extra && extra.ignores(shown + (type === "dir" ? "/" : ""))) continue;
-        if (type === "dir") subdirs.push({ abs, rel, scopes });
+        if (type === "dir") {
+          subdirs.push({ abs, rel, scopes });
+          ahead.folders++;
+        }
         else if (type === "file") yield { kind: "file", abs, shown };
         else if (type === "link") yield { kind: "problem", item: { type: "problem", path: shown, code: "E_SYMLINK", message: "symbolic link; not followed", skipped: true } };
         else yield { kind: "problem", item: { type: "problem", path: shown, code: "E_NOT_REGULAR", message: "not a regular file (FIFO, socket or device); skipped", skipped: true } };
@@ -155,7 +163,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
     }
   }
 
-  async function* entries(): AsyncGenerator<Entry> {
+  async function* entries(ahead: Ahead): AsyncGenerator<Entry> {
     for (const p of options.paths) {
       const abs = resolve(cwd, p);
       let st;
@@ -185,7 +193,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
         }
         if (st.isDirectory()) target = abs;
       }
-      if (st.isDirectory()) yield* walk(target);
+      if (st.isDirectory()) yield* walk(target, ahead);
       else if (st.isFile()) yield { kind: "file", abs: target, shown };
       else yield { kind: "problem", item: { type: "problem", path: toShown(cwd, abs), code: "E_NOT_REGULAR", message: "not a regular file; skipped", skipped: true } };
     }
@@ -247,9 +255,9 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   }
 
   // `keyscan . src` names src twice: with several paths, each file is read (and reported) once.
-  async function* once(): AsyncGenerator<Entry> {
+  async function* once(ahead: Ahead): AsyncGenerator<Entry> {
     const seen = new Set<string>();
-    for await (const e of entries()) {
+    for await (const e of entries(ahead)) {
       const key = e.kind === "problem" ? `p:${e.item.code}:${e.item.path}` : typeof e.abs === "string" ? `s:${e.abs}` : `b:${e.abs.toString("hex")}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -262,15 +270,15 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   }
 
   /** The entries this run scans: each once, and with --shard only the slice whose paths hash into it. */
-  const selected = (): AsyncIterable<Entry> => {
-    const all = options.paths.length > 1 ? once() : entries();
+  const selected = (ahead: Ahead): AsyncIterable<Entry> => {
+    const all = options.paths.length > 1 ? once(ahead) : entries(ahead);
     return options.shard ? inShard(all, options.shard) : all;
   };
 
   // With deferRead the scanner (or its worker pool) reads each file with the same hardening (src/sources/read-file.ts:
   // O_NOFOLLOW|O_NONBLOCK, fstat, bounded read); the test hook still runs first.
   async function* deferred(): AsyncGenerator<SourceItem> {
-    for await (const e of selected()) {
+    for await (const e of selected(scanAhead)) {
       if (e.kind === "problem") {
         yield e.item;
         continue;
@@ -296,7 +304,7 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
    */
   async function estimate(signal: AbortSignal): Promise<number | undefined> {
     let count = 0;
-    for await (const _ of selected()) {
+    for await (const _ of selected({ folders: 0 })) {
       if (signal.aborted) return undefined;
       count++;
     }
@@ -306,7 +314,8 @@ export function workingTreeSource(options: WorkingTreeOptions): Source {
   return {
     description: `files: ${options.paths.join(" ")}`,
     estimate,
+    backlog: () => scanAhead.folders,
     // With deferRead nothing is read here, so there is nothing to overlap: a plain pass avoids mapConcurrent's races.
-    items: () => (options.deferRead ? deferred() : expand(mapConcurrent(selected(), options.concurrency ?? 8, read))),
+    items: () => (options.deferRead ? deferred() : expand(mapConcurrent(selected(scanAhead), options.concurrency ?? 8, read))),
   };
 }

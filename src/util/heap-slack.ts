@@ -28,7 +28,8 @@ import { runInNewContext } from "node:vm";
  * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so it is let grow
  * (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches YOUNG_SEMI_MB,
  * and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2 on the command
- * line). afterText looks at its size as texts are matched.
+ * line). afterText looks at its size as texts are matched, every SETTLE_EVERY_CHARS: a large first text (one look
+ * after it) may still let it double past YOUNG_SEMI_MB, at most to V8's 16 MB.
  */
 const YOUNG_SEMI_MB = 4;
 const FLAGS = ["--heap-growing-percent=50", `--min-semi-space-size=${YOUNG_SEMI_MB}`, `--max-semi-space-size=${YOUNG_SEMI_MB}`];

@@ -1,7 +1,11 @@
 // Issue 21 (small and medium inputs): the pool starts on what is known — time spent matching and input matched —
 // so a scan that ends quickly never pays for workers; tests can still force it with fixed thresholds.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { POOL_AFTER_BYTES, POOL_AFTER_MS, poolWorkers, shouldStartPool } from "../../src/executor/policy.js";
+import { EARLY_POOL_BYTES, EARLY_POOL_MS, LARGE_BACKLOG, POOL_AFTER_BYTES, POOL_AFTER_MS, poolWorkers, shouldStartPool } from "../../src/executor/policy.js";
+import { workingTreeSource } from "../../src/sources/working-tree.js";
+import { tempDir } from "../helpers.js";
 
 describe("issue 21: pooling policy", () => {
   const big = { threads: 2, bytes: 64 << 20, items: 5000, elapsedMs: 2000 };
@@ -37,5 +41,39 @@ describe("issue 21: pooling policy", () => {
     expect(shouldStartPool({ threads: 2, bytes: 1, items: 1, elapsedMs: 0 }, { bytes: 0, items: 0 })).toBe(true);
     expect(shouldStartPool({ threads: 2, bytes: 0, items: 0, elapsedMs: 0 }, { bytes: 0, items: 0 })).toBe(false);
     expect(shouldStartPool({ threads: 2, bytes: 10, items: 1, elapsedMs: 9999 }, { bytes: 100 })).toBe(false);
+  });
+
+  it("starts early when the source knows a large backlog (issue 16's A/B: the tree walk's folders still to list)", () => {
+    const early = { threads: 2, bytes: EARLY_POOL_BYTES, items: 300, elapsedMs: EARLY_POOL_MS, backlog: LARGE_BACKLOG };
+    expect(shouldStartPool(early)).toBe(true);
+    // A medium tree (typescript + three had 12-13 folders left at 250 ms): no early start.
+    expect(shouldStartPool({ ...early, backlog: LARGE_BACKLOG - 1 })).toBe(false);
+    expect(shouldStartPool({ ...early, backlog: undefined })).toBe(false);
+    // Not before EARLY_POOL_MS of matching nor on less input, however large the backlog.
+    expect(shouldStartPool({ ...early, elapsedMs: EARLY_POOL_MS - 1, backlog: 10_000 })).toBe(false);
+    expect(shouldStartPool({ ...early, bytes: EARLY_POOL_BYTES - 1, backlog: 10_000 })).toBe(false);
+  });
+
+  it("the working tree's backlog counts the folders its scan has still to list, and not its estimate's", async () => {
+    const t = tempDir("keyscan-21-backlog-");
+    try {
+      for (let i = 0; i < 5; i++) {
+        mkdirSync(join(t.dir, `d${i}`, "inner"), { recursive: true });
+        writeFileSync(join(t.dir, `d${i}`, "inner", "f.txt"), "x\n");
+      }
+      writeFileSync(join(t.dir, "top.txt"), "x\n");
+      const source = workingTreeSource({ paths: ["."], cwd: t.dir, maxFileSize: 1 << 20, deferRead: true });
+      expect(source.backlog!()).toBe(0);
+      // The estimate walks the same tree on its own count.
+      expect(await source.estimate!(new AbortController().signal)).toBe(6);
+      expect(source.backlog!()).toBe(0);
+      const seen: number[] = [];
+      for await (const _ of source.items()) seen.push(source.backlog!());
+      // top.txt is yielded after the root is listed (d0-d4 ahead); d0/inner/f.txt after d0 and d0/inner were listed
+      // (d1-d4 ahead), and so on to the last, with nothing left.
+      expect(seen).toEqual([5, 4, 3, 2, 1, 0]);
+    } finally {
+      t.cleanup();
+    }
   });
 });
