@@ -3,23 +3,12 @@
 // leading byte-order mark dropped, invalid sequences as U+FFFD — for every input, or offsets and findings would move.
 import { describe, expect, it } from "vitest";
 import { decodeBytes } from "../../src/engine/decode-bytes.js";
+import { seededRandom } from "../../src/engine/template.js";
 import { createUtf8Decoder } from "../../src/engine/utf8-wasm.js";
 
 const reference = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 /** utf8-wasm.ts leaves a byte-order mark to its caller. */
 const keepingMark = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** A deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces of UTF-8, valid and not: ASCII, 2-, 3- and 4-byte characters, a byte-order mark, and the invalid kinds
 // (a lone continuation byte, a truncated sequence, an overlong form, an encoded surrogate, a code point past U+10FFFF,
@@ -56,7 +45,7 @@ const decoded = (bytes: Uint8Array): string => {
 
 describe("issue 16: decodeBytes decodes UTF-8 as TextDecoder does", () => {
   it("matches TextDecoder on random valid and invalid UTF-8, with and without a byte-order mark", () => {
-    const rand = random(16);
+    const rand = seededRandom("issue-16-decode");
     for (let n = 0; n < 3000; n++) {
       const validOnly = n % 2 === 0;
       let bytes = bytesOf(rand, 1 + Math.floor(rand() * 40), validOnly);
@@ -86,7 +75,7 @@ describe("issue 16: decodeBytes decodes UTF-8 as TextDecoder does", () => {
   });
 
   it("decodes valid UTF-8 in WebAssembly as TextDecoder does, cut into blocks between characters", () => {
-    const rand = random(1616);
+    const rand = seededRandom("issue-16-decode-blocks");
     const decoders = [4, 5, 7, 64, 1 << 14].map((block) => createUtf8Decoder(block)!);
     for (let n = 0; n < 600; n++) {
       const bytes = bytesOf(rand, 1 + Math.floor(rand() * 200), true);
