@@ -43,7 +43,7 @@ function cacheDir() {
  * again before the cache is made (a worker thread's isolate resets one of them); test/regression/issue-20-code-cache
  * .test.ts checks that a later run reuses the cache. And CHECKSUM while the cache is read and made.
  */
-const V8_FLAGS = ["--heap-growing-percent=50", "--min-semi-space-size=4", "--max-semi-space-size=4", "--semi-space-growth-factor=2", "--no-regexp-tier-up"];
+const V8_FLAGS = ["--heap-growing-percent=50", "--min-semi-space-size=4", "--max-semi-space-size=4", "--semi-space-growth-factor=1", "--no-regexp-tier-up"];
 /**
  * Node's built-in modules that every scan loads, loaded before any V8 flag is set. Node compiles its own modules with
  * a code cache made under V8's default flags, which V8 refuses once any flag differs: a built-in loaded after

@@ -25,11 +25,12 @@ import { runInNewContext } from "node:vm";
  * 219-228 MB, 8 MB 3.67-3.98 s and 227-253 MB.
  *
  * How, since V8 reads the semi-space bounds only when it sets up an isolate: a worker (set up after capHeapSlack)
- * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so it is let grow
- * (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches YOUNG_SEMI_MB,
- * and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2 on the command
- * line). afterText looks at its size as texts are matched, every SETTLE_EVERY_CHARS: a large first text (one look
- * after it) may still let it double past YOUNG_SEMI_MB, at most to V8's 16 MB.
+ * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so once it matches
+ * it is let grow (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches
+ * YOUNG_SEMI_MB, and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2 on the command
+ * line). afterText looks at its size after each text until it has settled (a look costs a few µs; it settles
+ * within the first few MB): a large text (one look after it) may still let it double past YOUNG_SEMI_MB, at most to
+ * V8's 16 MB.
  */
 const YOUNG_SEMI_MB = 4;
 const FLAGS = ["--heap-growing-percent=50", `--min-semi-space-size=${YOUNG_SEMI_MB}`, `--max-semi-space-size=${YOUNG_SEMI_MB}`];
@@ -39,16 +40,25 @@ const YOUNG_SETTLED_BYTES = 2 * YOUNG_SEMI_MB * 2 ** 20;
 let capped = false;
 /** Whether this thread's young generation has reached its size (the growth factor is then 1). */
 let settled = false;
+/**
+ * Whether this thread has started matching (afterText was called): only then may its young generation grow. Before,
+ * the rule set's compile (a run without the rule cache) made it grow to V8's 16 MB at once, with no look between
+ * (415 MB tree, `KEYSCAN_CACHE_DIR=off`: peak RSS 274-277 MB against 226-241 MB with the young generation frozen).
+ */
+let matching = false;
 
 function youngBytes(): number {
   for (const space of getHeapSpaceStatistics()) if (space.space_name === "new_space") return space.space_size;
   return 0;
 }
 
-/** Let this thread's young generation grow until it reaches YOUNG_SETTLED_BYTES, then freeze it (see FLAGS). */
+/**
+ * Let this thread's young generation grow while it matches, until it reaches YOUNG_SETTLED_BYTES; else hold it (see
+ * FLAGS).
+ */
 function settleYoung(): void {
   settled ||= youngBytes() >= YOUNG_SETTLED_BYTES;
-  setFlagsFromString(`--semi-space-growth-factor=${settled ? 1 : 2}`);
+  setFlagsFromString(`--semi-space-growth-factor=${matching && !settled ? 2 : 1}`);
 }
 
 /**
@@ -70,9 +80,6 @@ export function heapSlackCapped(): boolean {
   return capped;
 }
 
-/** Characters matched between two looks at the young generation while it grows (a look costs a few µs). */
-const SETTLE_EVERY_CHARS = 256 * 1024;
-let charsSinceLook = 0;
 
 /** A text this long (characters) is a large object that may outlive its scan (see afterText). */
 const LARGE_TEXT_CHARS = 1 << 20;
@@ -94,7 +101,7 @@ function oldLargeObjects(): number {
 
 /**
  * Called once a text of `chars` characters (0: bytes with no keyword, never decoded) is matched and no longer
- * referenced. While this thread's young generation grows, it looks at its size every SETTLE_EVERY_CHARS (see FLAGS).
+ * referenced. Until this thread's young generation has settled, it looks at its size (see FLAGS).
  * And it collects dead large texts: a text over ~128 KB is a V8 large object;
  * matching it allocates more than the young generation holds, so it outlives a scavenge and is promoted to the old
  * generation, where it stays, dead, until the next full collection — and V8 lets the old generation grow by at least
@@ -106,8 +113,8 @@ function oldLargeObjects(): number {
  */
 export function afterText(chars: number): void {
   if (!capped) return;
-  if (!settled && (charsSinceLook += chars + 1024) >= SETTLE_EVERY_CHARS) {
-    charsSinceLook = 0;
+  if (!settled) {
+    matching = true;
     settleYoung();
   }
   if (chars < LARGE_TEXT_CHARS) return;
