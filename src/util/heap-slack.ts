@@ -56,10 +56,15 @@ function youngBytes(): number {
  * Let this thread's young generation grow while it matches, until it reaches YOUNG_SETTLED_BYTES; else hold it (see
  * FLAGS).
  */
-function settleYoung(): void {
+function settleYoung(force = false): void {
   settled ||= youngBytes() >= YOUNG_SETTLED_BYTES;
-  setFlagsFromString(`--semi-space-growth-factor=${matching && !settled ? 2 : 1}`);
+  const factor = matching && !settled ? 2 : 1;
+  // Set only when it changes (setFlagsFromString re-hashes V8's flags: ~1.4 µs a call, 44 ms of a tree scan's
+  // profile when it ran after every text), or when a worker's set-up may have reset it (capHeapSlack).
+  if (factor !== factorSet || force) setFlagsFromString(`--semi-space-growth-factor=${factor}`);
+  factorSet = factor;
 }
+let factorSet = 0;
 
 /**
  * Set the flags for every isolate of this process, and this thread's growth factor. Called again after a worker's
@@ -71,7 +76,7 @@ function settleYoung(): void {
 export function capHeapSlack(inWorker = false): void {
   for (const flag of FLAGS) setFlagsFromString(flag);
   settled ||= inWorker;
-  settleYoung();
+  settleYoung(true);
   capped = true;
 }
 
