@@ -7,7 +7,7 @@
  * matches them), so they all treat bytes alike; here in the engine so that the engine imports nothing from sources.
  */
 import { isAscii, isUtf8 } from "node:buffer";
-import { createUtf8Decoder } from "./utf8-wasm.js";
+import { createUtf8Decoder, UTF8_WASM_MAX_BYTES } from "./utf8-wasm.js";
 
 /** Bytes sniffed for a NUL (git's own binary test). */
 export const BINARY_SNIFF_BYTES = 8000;
@@ -29,21 +29,28 @@ let validUtf8: ((bytes: Uint8Array) => string) | null | undefined = null;
 let nonAsciiBytes = 0;
 
 /**
+ * The longest ASCII read as Latin-1. Past ~1 MB Node makes the string external (its characters in memory outside V8's
+ * heap, freed only when a collection finds the string dead), which heap-slack.ts's large-text collection does not
+ * see: the planted bench tree's peak RSS rose 15-25 MB. TextDecoder's string is on V8's heap.
+ */
+const LATIN1_MAX_BYTES = 1 << 19;
+
+/**
  * UTF-8 bytes as text, as TextDecoder decodes them (a leading byte-order mark dropped, invalid sequences as U+FFFD),
  * but faster on what trees hold (issue 16's A/B: TextDecoder was 12-14 % of a tree scan's CPU). ASCII files (57 % of
  * the bench tree's bytes) are read as Latin-1, a byte copy into a one-byte string (120 MB of the tree, Node 20, CPU:
- * 29-44 ms against 46-76 ms); valid UTF-8 with some non-ASCII goes to utf8-wasm.ts (its header has the figures).
+ * 29-44 ms against 46-76 ms); valid UTF-8 with some non-ASCII, up to 256 KB, goes to utf8-wasm.ts (its header has
+ * the figures, and why not longer texts).
  * Invalid UTF-8 stays with TextDecoder, whose replacement characters are the contract (a secret is ASCII; the valid
  * parts are still scanned). test/regression/issue-16-decode.test.ts compares all three with TextDecoder.
  */
 function decodeUtf8(data: Uint8Array): string {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (isAscii(buf)) return buf.toString("latin1");
+  if (isAscii(buf)) return buf.length <= LATIN1_MAX_BYTES ? buf.toString("latin1") : utf8.decode(data);
+  if (buf.length > UTF8_WASM_MAX_BYTES + 3) return utf8.decode(data);
   if (validUtf8 === null && (nonAsciiBytes += buf.length) > WASM_UTF8_AFTER) validUtf8 = createUtf8Decoder();
-  if (validUtf8 && isUtf8(buf)) {
-    const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    return validUtf8(buf.subarray(bom));
-  }
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  if (validUtf8 && buf.length - bom <= UTF8_WASM_MAX_BYTES && isUtf8(buf)) return validUtf8(buf.subarray(bom));
   return utf8.decode(data);
 }
 

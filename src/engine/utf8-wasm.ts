@@ -6,20 +6,20 @@
  * file's size that lives until a collection (peak RSS of the 415 MB tree +50-80 MB). This loop writes UTF-16 into a
  * fixed block of WebAssembly memory, from which Node copies it into the string, and leaves no garbage but the
  * string. Measured on the bench tree's non-ASCII files up to 256 KB (60 MB, Node 20, CPU): 108-115 ms against
- * TextDecoder's 162-175 ms; the larger ones, below. It decodes only input that node:buffer's isUtf8 has already found valid (the caller's contract), so it
+ * TextDecoder's 162-175 ms. It decodes only input that node:buffer's isUtf8 has already found valid (the caller's contract), so it
  * needs no validation of its own; invalid input stays with TextDecoder, whose replacement characters are the rule.
  */
 import { ADD, AND, BLOCK, BR, BR_IF, CONST, END, GE_U, GET, IF, instantiate, LOAD8U, LOOP, LT_U, moduleBytes, OR, SET, SHL, SHR_U, sleb, STORE16, SUB, TEE, uleb, VOID } from "./wasm-emit.js";
 
 /**
- * Bytes decoded per call: a longer text is decoded in blocks, cut before a character's first byte, and joined. 16 KB:
- * each block's string then stays out of V8's large-object space (one mapping per object); on the bench tree's 56
- * non-ASCII files over 256 KB (65 MB), CPU: 16 KB blocks 168-232 ms, 64 KB 243-249, 256 KB 286-290, TextDecoder
- * 255-264.
+ * The most bytes one call decodes: longer texts stay with TextDecoder (decode-bytes.ts). Decoding one in blocks and
+ * joining their strings was faster in CPU but made twice the garbage, and blocks still alive when the young generation
+ * was collected went to the old one: the planted bench tree's peak RSS rose 25-30 MB (issue 21's bound is 256 MB).
+ * The 56 non-ASCII files over 256 KB of the bench tree are 65 MB of its 415; a third of its non-ASCII bytes.
  */
-const BLOCK_BYTES = 1 << 14;
+export const UTF8_WASM_MAX_BYTES = 1 << 18;
 const IN_AT = 0;
-const OUT_AT = BLOCK_BYTES + 8;
+const OUT_AT = UTF8_WASM_MAX_BYTES + 8;
 
 /** `decode(n) -> units`: the UTF-8 bytes [IN_AT, IN_AT + n), valid and whole characters, as UTF-16 at OUT_AT. */
 function decodeBody(): number[] {
@@ -52,29 +52,19 @@ function decodeBody(): number[] {
 }
 
 /**
- * A decoder of valid UTF-8 (no byte-order mark handling: the caller strips it), or undefined without WebAssembly.
- * `block`: bytes per call (tests make it small, to cut between characters often).
+ * A decoder of valid UTF-8 of at most `maxBytes` (default UTF8_WASM_MAX_BYTES) bytes — no byte-order mark handling:
+ * the caller strips it — or undefined without WebAssembly.
  */
-export function createUtf8Decoder(block = BLOCK_BYTES): ((bytes: Uint8Array) => string) | undefined {
-  if (block > BLOCK_BYTES || block < 4) throw new RangeError(`block must be 4-${BLOCK_BYTES} bytes`);
-  const made = instantiate(moduleBytes([{ name: "decode", params: 1, locals: 4, body: decodeBody() }]), OUT_AT + 2 * BLOCK_BYTES + 8);
+export function createUtf8Decoder(maxBytes = UTF8_WASM_MAX_BYTES): ((bytes: Uint8Array) => string) | undefined {
+  if (!(maxBytes >= 1 && maxBytes <= UTF8_WASM_MAX_BYTES)) throw new RangeError(`maxBytes must be 1-${UTF8_WASM_MAX_BYTES}`);
+  const made = instantiate(moduleBytes([{ name: "decode", params: 1, locals: 4, body: decodeBody() }]), OUT_AT + 2 * maxBytes + 8);
   if (!made) return undefined;
   const decode = made.exports.decode as (n: number) => number;
   const memory = new Uint8Array(made.buffer);
   const out = Buffer.from(made.buffer);
-  const one = (bytes: Uint8Array): string => {
+  return (bytes) => {
+    if (bytes.length > maxBytes) throw new RangeError(`utf8-wasm: ${bytes.length} bytes is over ${maxBytes}`);
     memory.set(bytes, IN_AT);
     return out.toString("utf16le", OUT_AT, OUT_AT + 2 * decode(bytes.length));
-  };
-  return (bytes) => {
-    if (bytes.length <= block) return one(bytes);
-    const parts: string[] = [];
-    for (let p = 0; p < bytes.length; ) {
-      let q = Math.min(bytes.length, p + block);
-      while (q < bytes.length && (bytes[q]! & 0xc0) === 0x80) q--; // cut before a character's first byte
-      parts.push(one(bytes.subarray(p, q)));
-      p = q;
-    }
-    return parts.join("");
   };
 }

@@ -1,10 +1,10 @@
-// Issue 16 (the catalogue at no cost in speed): decodeBytes reads ASCII as Latin-1 and valid UTF-8 in WebAssembly
-// (utf8-wasm.ts) instead of TextDecoder (12-14 % of a tree scan's CPU). Its text must stay exactly TextDecoder's — a
+// Issue 16 (the catalogue at no cost in speed): decodeBytes reads ASCII as Latin-1 and valid UTF-8 up to 256 KB in
+// WebAssembly (utf8-wasm.ts) instead of TextDecoder (12-14 % of a tree scan's CPU). Its text must stay exactly TextDecoder's — a
 // leading byte-order mark dropped, invalid sequences as U+FFFD — for every input, or offsets and findings would move.
 import { describe, expect, it } from "vitest";
 import { decodeBytes } from "../../src/engine/decode-bytes.js";
 import { seededRandom } from "../../src/engine/template.js";
-import { createUtf8Decoder } from "../../src/engine/utf8-wasm.js";
+import { createUtf8Decoder, UTF8_WASM_MAX_BYTES } from "../../src/engine/utf8-wasm.js";
 
 const reference = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 /** utf8-wasm.ts leaves a byte-order mark to its caller. */
@@ -59,6 +59,8 @@ describe("issue 16: decodeBytes decodes UTF-8 as TextDecoder does", () => {
   it("matches on each path: empty, ASCII, valid non-ASCII, a lone byte-order mark, invalid; on a view into a larger buffer", () => {
     const cases = ["", "const key = 'abc';\n", "naïve = “quoted” 🔑\n", "\ufeff", "\ufeffx = 1"].map((s) => Buffer.from(s, "utf8"));
     cases.push(Buffer.from([0x61, 0xe2, 0x82, 0x62]), Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x61]));
+    // ASCII over 512 KB (TextDecoder's on-heap string, not Latin-1's external one: decode-bytes.ts LATIN1_MAX_BYTES).
+    cases.push(Buffer.alloc(600 * 1024, 0x61), Buffer.alloc(512 * 1024, 0x62));
     for (const bytes of cases) expect(decoded(bytes)).toBe(reference.decode(bytes));
     // A Uint8Array (not a Buffer) over part of a larger buffer, as the pool's transferred bytes are.
     const backing = new Uint8Array(64).fill(0x41);
@@ -74,19 +76,27 @@ describe("issue 16: decodeBytes decodes UTF-8 as TextDecoder does", () => {
     expect(decoded(Uint8Array.from([0xff, 0xfe, 0x61, 0x00]))).toBe("a");
   });
 
-  it("decodes valid UTF-8 in WebAssembly as TextDecoder does, cut into blocks between characters", () => {
-    const rand = seededRandom("issue-16-decode-blocks");
-    const decoders = [4, 5, 7, 64, 1 << 14].map((block) => createUtf8Decoder(block)!);
+  it("decodes valid UTF-8 in WebAssembly as TextDecoder does, up to its bound", () => {
+    const rand = seededRandom("issue-16-decode-wasm");
+    const decode = createUtf8Decoder()!;
     for (let n = 0; n < 600; n++) {
       const bytes = bytesOf(rand, 1 + Math.floor(rand() * 200), true);
-      for (const decode of decoders) expect(decode(bytes), `case ${n}: ${Buffer.from(bytes).toString("hex")}`).toBe(keepingMark.decode(bytes));
+      expect(decode(bytes), `case ${n}: ${Buffer.from(bytes).toString("hex")}`).toBe(keepingMark.decode(bytes));
     }
-    // Every character kind at every offset of a block boundary, and the whole range of code points.
+    // The whole range of code points (every one below U+0800, then a sample), in inputs up to the bound.
     const all: string[] = [];
     for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? 1 : 37) if (cp < 0xd800 || cp > 0xdfff) all.push(String.fromCodePoint(cp));
-    const text = all.join("");
-    const bytes = Buffer.from(text, "utf8");
-    for (const decode of decoders) expect(decode(bytes) === text).toBe(true);
+    const bytes = Buffer.from(all.join(""), "utf8");
+    for (let at = 0; at < bytes.length; ) {
+      let end = Math.min(bytes.length, at + UTF8_WASM_MAX_BYTES);
+      while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--;
+      const piece = bytes.subarray(at, end);
+      expect(decode(piece) === keepingMark.decode(piece)).toBe(true);
+      at = end;
+    }
+    // Past the bound it refuses rather than write past its memory.
+    expect(() => decode(new Uint8Array(UTF8_WASM_MAX_BYTES + 1))).toThrow(RangeError);
+    expect(() => createUtf8Decoder(16)!(new Uint8Array(17))).toThrow(RangeError);
   });
 
   it("uses the WebAssembly decoder once over 1 MB of non-ASCII text was decoded, with the same text", () => {
@@ -95,5 +105,11 @@ describe("issue 16: decodeBytes decodes UTF-8 as TextDecoder does", () => {
     for (let i = 0; i < 20; i++) expect(decoded(line)).toBe(reference.decode(line));
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), line]);
     expect(decoded(bom)).toBe(reference.decode(bom));
+    // Longer than the WebAssembly decoder takes (TextDecoder's), with and without a mark, and at the bound itself.
+    const long = Buffer.concat([line, line, line]);
+    expect(long.length).toBeGreaterThan(UTF8_WASM_MAX_BYTES);
+    expect(decoded(long)).toBe(reference.decode(long));
+    const atBound = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.alloc(UTF8_WASM_MAX_BYTES - 2, 0x61), Buffer.from("é", "utf8")]);
+    expect(decoded(atBound)).toBe(reference.decode(atBound));
   });
 });
