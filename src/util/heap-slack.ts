@@ -27,10 +27,10 @@ import { runInNewContext } from "node:vm";
  * How, since V8 reads the semi-space bounds only when it sets up an isolate: a worker (set up after capHeapSlack)
  * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so once it matches
  * it is let grow (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches
- * YOUNG_SEMI_MB, and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2 on the command
- * line). afterText looks at its size after each text until it has settled (a look costs a few µs; it settles
- * within the first few MB): a large text (one look after it) may still let it double past YOUNG_SEMI_MB, at most to
- * V8's 16 MB.
+ * YOUNG_SEMI_MB, and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2
+ * on the command line). afterText looks at its size after each text until it has settled (a look costs a few µs;
+ * it settles within the first few MB): a large text (one look after it) may still let it double past YOUNG_SEMI_MB,
+ * at most to V8's 16 MB.
  */
 const YOUNG_SEMI_MB = 4;
 const FLAGS = ["--heap-growing-percent=50", `--min-semi-space-size=${YOUNG_SEMI_MB}`, `--max-semi-space-size=${YOUNG_SEMI_MB}`];
@@ -46,6 +46,8 @@ let settled = false;
  * (415 MB tree, `KEYSCAN_CACHE_DIR=off`: peak RSS 274-277 MB against 226-241 MB with the young generation frozen).
  */
 let matching = false;
+/** The growth factor this thread last set (0: none yet). */
+let factorSet = 0;
 
 function youngBytes(): number {
   for (const space of getHeapSpaceStatistics()) if (space.space_name === "new_space") return space.space_size;
@@ -64,7 +66,6 @@ function settleYoung(force = false): void {
   if (factor !== factorSet || force) setFlagsFromString(`--semi-space-growth-factor=${factor}`);
   factorSet = factor;
 }
-let factorSet = 0;
 
 /**
  * Set the flags for every isolate of this process, and this thread's growth factor. Called again after a worker's
@@ -84,7 +85,6 @@ export function capHeapSlack(inWorker = false): void {
 export function heapSlackCapped(): boolean {
   return capped;
 }
-
 
 /** A text this long (characters) is a large object that may outlive its scan (see afterText). */
 const LARGE_TEXT_CHARS = 1 << 20;
