@@ -45,8 +45,10 @@ const LATIN1_MAX_BYTES = 1 << 19;
  * parts are still scanned). test/regression/issue-16-decode.test.ts compares all three with TextDecoder.
  */
 function decodeUtf8(data: Uint8Array): string {
+  // Past both bounds, TextDecoder whatever the bytes: no pass over them first to tell ASCII.
+  if (data.length > LATIN1_MAX_BYTES) return utf8.decode(data);
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (isAscii(buf)) return buf.length <= LATIN1_MAX_BYTES ? buf.toString("latin1") : utf8.decode(data);
+  if (isAscii(buf)) return buf.toString("latin1");
   if (buf.length > UTF8_WASM_MAX_BYTES + 3) return utf8.decode(data);
   if (validUtf8 === null && (nonAsciiBytes += buf.length) > WASM_UTF8_AFTER) validUtf8 = createUtf8Decoder();
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;

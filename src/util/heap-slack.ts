@@ -28,7 +28,7 @@ import { runInNewContext } from "node:vm";
  * gets `--min/--max-semi-space-size`; this thread's isolate already exists with 1 MB semi-spaces, so once it matches
  * it is let grow (growth factor 2, V8's default, doubling at a scavenge that saw many survivors) until it reaches
  * YOUNG_SEMI_MB, and then frozen (`--semi-space-growth-factor=1`, which V8 accepts at run time; it clamps it to ≥ 2
- * on the command line). afterText looks at its size after each text until it has settled (a look costs a few µs;
+ * on the command line). afterText looks at its size after each text until it has settled (a look costs ~0.4 µs;
  * it settles within the first few MB): a large text (one look after it) may still let it double past YOUNG_SEMI_MB,
  * at most to V8's 16 MB.
  */
