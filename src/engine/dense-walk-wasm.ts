@@ -13,7 +13,10 @@
  * row (too deep: the caller walks it on the trie), with every stream's registers saved.
  */
 
-/** Byte offsets in the memory. Control block: i32 slots (see CONTROL_*), then the class map, then the caller's. */
+/**
+ * Byte offsets in the walker's region of the memory (at `base`: 0 in a memory of its own, a slot's region in a shared
+ * one, dense-table-memory.ts). Control block: i32 slots (see CONTROL_*), then the class map, then the caller's.
+ */
 export const CLASS_AT = 1024;
 export const DATA_AT = CLASS_AT + 65536;
 /** i32 slots of the control block: iterations left, the table's limit, the value that stopped a walk. */
@@ -25,14 +28,13 @@ export const STREAM_AT = 4;
 export const STREAM_SLOTS = 4;
 export const MAX_STREAMS = 4;
 
-import { ADD, BLOCK, BR_IF, CONST, ELSE, END, EQZ, GET, IF, instantiate, LOAD, LOAD16U, LOAD8U, LOOP, LT_S, LT_U, moduleBytes, RETURN, SET, SHL, sleb, STORE, SUB, TEE, uleb, VOID, XOR } from "./wasm-emit.js";
+import { ADD, BLOCK, BR_IF, CONST, ELSE, END, EQZ, GET, IF, instantiate, LOAD, LOAD16U, LOAD8U, LOOP, LT_S, LT_U, moduleBytes, RETURN, SET, SHL, sleb, STORE, SUB, TEE, uleb, VOID, XOR, type WasmMemory } from "./wasm-emit.js";
 
-/** i32.load / i32.store of control slot `slot` (address 0 + offset). */
-const loadSlot = (slot: number): number[] => [CONST, 0, LOAD, 2, ...uleb(slot * 4)];
-const storeSlot = (slot: number, local: number): number[] => [CONST, 0, GET, local, STORE, 2, ...uleb(slot * 4)];
-
-/** The body of walk<k> for `k` streams over a table at `tableAt`. Locals: n, lim, v, then p, s, h per stream. */
-function walkBody(k: number, tableAt: number): number[] {
+/** The body of walk<k> for `k` streams over a table at `tableAt`, its region at `base`. Locals: n, lim, v, then p, s, h per stream. */
+function walkBody(k: number, tableAt: number, base: number): number[] {
+  // i32.load / i32.store of control slot `slot` (address 0 + offset).
+  const loadSlot = (slot: number): number[] => [CONST, 0, LOAD, 2, ...uleb(base + slot * 4)];
+  const storeSlot = (slot: number, local: number): number[] => [CONST, 0, GET, local, STORE, 2, ...uleb(base + slot * 4)];
   const N = 0, LIM = 1, V = 2;
   const p = (j: number): number => 3 + 3 * j;
   const s = (j: number): number => 4 + 3 * j;
@@ -47,7 +49,7 @@ function walkBody(k: number, tableAt: number): number[] {
   for (let j = 0; j < k; j++) {
     code.push(
       // v = table[s + class[char at p]]
-      GET, s(j), GET, p(j), LOAD16U, 1, 0, LOAD8U, 0, ...uleb(CLASS_AT), ADD, CONST, 2, SHL, LOAD, 2, ...uleb(tableAt), TEE, V,
+      GET, s(j), GET, p(j), LOAD16U, 1, 0, LOAD8U, 0, ...uleb(base + CLASS_AT), ADD, CONST, 2, SHL, LOAD, 2, ...uleb(tableAt), TEE, V,
       GET, LIM, LT_U, IF, VOID, GET, V, SET, s(j), // a row: go on from it
       ELSE, GET, V, CONST, 0, LT_S, IF, VOID, // a keyword ends here: note (address, row) and go on from the row
       GET, h(j), GET, p(j), STORE, 2, 0,
@@ -62,17 +64,21 @@ function walkBody(k: number, tableAt: number): number[] {
   return code;
 }
 
-/** The module's bytes: walk1 … walk<MAX_STREAMS>, each `() -> i32`, on an imported memory `e.m`. */
-export function denseWalkModule(tableAt: number): Uint8Array {
-  return moduleBytes(Array.from({ length: MAX_STREAMS }, (_, i) => ({ name: `walk${i + 1}`, params: 0, locals: 3 + 3 * (i + 1), body: walkBody(i + 1, tableAt) })));
+/** The module's bytes: walk1 … walk<MAX_STREAMS>, each `() -> i32`, on an imported memory `e.m` (`shared`: a shared one). */
+export function denseWalkModule(tableAt: number, base = 0, shared = false): Uint8Array {
+  return moduleBytes(
+    Array.from({ length: MAX_STREAMS }, (_, i) => ({ name: `walk${i + 1}`, params: 0, locals: 3 + 3 * (i + 1), body: walkBody(i + 1, tableAt, base) })),
+    shared,
+  );
 }
 
 /**
- * A memory of at least `bytes` bytes and the walk functions on it (index k - 1: k streams), or undefined where
- * WebAssembly is unavailable (`node --jitless`) or refuses the module.
+ * The walk functions (index k - 1: k streams) on a memory of at least `bytes` bytes, or on `memory` (shared, its table
+ * at `tableAt` and this walker's region at `base`), or undefined where WebAssembly is unavailable (`node --jitless`)
+ * or refuses the module.
  */
-export function instantiateDenseWalk(bytes: number, tableAt: number): { buffer: ArrayBuffer; walks: Array<() => number> } | undefined {
-  const made = instantiate(denseWalkModule(tableAt), bytes);
+export function instantiateDenseWalk(bytes: number, tableAt: number, shared?: { memory: WasmMemory; base: number }): { buffer: ArrayBuffer; walks: Array<() => number> } | undefined {
+  const made = shared ? instantiate(denseWalkModule(tableAt, shared.base, true), bytes, shared.memory) : instantiate(denseWalkModule(tableAt), bytes);
   if (!made) return undefined;
   return { buffer: made.buffer, walks: Array.from({ length: MAX_STREAMS }, (_, i) => made.exports[`walk${i + 1}`] as () => number) };
 }

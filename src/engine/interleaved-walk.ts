@@ -8,6 +8,8 @@
  * test/regression/issue-16-wasm-walk.test.ts compares the two, and a naive search).
  */
 import { CLASS_AT, CONTROL_LIM, CONTROL_N, CONTROL_V, DATA_AT, instantiateDenseWalk, MAX_STREAMS, STREAM_AT, STREAM_SLOTS } from "./dense-walk-wasm.js";
+import { claimRegion, regionOf, releaseRegion, TABLE_AT } from "./dense-table-memory.js";
+import type { WasmMemory } from "./wasm-emit.js";
 
 /** The trie moves for states without a row (keyword-automaton.ts). */
 export interface DeepStates {
@@ -29,6 +31,26 @@ export interface WalkerOptions {
   chunk?: number;
   /** A piece is at least this long; shorter chunks get fewer streams. */
   minPiece?: number;
+  /**
+   * Where the table is when it is in a shared memory (dense-table-memory.ts): the walker then works in that memory,
+   * in the region of `slot` (claimed for this thread by whoever started it, or here), instead of copying the table.
+   */
+  shared?: { memory: WasmMemory; slot?: number };
+}
+
+const DEFAULT_CHUNK = 1 << 16;
+const align8 = (n: number): number => n + ((8 - (n % 8)) % 8);
+
+/** A walker's layout from its region's start: its text, then its hits (one slot per character walked, lead-ins included). */
+function layout(chunk: number, lead: number): { textAt: number; hitsAt: number; end: number } {
+  const textAt = DATA_AT;
+  const hitsAt = align8(textAt + (chunk + lead) * 2);
+  return { textAt, hitsAt, end: align8(hitsAt + (chunk + MAX_STREAMS * lead) * 8) };
+}
+
+/** The bytes a walker's region needs for keywords of at most `longest` characters (dense-table-memory.ts regions). */
+export function walkerRegionBytes(longest: number): number {
+  return layout(DEFAULT_CHUNK, Math.max(0, longest - 1)).end;
 }
 
 /**
@@ -37,23 +59,28 @@ export interface WalkerOptions {
  * codes below 65536 only (the caller keeps texts of wider alphabets on its own walk). `longest`: the longest keyword.
  */
 export function createInterleavedWalker(delta: Int32Array, width: number, rowState: Int32Array, classes: Int32Array, longest: number, deep: DeepStates, options: WalkerOptions = {}): InterleavedWalker | undefined {
-  const chunk = options.chunk ?? 1 << 16;
+  const chunk = options.chunk ?? DEFAULT_CHUNK;
   const minPiece = options.minPiece ?? 512;
   const lead = Math.max(0, longest - 1);
-  const align8 = (n: number): number => n + ((8 - (n % 8)) % 8);
-  const textAt = DATA_AT;
-  const hitsAt = align8(textAt + (chunk + lead) * 2);
-  const hitSlots = chunk + MAX_STREAMS * lead; // one (address, state) slot per character walked, lead-ins included
-  const tableAt = align8(hitsAt + hitSlots * 8);
-  const made = instantiateDenseWalk(tableAt + delta.length * 4, tableAt);
-  if (!made) return undefined;
+  const place = options.shared ? sharedPlace(options.shared.memory, options.shared.slot, chunk, lead, delta) : undefined;
+  const base = place?.base ?? 0; // the region's first byte: addresses below are base + layout's
+  const { textAt: textFrom, hitsAt: hitsFrom, end: regionEnd } = layout(chunk, lead);
+  const textAt = base + textFrom;
+  const hitsAt = base + hitsFrom;
+  const tableAt = place ? TABLE_AT : regionEnd;
+  const made = place ? instantiateDenseWalk(base + regionEnd, tableAt, place) : instantiateDenseWalk(tableAt + delta.length * 4, tableAt);
+  if (!made) {
+    if (place?.claimed !== undefined) releaseRegion(place.memory, place.claimed);
+    return undefined;
+  }
   const { walks } = made;
   const i32 = new Int32Array(made.buffer);
   const bytes = Buffer.from(made.buffer);
-  for (let i = 0; i < classes.length; i += 2) if (classes[i]! < 65536) bytes[CLASS_AT + classes[i]!] = classes[i + 1]!;
-  i32.set(delta, tableAt / 4);
+  for (let i = 0; i < classes.length; i += 2) if (classes[i]! < 65536) bytes[base + CLASS_AT + classes[i]!] = classes[i + 1]!;
+  if (!place) i32.set(delta, tableAt / 4);
   const lim = delta.length;
-  i32[CONTROL_LIM] = lim;
+  const ctl = base / 4; // i32 index of the control block
+  i32[ctl + CONTROL_LIM] = lim;
   const hitBase = hitsAt / 4; // i32 index of the first hit slot
   const { rowOf } = deep;
   // Per stream (by piece index): next character, state, next hit slot (i32 index), end, first hit slot, piece start.
@@ -117,10 +144,10 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
           let left = end[active[0]!]! - at[active[0]!]!;
           for (const j of active) left = Math.min(left, end[j]! - at[j]!);
           if (left > 0) {
-            i32[CONTROL_N] = left;
+            i32[ctl + CONTROL_N] = left;
             for (let a = 0; a < active.length; a++) {
               const j = active[a]!;
-              const s = STREAM_AT + STREAM_SLOTS * a;
+              const s = ctl + STREAM_AT + STREAM_SLOTS * a;
               i32[s] = shift + 2 * at[j]!;
               i32[s + 1] = state[j]!;
               i32[s + 2] = hit[j]! * 4;
@@ -128,14 +155,14 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
             const stopped = walks[active.length - 1]!();
             for (let a = 0; a < active.length; a++) {
               const j = active[a]!;
-              const s = STREAM_AT + STREAM_SLOTS * a;
+              const s = ctl + STREAM_AT + STREAM_SLOTS * a;
               at[j] = (i32[s]! - shift) / 2;
               state[j] = i32[s + 1]!;
               hit[j] = i32[s + 2]! / 4;
             }
             if (stopped > 0) {
               const j = active[stopped - 1]!;
-              walkDeep(text, j, at[j]!, i32[CONTROL_V]! - lim);
+              walkDeep(text, j, at[j]!, i32[ctl + CONTROL_V]! - lim);
             }
           }
           for (let a = active.length - 1; a >= 0; a--) if (at[active[a]!]! >= end[active[a]!]!) active.splice(a, 1);
@@ -152,4 +179,20 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
       }
     },
   };
+}
+
+/**
+ * This walker's region of the shared memory that holds `delta` (its own slot, or one claimed now), or undefined: the
+ * table is not that memory's, no slot is free, or the region is too small for this chunk size (then the table is
+ * copied, as without a shared memory).
+ */
+function sharedPlace(memory: WasmMemory, slot: number | undefined, chunk: number, lead: number, delta: Int32Array): { memory: WasmMemory; base: number; claimed: number | undefined } | undefined {
+  if (!(delta.buffer instanceof SharedArrayBuffer) || delta.byteOffset !== TABLE_AT) return undefined;
+  const claimed = slot === undefined ? claimRegion(memory) : undefined;
+  const mine = slot ?? claimed;
+  if (mine === undefined) return undefined;
+  const region = regionOf(memory, mine);
+  if (layout(chunk, lead).end <= region.bytes) return { memory, base: region.base, claimed };
+  if (claimed !== undefined) releaseRegion(memory, claimed);
+  return undefined;
 }

@@ -7,14 +7,15 @@
  * was most of a pre-commit run's start-up. Issue 21: the trie with its failure links (~1.5 MB, what the rule-set
  * image stores) answers small inputs directly, at a few loads per character; the dense table is made from it once
  * an automaton has seen DENSE_AFTER characters, or handed over ready made (a pool's workers share the main thread's
- * on a SharedArrayBuffer), and it has rows only for states up to SHALLOW_DEPTH (1.7 MB): the rare deeper walks go on
- * on the trie. Measured on 54 M characters of npm code (11 alternated rounds): 358 ms with every state in the table,
- * 349 ms with the shallow ones only; with 29,635 keywords (2,000 rules) the same. All forms report every
- * occurrence, overlapping and contained ones included, in text order (test/regression/issue-21-lazy.test.ts checks
- * them against a naive search).
+ * in one shared memory, dense-table-memory.ts), and it has rows only for states up to SHALLOW_DEPTH: the rare
+ * deeper walks go on on the trie. Measured on 54 M characters of npm code (11 alternated rounds): 358 ms with every
+ * state in the table, 349 ms with the shallow ones only; with 29,635 keywords (2,000 rules) the same. All forms
+ * report every occurrence, overlapping and contained ones included, in text order (test/regression/issue-21-lazy.test.ts
+ * checks them against a naive search).
  */
 import { KeyscanError } from "../errors.js";
-import { createInterleavedWalker, type InterleavedWalker, type WalkerOptions } from "./interleaved-walk.js";
+import { sharedDenseTable } from "./dense-table-memory.js";
+import { createInterleavedWalker, type InterleavedWalker, type WalkerOptions, walkerRegionBytes } from "./interleaved-walk.js";
 import { constructTrie } from "./keyword-trie.js";
 import type { AutomatonTables } from "./plans.js";
 
@@ -69,9 +70,14 @@ function check(t: AutomatonTables, keywordCount: number): void {
  * the catalogue far more slowly. Issue 16: once the walk ran in WebAssembly (interleaved-walk.ts), each visit to a
  * deeper state — a JavaScript round trip — was what cost: over 94 MB, depth 6 (8,018 rows, 1.8 MB) left 362,002
  * of them and the walk took 395-418 ms; depth 8 (16,234 rows, 3.6 MB) 69,999 and 224-261 ms; depth 10 (5.8 MB)
- * 25,153 and 194-220 ms, no faster beyond noise for 2.2 MB more per thread.
+ * 25,153 and 194-220 ms, no faster beyond noise for 2.2 MB more per thread. With the 1,022-rule catalogue (9,001
+ * keywords) depth 8 was too shallow for common words that begin longer keywords (`identifie` of `identified`,
+ * `applicati`, `environme`, `dependenc`): 301,188 trie visits over the 415 MB bench tree against 91,342 with the 324
+ * rules, and at depth 10 97,521; the prefilter's selection over 150 M characters of it took 180-190 ms against 203-210
+ * (two alternated series). The table is 5.8 MB instead of 3.6, but one copy now serves every thread
+ * (dense-table-memory.ts), where each had its own before.
  */
-export const SHALLOW_DEPTH = 8;
+export const SHALLOW_DEPTH = 10;
 
 /** Which states have a dense row: `rowState[r]` is row r's state, `rowOf[s]` state s's row or -1. */
 interface Rows {
@@ -105,10 +111,13 @@ function shallowRows(t: AutomatonTables, maxDepth: number): Rows {
  * loop learns "a keyword ends here" from the value it already loaded; a target too deep for a row is stored as
  * `rows x width + state`, and the walk goes on on the trie until it is back in a shallow state.
  */
-function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows): Int32Array {
+function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows, longest: number): Int32Array {
   const { width, output, dict, fail, edgeStart, edgeClass, edgeTarget } = t;
   const limit = rowState.length * width;
-  const delta = sharedInt32(limit);
+  // In one WebAssembly memory that every thread's walker works in (dense-table-memory.ts), else on shared memory.
+  const shared = sharedDenseTable(limit, walkerRegionBytes(longest));
+  if (shared) t.transitionsMemory = shared.memory;
+  const delta = shared?.table ?? sharedInt32(limit);
   const edge = (s: number): number => {
     const r = rowOf[s]!;
     if (r < 0) return limit + s;
@@ -168,7 +177,8 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   let hitIds = new Int32Array(1024);
   let delta = tables.transitions;
   let read = 0;
-  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables, useRows()));
+  const longest = lengths.reduce((most, n) => Math.max(most, n), 0);
+  const dense = (): Int32Array => (delta ??= tables.transitions = denseFrom(tables, useRows(), longest));
   const ends = (x: number): boolean => out[x]! >= 0 || dict[x]! >= 0;
   /** The trie's move from state s on class c (following failure links). */
   const step = (s: number, c: number): number => {
@@ -186,8 +196,12 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
     walked = hit(walked, end, x);
   };
   // Made with the dense table only, so a pre-commit run never pays for it (not even the longest keyword's length).
-  const makeWalker = (d: Int32Array): InterleavedWalker | undefined =>
-    wide || walk === "js" ? undefined : createInterleavedWalker(d, width, rowState, tables.classes, lengths.reduce((most, n) => Math.max(most, n), 0), { step: (x, code) => step(x, classOf[code]!), ends, rowOf }, walk);
+  const makeWalker = (d: Int32Array): InterleavedWalker | undefined => {
+    if (wide || walk === "js") return undefined;
+    const memory = tables.transitionsMemory;
+    const options = memory && !walk.shared ? { ...walk, shared: { memory } } : walk;
+    return createInterleavedWalker(d, width, rowState, tables.classes, longest, { step: (x, code) => step(x, classOf[code]!), ends, rowOf }, options);
+  };
   const hit = (count: number, end: number, x: number): number => {
     if (out[x]! < 0) x = dict[x]!;
     while (x >= 0) {

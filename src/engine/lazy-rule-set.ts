@@ -11,6 +11,7 @@ import { KeyscanError } from "../errors.js";
 import { restoreProvider } from "./compile.js";
 import { prefilterFrom } from "./prefilter.js";
 import type { RuleSetImage } from "./rule-set-image.js";
+import type { WasmMemory } from "./wasm-emit.js";
 import type { LoadedSpec, Matcher, Provider, Rule, RuleSet } from "./rule.js";
 
 /** What the scan path needs of a rule set's rules without making all of them. */
@@ -43,10 +44,21 @@ export function ruleLookup(ruleset: RuleSet): RuleLookup {
   return lookup;
 }
 
+/** A dense table handed to this thread (see ruleSetFromImage). */
+export interface SharedDenseTable {
+  transitions: Int32Array;
+  memory?: WasmMemory;
+  /** This thread's walker region in `memory`, claimed for it by the thread that started it. */
+  slot?: number;
+}
+
 const damaged = (what: string): KeyscanError => new KeyscanError("E_INTERNAL", `the compiled-rules cache is damaged (${what}); delete it or set KEYSCAN_CACHE_DIR=off.`);
 
-/** `transitions`: the automaton's dense table, made by another thread for this image (keyword-automaton.ts). */
-export function ruleSetFromImage(image: RuleSetImage, transitions?: Int32Array): RuleSet {
+/**
+ * `dense`: the automaton's dense table, made by another thread for this image (keyword-automaton.ts), with the shared
+ * memory that holds it and this thread's walker slot there when it is in one (dense-table-memory.ts).
+ */
+export function ruleSetFromImage(image: RuleSetImage, dense?: SharedDenseTable): RuleSet {
   const { header, layout, tables } = image;
   const disabled = new Set(header.disable);
   const entries = header.providers;
@@ -132,7 +144,12 @@ export function ruleSetFromImage(image: RuleSetImage, transitions?: Int32Array):
     get providers() {
       return everything().providers;
     },
-    prefilter: prefilterFrom(layout, matcherAt, transitions ? { ...tables, transitions } : tables),
+    prefilter: prefilterFrom(
+      layout,
+      matcherAt,
+      dense ? { ...tables, transitions: dense.transitions, ...(dense.memory ? { transitionsMemory: dense.memory } : {}) } : tables,
+      dense?.memory ? { shared: { memory: dense.memory, ...(dense.slot !== undefined ? { slot: dense.slot } : {}) } } : undefined,
+    ),
     version: header.version,
     source: {
       get specs() {

@@ -84,8 +84,8 @@ export interface MatcherExtract {
 /**
  * The keyword automaton as the rule-set image stores it (rule-set-image.ts, issue 21): the trie with its failure and
  * dictionary links (~1.5 MB for ~8,600 keywords), from which small inputs are answered directly and the dense
- * transition table (shallow states x classes, 1.7 MB) is made once an input is large (keyword-automaton.ts). Plain typed
- * arrays; `keywords` is the count they were built for.
+ * transition table (shallow states x classes, 5.8 MB with the shipped catalogue) is made once an input is large
+ * (keyword-automaton.ts). Plain typed arrays; `keywords` is the count they were built for.
  */
 export interface AutomatonTables {
   keywords: number;
@@ -106,10 +106,12 @@ export interface AutomatonTables {
   order: Int32Array;
   /**
    * The dense table once made (rows for the states up to keyword-automaton.ts SHALLOW_DEPTH; entries are row offsets,
-   * complemented into keyword-ending states), on a SharedArrayBuffer so that worker threads use the main thread's
-   * copy. Never stored.
+   * complemented into keyword-ending states), in shared memory (a WebAssembly memory where there is one) so that
+   * worker threads use the main thread's copy. Never stored.
    */
   transitions?: Int32Array;
+  /** The shared WebAssembly memory that holds `transitions`, when it is in one (dense-table-memory.ts). Never stored. */
+  transitionsMemory?: { readonly buffer: ArrayBuffer | SharedArrayBuffer };
 }
 
 /**

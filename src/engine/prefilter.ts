@@ -6,7 +6,8 @@
  * Matchers without keywords always run. Issue 21: the prefilter knows matchers by index (PrefilterLayout) and asks
  * for one only when a keyword selects it, so a rule set restored from its image (lazy-rule-set.ts) makes only those.
  */
-import { buildKeywordAutomaton } from "./keyword-automaton.js";
+import { buildKeywordAutomaton, SHALLOW_DEPTH } from "./keyword-automaton.js";
+import type { WalkerOptions } from "./interleaved-walk.js";
 import { containsWordAt, WORD_ONLY } from "./near-words.js";
 import type { AutomatonTables, PrefilterLayout } from "./plans.js";
 import { createWindowFinder } from "./regex/windows.js";
@@ -126,12 +127,12 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
  * image (lazy-rule-set.ts) makes a matcher only when `matcherAt` first asks for it, i.e. when one of its keywords
  * occurs; the keyword-less ones are asked for here, at once.
  */
-export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number) => Matcher, saved?: AutomatonTables): Prefilter {
+export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number) => Matcher, saved?: AutomatonTables, walk?: WalkerOptions): Prefilter {
   const { keywords, starts, items, total } = layout;
   const keywordIds = idFinder(keywords);
   const always = Array.from(layout.always, matcherAt);
   const pathGated = Array.from(layout.pathGated, matcherAt);
-  const automaton = buildKeywordAutomaton(keywords, saved);
+  const automaton = buildKeywordAutomaton(keywords, saved, SHALLOW_DEPTH, walk);
   // One native scan of all the keywords (issue 20: a regex test each was ~1-2 ms of a pre-commit run, cold).
   const asciiOnly = !/[^\x00-\x7f]/.test(keywords.join(""));
   // selectAt's scratch space (see there), read by the window finder while the selection is current.

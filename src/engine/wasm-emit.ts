@@ -43,13 +43,21 @@ export interface WasmFunction {
   body: number[];
 }
 
-/** A module of functions `(i32 × params) -> i32` on an imported memory `e.m`. */
-export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
+/** The most pages a 32-bit memory may have; a shared memory's import declares it as its maximum. */
+export const MAX_PAGES = 65536;
+
+/**
+ * A module of functions `(i32 × params) -> i32` on an imported memory `e.m`; `shared`: one that several threads
+ * import (WebAssembly.Memory with `shared: true`, see dense-table-memory.ts).
+ */
+export function moduleBytes(functions: readonly WasmFunction[], shared = false): Uint8Array {
   const arities = [...new Set(functions.map((f) => f.params))];
+  // Import memory e.m, at least 1 page; a shared memory's import must say shared, with a maximum (flags 3).
+  const limits = shared ? [0x03, 1, ...uleb(MAX_PAGES)] : [0x00, 1];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, vec(arities.map((p) => [0x60, ...uleb(p), ...Array<number>(p).fill(I32), 1, I32]))),
-    ...section(2, vec([[...name("e"), ...name("m"), 0x02, 0x00, 1]])), // import memory e.m, at least 1 page
+    ...section(2, vec([[...name("e"), ...name("m"), 0x02, ...limits]])),
     ...section(3, vec(functions.map((f) => uleb(arities.indexOf(f.params))))),
     ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(functions.map((f) => {
@@ -59,24 +67,44 @@ export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
   ]);
 }
 
-/** The little of the WebAssembly API used here (TypeScript types it only in the DOM library, not loaded here). */
+/** A WebAssembly.Memory (TypeScript types it only in the DOM library, not loaded here). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** The little of the WebAssembly API used here. */
 interface WasmApi {
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
 /**
- * A memory of at least `bytes` bytes and the module's exports on it, or undefined where WebAssembly is unavailable
- * (`node --jitless`) or refuses the module.
+ * A memory of at least `bytes` bytes (or `memory`, a shared one the module was emitted for) and the module's exports
+ * on it, or undefined where WebAssembly is unavailable (`node --jitless`) or refuses the module.
  */
-export function instantiate(module: Uint8Array, bytes: number): { buffer: ArrayBuffer; exports: Record<string, unknown> } | undefined {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+export function instantiate(module: Uint8Array, bytes: number, memory?: WasmMemory): { buffer: ArrayBuffer; exports: Record<string, unknown> } | undefined {
+  const wasm = wasmApi();
   if (wasm === undefined) return undefined;
   try {
-    const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
-    const instance = new wasm.Instance(new wasm.Module(module), { e: { m: memory } });
-    return { buffer: memory.buffer, exports: instance.exports };
+    const m = memory ?? new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
+    if (m.buffer.byteLength < bytes) return undefined;
+    const instance = new wasm.Instance(new wasm.Module(module), { e: { m } });
+    return { buffer: m.buffer as ArrayBuffer, exports: instance.exports };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A shared memory of exactly `bytes` bytes (rounded up to pages), or undefined where there is none to be had. */
+export function sharedMemory(bytes: number): WasmMemory | undefined {
+  const wasm = wasmApi();
+  const pages = Math.ceil(bytes / 65536);
+  if (wasm === undefined || pages > MAX_PAGES) return undefined;
+  try {
+    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   } catch {
     return undefined;
   }

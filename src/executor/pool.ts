@@ -14,7 +14,9 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
+import { claimRegion, releaseRegion } from "../engine/dense-table-memory.js";
 import { prefilterParts } from "../engine/prefilter.js";
+import type { WasmMemory } from "../engine/wasm-emit.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
@@ -57,6 +59,12 @@ export interface WorkerInit {
   compiled?: NonNullable<RuleSet["source"]>["compiled"];
   /** The keyword automaton's dense table, made once by this thread and shared (issue 21: one copy, not one per worker). */
   transitions?: Int32Array;
+  /**
+   * The WebAssembly memory that holds it, when it is in one (dense-table-memory.ts), and this worker's walker region
+   * there, claimed for it by the pool and released once it has exited.
+   */
+  transitionsMemory?: WasmMemory;
+  walkerSlot?: number;
   /**
    * Two Int32s this worker writes for the watchdog: the id + 1 of the input it is matching (0 when idle) and when it
    * started on it (milliseconds since `epoch`, the pool's start).
@@ -117,16 +125,21 @@ export class ScanPool {
   private readonly watchdog: NodeJS.Timeout;
   /** When `ready` last set the heap flags again (Date.now()). */
   private recappedAt = 0;
+  /** The shared memory of the dense table, where each worker gets a walker region (dense-table-memory.ts). */
+  private readonly tableMemory: WasmMemory | undefined;
 
   /** Start a pool for `ruleset`; it must come from loadRules (which records the specs workers rebuild it from). */
   constructor(ruleset: RuleSet, options: PoolOptions = {}) {
     if (!ruleset.source) throw new Error("ScanPool needs a rule set from loadRules (RuleSet.source is missing)");
     this.readyCount = new Int32Array(new SharedArrayBuffer(4));
     const compiled = ruleset.source.compiled;
-    const transitions = compiled ? prefilterParts(ruleset.prefilter)?.dense() : undefined;
+    const parts = compiled ? prefilterParts(ruleset.prefilter) : undefined;
+    const transitions = parts?.dense();
+    this.tableMemory = parts?.tables.transitionsMemory;
     this.init = {
       ...(compiled ? { compiled } : { specs: ruleset.source.specs }),
       ...(transitions ? { transitions } : {}),
+      ...(transitions && this.tableMemory ? { transitionsMemory: this.tableMemory } : {}),
       disable: ruleset.source.disable,
       version: ruleset.version,
       inlineAllow: options.inlineAllow ?? true,
@@ -265,7 +278,11 @@ export class ScanPool {
 
   private spawn(): Slot {
     const progress = new SharedArrayBuffer(8);
-    const worker = new (WorkerThread())(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch } satisfies WorkerInit });
+    const memory = this.tableMemory;
+    const walkerSlot = memory ? claimRegion(memory) : undefined;
+    const worker = new (WorkerThread())(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch, ...(walkerSlot !== undefined ? { walkerSlot } : {}) } satisfies WorkerInit });
+    // Its region is free again only once the thread is gone (a terminated worker's walker stops with it).
+    if (memory && walkerSlot !== undefined) worker.once("exit", () => releaseRegion(memory, walkerSlot));
     const slot: Slot = { worker, progress: new Int32Array(progress), pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };
     worker.on("message", (replies: WorkerReply[]) => {
       for (const reply of replies) this.answer(slot, reply);
