@@ -9,6 +9,15 @@ export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR =
 export const GET = 0x20, SET = 0x21, TEE = 0x22, LOAD = 0x28, LOAD8U = 0x2d, LOAD16U = 0x2f, STORE = 0x36, STORE16 = 0x3b, CONST = 0x41;
 export const EQZ = 0x45, LT_S = 0x48, LT_U = 0x49, GT_U = 0x4b, GE_U = 0x4f, ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, AND = 0x71, OR = 0x72, XOR = 0x73, SHL = 0x74, SHR_U = 0x76;
 export const I32 = 0x7f;
+export const CLZ = 0x67, CTZ = 0x68, EQ = 0x46;
+/**
+ * 128-bit SIMD (base64-runs.ts): each opcode is the prefix and its number (all below 128, one LEB byte); `V128` is
+ * the local type. v128.load takes a memarg (alignment exponent, offset); v128.const its 16 bytes.
+ */
+export const V128 = 0x7b;
+const SIMD = 0xfd;
+export const V128_LOAD = [SIMD, 0x00], V128_CONST = [SIMD, 0x0c], I8X16_EQ = [SIMD, 0x23], I8X16_LT_U = [SIMD, 0x26], V128_OR = [SIMD, 0x50];
+export const I8X16_BITMASK = [SIMD, 0x64], I8X16_NARROW_I16X8_U = [SIMD, 0x66], I8X16_SUB = [SIMD, 0x71];
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -35,11 +44,12 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
-/** A function to emit: its i32 parameter count, its i32 locals beyond them, and its body (ending in END). */
+/** A function to emit: its i32 parameter count, its i32 locals beyond them (then `v128Locals`), and its body (ending in END). */
 export interface WasmFunction {
   name: string;
   params: number;
   locals: number;
+  v128Locals?: number;
   body: number[];
 }
 
@@ -61,7 +71,8 @@ export function moduleBytes(functions: readonly WasmFunction[], shared = false):
     ...section(3, vec(functions.map((f) => uleb(arities.indexOf(f.params))))),
     ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(functions.map((f) => {
-      const code = [...(f.locals > 0 ? [1, ...uleb(f.locals), I32] : [0]), ...f.body];
+      const groups = [...(f.locals > 0 ? [[...uleb(f.locals), I32]] : []), ...(f.v128Locals ? [[...uleb(f.v128Locals), V128]] : [])];
+      const code = [...uleb(groups.length), ...groups.flat(), ...f.body];
       return [...uleb(code.length), ...code];
     }))),
   ]);

@@ -6,13 +6,14 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createRunFinder } from "../../src/engine/base64-runs.js";
-import { forEachRun } from "../../src/engine/decode.js";
+import { createRunFinder, type RunFinder, simdRunsModule } from "../../src/engine/base64-runs.js";
+import { forEachRun, MIN_BASE64 } from "../../src/engine/decode.js";
 import { denseWalkModule } from "../../src/engine/dense-walk-wasm.js";
 import { createInterleavedWalker } from "../../src/engine/interleaved-walk.js";
 import { buildKeywordAutomaton } from "../../src/engine/keyword-automaton.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
+import { seededRandom } from "../../src/engine/template.js";
 import { tempDir } from "../helpers.js";
 
 const distBin = join(__dirname, "../../dist/cli/bin.js");
@@ -153,6 +154,47 @@ describe("issue 16: the WebAssembly walk", () => {
         expect(runs(f, text)).toEqual(want);
         expect(runs(f, text, 2)).toEqual(want.slice(0, 2));
       }
+      compared += want.length;
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it("finds the same runs 16 characters a step (SIMD), at the shipped minimum, whatever the characters around them", () => {
+    expect(WebAssembly.validate(simdRunsModule(MIN_BASE64, 1 << 20))).toBe(true);
+    const rand = seededRandom(1616);
+    const classes = new Uint8Array(128);
+    for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") classes[ch.charCodeAt(0)] = 1 << Math.floor(rand() * 6);
+    // Beside the base64 characters, those next to their ranges, Latin-1 ones that fold onto letters (0xC1 | 0x20 is
+    // 0xE1), wider ones whose low byte is a letter (U+0141, U+0161), ones past U+7FFF, and a lone surrogate.
+    const near = "@[`{/:+,-._=\x20\n\u00c1\u00e1\u0141\u0161\u8041\uffff\ud800\u0000";
+    const runChars = "aZ9+/-_mQ0";
+    const runs = (find: RunFinder, text: string) => {
+      const out: number[][] = [];
+      find(text, (a, b, c) => (out.push([a, b, c]), true));
+      return out;
+    };
+    const naive = (text: string) => {
+      const out: number[][] = [];
+      for (let i = 0; i < text.length; ) {
+        let stop = i;
+        let cls = 0;
+        while (stop < text.length && text.charCodeAt(stop) < 128 && classes[text.charCodeAt(stop)]! !== 0) cls |= classes[text.charCodeAt(stop++)]!;
+        if (stop - i >= MIN_BASE64) out.push([i, stop, cls]);
+        i = stop === i ? i + 1 : stop;
+      }
+      return out;
+    };
+    const finders = [createRunFinder(classes, MIN_BASE64, 100, 50)!, createRunFinder(classes, MIN_BASE64, 100)!];
+    let compared = 0;
+    for (let round = 0; round < 400; round++) {
+      // Runs of every length around the minimum and the 16-character step, between stretches of other characters.
+      const text = Array.from({ length: Math.floor(rand() * 30) }, () => {
+        const run = Array.from({ length: Math.floor(rand() * (rand() < 0.2 ? 300 : 50)) }, () => runChars[Math.floor(rand() * runChars.length)]).join("");
+        const gap = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => near[Math.floor(rand() * near.length)]).join("");
+        return run + gap;
+      }).join("");
+      const want = naive(text);
+      for (const f of finders) expect(runs(f, text)).toEqual(want);
       compared += want.length;
     }
     expect(compared).toBeGreaterThan(1000);
