@@ -164,6 +164,13 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
           if (run.length === 1 && run[0] === "") runStart = offset;
           run = product(run, lit.set);
         } else {
+          // The run followed by this item's first character (when it cannot match empty) is a prefix of every text
+          // the two match: a keyword that straddles them (`token"`: a names alternation, then a quote) is seen.
+          const h = run.length === 1 && run[0] === "" ? undefined : heads(item, fold, exact);
+          if (h?.chars && !h.empty && runStart < Infinity && run.length * h.chars.size <= limit) {
+            const own = fromSet(product(run, [...h.chars]));
+            if (own.lead) lead = betterLeads(lead, shiftLeads(own.lead, runStart));
+          }
           flush();
           if (lit.set) {
             run = lit.set.slice();
@@ -180,6 +187,63 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
       // A covering part at an unbounded offset still covers; only its lead is unknown.
       if (lead) return { covered: true, lead };
       return { covered: coveredAnywhere(n, keywords, fold, limit, exact) };
+    }
+  }
+}
+
+/** Characters `heads` tracks before it gives up (more: "any character"). */
+const HEAD_CHARS_LIMIT = 8;
+
+/**
+ * The characters a non-empty match of `n` can start with (lowercased unless `exact`, as literalCover's), or undefined
+ * when there are more than HEAD_CHARS_LIMIT or they are not known; `empty`: whether `n` can match the empty string
+ * (zero-width parts can, and add no character).
+ */
+function heads(n: Node, fold: boolean, exact: boolean): { chars: Set<string> | undefined; empty: boolean } {
+  switch (n.kind) {
+    case "chars": {
+      if (n.set.nonAscii) return { chars: undefined, empty: false };
+      const set = fold ? foldCase(n.set) : n.set;
+      const chars = new Set<string>();
+      for (let c = 0; c < 128; c++) {
+        if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
+        chars.add(exact ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase());
+        if (chars.size > HEAD_CHARS_LIMIT) return { chars: undefined, empty: false };
+      }
+      return { chars, empty: false };
+    }
+    case "assert":
+    case "look":
+      return { chars: new Set(), empty: true };
+    case "backref":
+      return { chars: undefined, empty: true };
+    case "group":
+      return heads(n.body, fold, exact);
+    case "repeat": {
+      const body = heads(n.body, fold, exact);
+      return { chars: body.chars, empty: n.min === 0 || body.empty };
+    }
+    case "alt": {
+      const chars = new Set<string>();
+      let empty = false;
+      for (const o of n.options) {
+        const h = heads(o, fold, exact);
+        if (!h.chars) return { chars: undefined, empty: true };
+        for (const c of h.chars) chars.add(c);
+        empty ||= h.empty;
+      }
+      return chars.size > HEAD_CHARS_LIMIT ? { chars: undefined, empty } : { chars, empty };
+    }
+    case "seq": {
+      const chars = new Set<string>();
+      for (const item of n.items) {
+        const h = heads(item, fold, exact);
+        if (!h.chars) return { chars: undefined, empty: true };
+        for (const c of h.chars) chars.add(c);
+        if (chars.size > HEAD_CHARS_LIMIT) return { chars: undefined, empty: true };
+        if (!h.empty) return { chars, empty: false };
+      }
+      return { chars, empty: true };
     }
   }
 }
@@ -263,8 +327,11 @@ export function exactSpellings(source: string, flags: string, keywords: readonly
   return { spellings, leads: new Map([...leads].map(([k, v]) => [k.toLowerCase(), v])) };
 }
 
-/** The language bound of formatLeads' second try: enough for a literal before a names alternation (~150 strings). */
-const WIDE_LITERAL_LIMIT = 512;
+/**
+ * The language bound of formatLeads' second try: enough for a literal before a names alternation (~150 strings), or
+ * the alternation followed by one of a few characters (generic.secret-named-argument's `token"`, issue 16).
+ */
+const WIDE_LITERAL_LIMIT = 1024;
 
 /**
  * keywordLeads for a format (compile.ts anchorFor), with a second try under a larger language bound for a pattern
