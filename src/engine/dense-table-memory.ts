@@ -44,11 +44,6 @@ export function sharedDenseTable(entries: number, regionBytes: number): DenseTab
   return { memory, table: new Int32Array(memory.buffer, TABLE_AT, entries) };
 }
 
-/** The table of a memory made by sharedDenseTable (in another thread, say). */
-export function tableOf(memory: WasmMemory): Int32Array {
-  return new Int32Array(memory.buffer, TABLE_AT, header(memory)[ENTRIES]!);
-}
-
 /** A free slot, now taken (any thread may claim one), or undefined when all are taken. */
 export function claimRegion(memory: WasmMemory): number | undefined {
   const h = header(memory);

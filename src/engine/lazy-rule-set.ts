@@ -44,8 +44,8 @@ export function ruleLookup(ruleset: RuleSet): RuleLookup {
   return lookup;
 }
 
-/** A dense table handed to this thread (see ruleSetFromImage). */
-export interface SharedDenseTable {
+/** A dense table handed to this thread by the one that made it (see ruleSetFromImage; pool.ts WorkerInit). */
+export interface HandedDenseTable {
   transitions: Int32Array;
   memory?: WasmMemory;
   /** This thread's walker region in `memory`, claimed for it by the thread that started it. */
@@ -58,7 +58,7 @@ const damaged = (what: string): KeyscanError => new KeyscanError("E_INTERNAL", `
  * `dense`: the automaton's dense table, made by another thread for this image (keyword-automaton.ts), with the shared
  * memory that holds it and this thread's walker slot there when it is in one (dense-table-memory.ts).
  */
-export function ruleSetFromImage(image: RuleSetImage, dense?: SharedDenseTable): RuleSet {
+export function ruleSetFromImage(image: RuleSetImage, dense?: HandedDenseTable): RuleSet {
   const { header, layout, tables } = image;
   const disabled = new Set(header.disable);
   const entries = header.providers;

@@ -18,8 +18,7 @@ import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest 
 const init = workerData as WorkerInit;
 // The image is the main thread's own bytes (shared memory): nothing is copied, and matchers are made as keywords occur.
 const image = init.compiled ? decodeRuleSetImage(init.compiled) : undefined;
-const dense = init.transitions ? { transitions: init.transitions, ...(init.transitionsMemory ? { memory: init.transitionsMemory } : {}), ...(init.walkerSlot !== undefined ? { slot: init.walkerSlot } : {}) } : undefined;
-const ruleset = image ? ruleSetFromImage(image, dense) : compileRuleSet(init.specs ?? [], init.disable, init.version);
+const ruleset = image ? ruleSetFromImage(image, init.dense) : compileRuleSet(init.specs ?? [], init.disable, init.version);
 const port = parentPort!;
 Atomics.add(new Int32Array(init.ready), 0, 1);
 

@@ -17,6 +17,7 @@ import type { Worker } from "node:worker_threads";
 import { claimRegion, releaseRegion } from "../engine/dense-table-memory.js";
 import { prefilterParts } from "../engine/prefilter.js";
 import type { WasmMemory } from "../engine/wasm-emit.js";
+import type { HandedDenseTable } from "../engine/lazy-rule-set.js";
 import type { RuleSet } from "../engine/rule.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import type { ProblemCode } from "../errors.js";
@@ -57,14 +58,12 @@ export interface WorkerInit {
   ready: SharedArrayBuffer;
   /** The rule set's image, when it has one: restored instead of compiled (lazy-rule-set.ts), the bytes shared. */
   compiled?: NonNullable<RuleSet["source"]>["compiled"];
-  /** The keyword automaton's dense table, made once by this thread and shared (issue 21: one copy, not one per worker). */
-  transitions?: Int32Array;
   /**
-   * The WebAssembly memory that holds it, when it is in one (dense-table-memory.ts), and this worker's walker region
-   * there, claimed for it by the pool and released once it has exited.
+   * The keyword automaton's dense table, made once by this thread and shared (issue 21: one copy, not one per worker),
+   * with the WebAssembly memory that holds it when it is in one (dense-table-memory.ts) and this worker's walker
+   * region there, claimed for it by the pool and released once it has exited.
    */
-  transitionsMemory?: WasmMemory;
-  walkerSlot?: number;
+  dense?: HandedDenseTable;
   /**
    * Two Int32s this worker writes for the watchdog: the id + 1 of the input it is matching (0 when idle) and when it
    * started on it (milliseconds since `epoch`, the pool's start).
@@ -138,8 +137,7 @@ export class ScanPool {
     this.tableMemory = parts?.tables.transitionsMemory;
     this.init = {
       ...(compiled ? { compiled } : { specs: ruleset.source.specs }),
-      ...(transitions ? { transitions } : {}),
-      ...(transitions && this.tableMemory ? { transitionsMemory: this.tableMemory } : {}),
+      ...(transitions ? { dense: { transitions, ...(this.tableMemory ? { memory: this.tableMemory } : {}) } } : {}),
       disable: ruleset.source.disable,
       version: ruleset.version,
       inlineAllow: options.inlineAllow ?? true,
@@ -280,7 +278,10 @@ export class ScanPool {
     const progress = new SharedArrayBuffer(8);
     const memory = this.tableMemory;
     const walkerSlot = memory ? claimRegion(memory) : undefined;
-    const worker = new (WorkerThread())(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch, ...(walkerSlot !== undefined ? { walkerSlot } : {}) } satisfies WorkerInit });
+    // Without a region of its own a worker gets the table alone and copies it: it must not claim one that nobody frees.
+    const given = this.init.dense;
+    const dense = given ? { dense: walkerSlot !== undefined ? { ...given, slot: walkerSlot } : { transitions: given.transitions } } : {};
+    const worker = new (WorkerThread())(workerUrl(), { workerData: { ...this.init, progress, epoch: this.epoch, ...dense } satisfies WorkerInit });
     // Its region is free again only once the thread is gone (a terminated worker's walker stops with it).
     if (memory && walkerSlot !== undefined) worker.once("exit", () => releaseRegion(memory, walkerSlot));
     const slot: Slot = { worker, progress: new Int32Array(progress), pending: new Map(), load: 0, batch: [], transfer: [], flushScheduled: false };

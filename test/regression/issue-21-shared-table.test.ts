@@ -105,4 +105,28 @@ describe("issue 21: one dense table for every thread", () => {
     while (taken(memory!).length > mine.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(taken(memory!)).toEqual(mine);
   });
+
+  it("gives a worker that found no free region the table alone: it copies it and claims none that nobody would free", async () => {
+    const ruleset = loadRules({ cacheDir: false });
+    const parts = prefilterParts(ruleset.prefilter)!;
+    parts.dense();
+    const memory = parts.tables.transitionsMemory!;
+    const ours: number[] = [];
+    for (let slot = claimRegion(memory); slot !== undefined; slot = claimRegion(memory)) ours.push(slot);
+    const pool = new ScanPool(ruleset, { threads: 2, inlineAllow: true });
+    // Regions free up while the workers run: they must still not take one (the pool would never give it back).
+    for (const slot of ours) releaseRegion(memory, slot);
+    try {
+      const text = `${Array.from({ length: 3000 }, (_, i) => `GITHUB_TOKEN=${generateSecret("ghp_{alnum:36}", rand)} // ${i}`).join("\n")}\n`;
+      const want = scanText(text, ruleset, { path: "b.env" }).map((f) => `${f.rule.id}@${f.start}`);
+      expect(taken(memory)).toHaveLength(1); // this thread's walker
+      const outcomes = await Promise.all([0, 1, 2, 3].map(() => pool.scan(Buffer.from(text), "b.env")));
+      for (const o of outcomes) if (o.ok) expect(o.findings.map((f) => `${f.ruleId}@${f.start}`)).toEqual(want);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(taken(memory)).toHaveLength(1);
+  });
 });

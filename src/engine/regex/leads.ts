@@ -3,7 +3,7 @@
  * occurrence can start. This is what lets a matcher run only in windows around its keywords' occurrences
  * (windows.ts) instead of over the whole text.
  */
-import { foldCase } from "./char-set.js";
+import { foldCase, type CharBits } from "./char-set.js";
 import { trueMaxLen } from "./length.js";
 import { parseRegex, type Node } from "./parse.js";
 
@@ -102,15 +102,8 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
   };
   switch (n.kind) {
     case "chars": {
-      if (n.set.nonAscii) return { covered: false };
-      const chars = new Set<string>();
-      const set = fold ? foldCase(n.set) : n.set;
-      for (let c = 0; c < 128; c++) {
-        if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
-        chars.add(exact ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase());
-        if (chars.size > LITERAL_CLASS_LIMIT) return { covered: false };
-      }
-      return fromSet([...chars]);
+      const chars = classChars(n.set, fold, exact, LITERAL_CLASS_LIMIT);
+      return chars ? fromSet([...chars]) : { covered: false };
     }
     case "assert":
     case "look":
@@ -191,6 +184,22 @@ function literalCover(n: Node, keywords: readonly string[], fold: boolean, limit
   }
 }
 
+/**
+ * A character class's characters as literalCover compares them (case-folded under `fold`, lowercased unless
+ * `exact`), or undefined past `limit` of them or with any beyond ASCII.
+ */
+function classChars(set: CharBits, fold: boolean, exact: boolean, limit: number): Set<string> | undefined {
+  if (set.nonAscii) return undefined;
+  const bits = fold ? foldCase(set) : set;
+  const chars = new Set<string>();
+  for (let c = 0; c < 128; c++) {
+    if ((bits.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
+    chars.add(exact ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase());
+    if (chars.size > limit) return undefined;
+  }
+  return chars;
+}
+
 /** Characters `heads` tracks before it gives up (more: "any character"). */
 const HEAD_CHARS_LIMIT = 8;
 
@@ -201,17 +210,8 @@ const HEAD_CHARS_LIMIT = 8;
  */
 function heads(n: Node, fold: boolean, exact: boolean): { chars: Set<string> | undefined; empty: boolean } {
   switch (n.kind) {
-    case "chars": {
-      if (n.set.nonAscii) return { chars: undefined, empty: false };
-      const set = fold ? foldCase(n.set) : n.set;
-      const chars = new Set<string>();
-      for (let c = 0; c < 128; c++) {
-        if ((set.bits[c >> 5]! & (1 << (c & 31))) === 0) continue;
-        chars.add(exact ? String.fromCharCode(c) : String.fromCharCode(c).toLowerCase());
-        if (chars.size > HEAD_CHARS_LIMIT) return { chars: undefined, empty: false };
-      }
-      return { chars, empty: false };
-    }
+    case "chars":
+      return { chars: classChars(n.set, fold, exact, HEAD_CHARS_LIMIT), empty: false };
     case "assert":
     case "look":
       return { chars: new Set(), empty: true };
