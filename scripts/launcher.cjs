@@ -153,6 +153,133 @@ function writeCodeCache(fs, path, file, stamp, data) {
   }
 }
 
+/** What names this cli.cjs and this Node: a code cache or a resident process is used only for the same. */
+function cliStamp(fs, file) {
+  const st = fs.statSync(file);
+  return `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+}
+
+/**
+ * The resident pre-commit process (issue 20; the server is src/cli/daemon/server.ts, the wire format
+ * src/cli/daemon/protocol.ts). A pre-commit run (`--staged`) asks it to scan, and so skips Node's start-up work for
+ * keyscan: compiling the CLI, loading the rule set, compiling the regexes that fire (Node 22: ~37 ms a commit instead
+ * of ~90). Where none answers, the run scans here as before and then starts one, which exits after
+ * KEYSCAN_DAEMON_IDLE seconds (default 600) without a request. Off with KEYSCAN_DAEMON=off, in CI (CI set), on
+ * Windows, and with the cache off; its socket is in <cache>/daemon/, a folder that must be the user's and closed to
+ * others, or there is none.
+ */
+const DAEMON_ARG = "__keyscan-daemon"; // = DAEMON_ARG in src/cli/daemon/protocol.ts
+const DAEMON_IDLE_S = 600;
+/** How long a run waits for a busy resident process to take it before scanning itself (ms). */
+const ACCEPT_MS = 2000;
+/** The longest socket path every platform takes (sun_path is 104 bytes on macOS, 108 on Linux). */
+const MAX_SOCKET_PATH = 100;
+
+function daemonSocket(fs, path, dir, file) {
+  if (dir === undefined || process.platform === "win32" || env.KEYSCAN_DAEMON === "off") return undefined;
+  if (env.CI && env.CI !== "false" && env.CI !== "0") return undefined;
+  if (!process.argv.includes("--staged") || typeof process.getuid !== "function") return undefined;
+  const folder = path.join(dir, "daemon");
+  try {
+    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(folder);
+    if (!st.isDirectory() || st.uid !== process.getuid() || (st.mode & 0o077) !== 0) return undefined;
+    const socket = path.join(folder, `${fnv(`${cliStamp(fs, file)}:${process.execPath}`)}.sock`);
+    return Buffer.byteLength(socket) <= MAX_SOCKET_PATH ? socket : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Has the resident process at `socket` run this command. Resolves "served" (its output written, the exit code set),
+ * "absent" (nothing listens: scan here, then start one) or "declined" (it refused or was busy: scan here).
+ */
+function viaDaemon(socket) {
+  return new Promise((resolve) => {
+    const conn = require("node:net").connect(socket);
+    const tty = require("node:tty");
+    let accepted = false;
+    let finished = false;
+    let absent = false;
+    let pending = "";
+    const timer = setTimeout(() => {
+      if (!accepted) conn.destroy();
+    }, ACCEPT_MS);
+    const take = (line) => {
+      let a;
+      try {
+        a = JSON.parse(line);
+      } catch {
+        conn.destroy();
+        return;
+      }
+      if (a.t === "accepted") {
+        accepted = true;
+        clearTimeout(timer);
+      } else if (a.t === "out") process.stdout.write(a.s);
+      else if (a.t === "err") process.stderr.write(a.s);
+      else if (a.t === "done") {
+        finished = true;
+        if (a.stdout) process.stdout.write(a.stdout);
+        if (a.stderr) process.stderr.write(a.stderr);
+        process.exitCode = a.exitCode;
+      }
+    };
+    conn.on("connect", () => {
+      const stderrIsTTY = tty.isatty(2);
+      const request = {
+        v: 1,
+        kind: "run",
+        argv: process.argv.slice(2),
+        cwd: process.cwd(),
+        env: { ...env },
+        stdoutIsTTY: tty.isatty(1),
+        stderrIsTTY,
+        ...(stderrIsTTY ? { stderrColumns: process.stderr.columns } : {}),
+      };
+      conn.write(`${JSON.stringify(request)}\n`);
+    });
+    conn.on("data", (chunk) => {
+      pending += chunk.toString("utf8");
+      for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
+        take(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    });
+    conn.on("error", (err) => {
+      absent = !accepted && (err.code === "ENOENT" || err.code === "ECONNREFUSED");
+    });
+    conn.on("close", () => {
+      clearTimeout(timer);
+      if (finished) resolve("served");
+      else if (!accepted) resolve(absent ? "absent" : "declined");
+      else {
+        // It took the run and stopped before the end: what it printed may be a part; scanning again could print twice.
+        process.stderr.write("keyscan: the resident pre-commit process stopped during the scan; commit again (KEYSCAN_DAEMON=off scans without it).\n");
+        process.exitCode = 2;
+        resolve("served");
+      }
+    });
+  });
+}
+
+/** Starts a resident process on `socket` as this process exits (after this run's own scan). */
+function startDaemonAtExit(socket) {
+  process.once("exit", () => {
+    const idle = Number(env.KEYSCAN_DAEMON_IDLE);
+    const daemonEnv = {};
+    // git's variables for this hook (GIT_INDEX_FILE…) are each run's: a request carries its own environment.
+    for (const [k, v] of Object.entries(env)) if (!k.startsWith("GIT_")) daemonEnv[k] = v;
+    try {
+      const args = [...process.execArgv, __filename, DAEMON_ARG, socket, String(Number.isFinite(idle) && idle > 0 ? idle : DAEMON_IDLE_S)];
+      require("node:child_process").spawn(process.execPath, args, { detached: true, stdio: "ignore", cwd: "/", env: daemonEnv }).unref();
+    } catch {
+      // no resident process: the next run scans itself again
+    }
+  });
+}
+
 function start() {
   const fs = require("node:fs");
   const path = require("node:path");
@@ -178,8 +305,7 @@ function start() {
   let stamp = "";
   let cached;
   if (dir !== undefined) {
-    const st = fs.statSync(file);
-    stamp = `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+    stamp = cliStamp(fs, file);
     // A pre-commit run's cache of its own: what a run compiles (and so what its cache holds) depends on the command.
     const kind = process.argv.includes("--staged") ? "staged" : "other";
     cacheFile = path.join(dir, "code-cache", `cli-${fnv(stamp)}-${kind}.bin`);
@@ -224,5 +350,15 @@ if (process.argv.length === 3 && process.argv[2] === "--version") {
   }
   process.stdout.write(`${version}\n`);
 } else {
-  start();
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const socket = daemonSocket(fs, path, cacheDir(), path.join(__dirname, "cli.cjs"));
+  if (socket === undefined) start();
+  else {
+    viaDaemon(socket).then((how) => {
+      if (how === "served") return;
+      if (how === "absent") startDaemonAtExit(socket);
+      start();
+    });
+  }
 }

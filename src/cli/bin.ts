@@ -2,6 +2,7 @@
 import { setFlagsFromString } from "node:v8";
 import { run } from "./run.js";
 import { capHeapSlack } from "../util/heap-slack.js";
+import { DAEMON_ARG } from "./daemon/protocol.js";
 
 // Issue 21: bounded memory — V8 keeps each heap's slack small (the young generation at 2 × 4 MB, the old one
 // growing by 1.5× per full GC); the scan pool's workers set the same again (src/util/heap-slack.ts says why).
@@ -32,7 +33,16 @@ async function main(): Promise<void> {
   process.exitCode = result.exitCode;
 }
 
-main().catch((err: unknown) => {
+/** The resident pre-commit process (issue 20), as scripts/launcher.cjs starts it: `__keyscan-daemon SOCKET IDLE_S`. */
+async function serve(): Promise<void> {
+  const { serveDaemon } = await import("./daemon/server.js");
+  const idleSeconds = Number(process.argv[4]);
+  await serveDaemon({ socket: process.argv[3] ?? "", idleSeconds: Number.isFinite(idleSeconds) && idleSeconds > 0 ? idleSeconds : 600 });
+  // Nothing a run left behind (a pool's worker that has not exited yet) keeps a stopped process up.
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+
+(process.argv[2] === DAEMON_ARG ? serve() : main()).catch((err: unknown) => {
   // As an uncaught top-level await would: the error on stderr, exit code 1.
   process.exitCode = 1;
   throw err;

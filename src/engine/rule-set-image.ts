@@ -217,6 +217,16 @@ export function readRuleSetImage(dir: string | undefined, name: string, key?: st
   }
 }
 
+/** What names the stored image's file as it is now (size, times, inode), or undefined when there is none. */
+export function ruleSetImageStamp(dir: string, name: string): string | undefined {
+  try {
+    const st = statSync(imageFile(dir, name));
+    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Store an image under `name`, and drop all but the newest few others. Best effort: never throws. */
 export function writeRuleSetImage(dir: string | undefined, name: string, bytes: Uint8Array): void {
   if (dir === undefined) return;

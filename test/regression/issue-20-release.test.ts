@@ -130,6 +130,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   verdaccio?.kill();
+  // A resident pre-commit process a failed test left (issue 20).
+  if (base) spawnSync(process.execPath, [join(ROOT, "dist/bundle/keyscan.js"), "daemon", "stop"], { env: { ...env, KEYSCAN_DAEMON: "" } });
   if (base) rmSync(base, { recursive: true, force: true });
 });
 
@@ -195,7 +197,7 @@ describe("issue 20: installed from a registry into fresh projects", () => {
     expect(r.stdout).toMatch(/1 secret found/);
   });
 
-  it("husky with the README's one line blocks a staged key and lets a clean commit through", () => {
+  it("husky with the README's one line blocks a staged key and lets a clean commit through, then served resident", async () => {
     const dir = newProject("husky");
     gitRepo(dir);
     ok("npm", ["install", "-D", "@keyscan-dev/keyscan", "husky"], dir);
@@ -206,13 +208,46 @@ describe("issue 20: installed from a registry into fresh projects", () => {
     writeFileSync(join(dir, ".husky", "pre-commit"), `${line}\n`);
     writeFileSync(join(dir, "app.env"), fakeKey());
     ok("git", ["add", "-A"], dir);
-    const blocked = sh("git", ["commit", "-m", "add key"], dir);
+    // As users have it: the resident pre-commit process on (the test setup turns it off for other tests).
+    const on = { KEYSCAN_DAEMON: "" };
+    const blocked = sh("git", ["commit", "-m", "add key"], dir, on);
     expect(blocked.status).not.toBe(0);
     expect(blocked.stdout + blocked.stderr).toMatch(/1 secret found/);
+    // That hook run started a resident process; the next hook runs are served by it.
+    const bin = join(dir, "node_modules", ".bin", "keyscan");
+    const daemons = (): Array<{ served: number }> => (JSON.parse(ok(bin, ["daemon", "status", "-f", "json"], dir, on)) as { processes: Array<{ served: number }> }).processes;
+    const served = (): number | undefined => (daemons().length ? daemons().reduce((n, d) => n + d.served, 0) : undefined);
+    const upTo = async (count: number): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (daemons().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    };
+    await upTo(1);
+    expect(served()).toBe(0);
+    const again = sh("git", ["commit", "-m", "add key"], dir, on);
+    expect(again.status).not.toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/1 secret found/);
     writeFileSync(join(dir, "app.env"), "PORT=8080\n");
     ok("git", ["add", "-A"], dir);
-    const passed = sh("git", ["commit", "-m", "clean"], dir);
+    const passed = sh("git", ["commit", "-m", "clean"], dir, on);
     expect(passed.status, passed.stdout + passed.stderr).toBe(0);
+    expect(served()).toBe(2);
+    // On the other runtimes users have: a process of their own each, serving the next run.
+    writeFileSync(join(dir, "app.env"), fakeKey());
+    ok("git", ["add", "-A"], dir);
+    const installed = join(dir, "node_modules/@keyscan-dev/keyscan/dist/bundle/keyscan.js");
+    const runtimes = (process.env.KEYSCAN_REHEARSAL_NODES ?? "").split(",").filter(Boolean);
+    for (const [i, node] of runtimes.entries()) {
+      expect(sh(node, [installed, "--staged"], dir, on).status, node).toBe(1);
+      await upTo(i + 2);
+      expect(daemons(), node).toHaveLength(i + 2);
+      const before = served()!;
+      const again = sh(node, [installed, "--staged"], dir, on);
+      expect(again.status, `${node}: ${again.stderr}`).toBe(1);
+      expect(again.stdout).toMatch(/1 secret found/);
+      expect(served(), node).toBe(before + 1);
+    }
+    const processes = 1 + runtimes.length;
+    expect(ok(bin, ["daemon", "stop"], dir, on)).toContain(`${processes} resident pre-commit process${processes === 1 ? "" : "es"} stopped`);
   });
 });
 

@@ -43,5 +43,7 @@ export default function setup(): () => void {
   }
   const cache = mkdtempSync(join(tmpdir(), "keyscan-test-cache-"));
   process.env.KEYSCAN_CACHE_DIR = cache;
+  // No resident pre-commit process (issue 20) outlives a test: the tests of it turn it on and stop what they start.
+  process.env.KEYSCAN_DAEMON = "off";
   return () => rmSync(cache, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_BASELINE_FILE } from "../../baseline.js";
 
-export type CommandName = "scan" | "diff" | "history" | "baseline" | "rules" | "verify" | "revoke" | "report" | "ci";
+export type CommandName = "scan" | "diff" | "history" | "baseline" | "rules" | "verify" | "revoke" | "report" | "ci" | "daemon";
 
 export interface CommandInfo {
   name: CommandName;
@@ -58,6 +58,11 @@ export const COMMAND_INFO: readonly CommandInfo[] = [
     name: "ci",
     command: "ci",
     describe: "GitHub Actions: scan what the triggering event changed; write annotations, job summary, SARIF and outputs",
+  },
+  {
+    name: "daemon",
+    command: "daemon [action]",
+    describe: "The resident pre-commit processes that serve `keyscan --staged` from the release build: `daemon status`, `daemon stop`",
   },
 ];
 

@@ -24,6 +24,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   revoke: async () => (await import("./revoke.js")).revokeCommand,
   report: async () => (await import("./report.js")).reportCommand,
   ci: async () => (await import("./ci.js")).ciCommand,
+  daemon: async () => (await import("./daemon.js")).daemonCommand,
 };
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = COMMAND_INFO.map((info) => ({ ...info, load: LOADERS[info.name] }));
