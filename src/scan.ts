@@ -51,6 +51,12 @@ export interface ScanOptions {
    * could backtrack in a way the load-time analysis misses. Costs a worker's start-up (~0.2 s) on small scans.
    */
   isolate?: boolean;
+  /**
+   * Once the pool is up, this thread only feeds it (issue 21): every input to the workers, and past the in-flight
+   * bounds it waits instead of matching. For sources that read from a pipe (`keyscan history`: git cat-file), which
+   * git fills only while this thread's event loop drains it. Until the pool is up this thread matches as usual.
+   */
+  feeder?: boolean;
   /** Told each finding as soon as it is collected (text output streamed on a terminal; src/cli/common.ts). */
   onFinding?: (finding: Finding) => void;
   /** Told the running counts as the scan goes (the CLI's progress line on a terminal, src/cli/progress.ts). */

@@ -58,7 +58,7 @@ export function addCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option("ignore-inline-allow", { type: "boolean", default: false, describe: "Ignore inline allow comments (keyscan:allow, gitleaks:allow, …)" })
     .option("quiet", { alias: "q", type: "boolean", describe: "No progress line on stderr (shown only on a terminal, outside CI, for scans over a second)" })
     .option("color", { type: "boolean", describe: "Force colour on or off (default: on for a terminal, off for NO_COLOR)" })
-    .option("threads", { type: "number", describe: "Threads that match: this one and N-1 workers (default: all cores, history one fewer; workers only for large scans; 1 = no workers)" })
+    .option("threads", { type: "number", describe: "Threads that match: this one and N-1 workers (default: all cores; workers only for large scans; history: the workers match and this thread feeds them; 1 = no workers)" })
     .option("baseline", { alias: "baseline-path", type: "string", describe: "Report only secrets not in this baseline (written by `keyscan baseline`; a keyscan or gitleaks JSON report also works)" });
   return addExitOptions(addVerifyOptions(common)) as unknown as Argv<T & CommonArgs>;
 }

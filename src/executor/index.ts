@@ -42,6 +42,8 @@ export interface ExecutorOptions {
   inputTimeoutMs?: number;
   /** Match every input in a worker, never on this thread (ScanOptions.isolate, issue 19). */
   isolate?: boolean;
+  /** Once the pool is up, hand it every input and never match here (ScanOptions.feeder). */
+  feeder?: boolean;
   /** What the source knows lies ahead (Source.backlog), for the pool's start (policy.ts). */
   backlog?: () => number;
 }
@@ -53,6 +55,8 @@ export interface Executor {
   drain(): Promise<void>;
   /** Stop the workers, if any were started. */
   close(): Promise<void>;
+  /** Inputs matched on this thread and inputs handed to the pool so far (tests, benches). */
+  counts(): { here: number; pooled: number };
 }
 
 /** Inputs handed to the pool and not yet answered, per thread (file references are tiny; the pool batches them). */
@@ -64,6 +68,20 @@ const HELP_SLICE_MS = 4;
  * it this thread matches the next inputs itself, so memory stays bounded without ever waiting.
  */
 const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+/**
+ * The same bound while feeding (ExecutorOptions.feeder): this thread refills the moment an answer comes, so the
+ * workers need only their next input or two at hand. `keyscan history` over the 1.5 GB bench, 2 cores: node's peak
+ * RSS 218-232 MB at 4 MB against 235-240 at 8 and 242-266 at 16, in the same time (13-15 s, alternated).
+ */
+const FEEDER_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+/**
+ * While feeding, an input this large starts the pool at once and waits for a worker instead of being matched here:
+ * this thread would otherwise keep what matching it made (its WebAssembly regions sized for the text, its matchers)
+ * beside the worker's for the rest of the scan. The same history, interleaved: node's peak RSS 216-230 MB with no
+ * matching here against 233-246 MB, in the same time. Histories of small files still match here until the pool's
+ * usual start (policy.ts), paying for no worker.
+ */
+const FEEDER_POOL_INPUT_BYTES = 1024 * 1024;
 
 function fromPlain(p: PlainFinding, rule: Rule): TextFinding {
   const { ruleId: _ruleId, companions: _companions, ...rest } = p;
@@ -83,6 +101,8 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   let inFlightBytes = 0;
   let poolReady = false;
   let rulesById: RuleLookup | undefined;
+  let matchedHere = 0;
+  let pooled = 0;
 
   const settle = (outcome: PoolOutcome, item: ContentItem): void => {
     if (!outcome.ok) {
@@ -105,6 +125,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize, shown) : to.scan(item.type === "text" ? item.text : item.data, shown);
     const held = item.type === "file" ? 0 : item.bytes;
     inFlightBytes += held;
+    pooled++;
     const pending: Promise<void> = sent.then((outcome) => {
       inFlight.delete(pending);
       inFlightBytes -= held;
@@ -119,6 +140,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     poolReady = true;
   };
   const here = (item: ContentItem): void => {
+    matchedHere++;
     const outcome = matchHere(item, ruleset, inlineAllow);
     if (!outcome.ok) {
       sink.problem(item.provenance.path, outcome.code, outcome.message, outcome.skipped);
@@ -128,11 +150,16 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     sink.matched(item, outcome.bytes);
     for (let i = 0; i < outcome.findings.length; i++) sink.found(outcome.findings[i]!, item, outcome.companions[i]);
   };
+  const inFlightLimit = options.feeder ? FEEDER_IN_FLIGHT_BYTES : IN_FLIGHT_BYTES;
+  const overBounds = (to: ScanPool): boolean => inFlightBytes > inFlightLimit || inFlight.size >= to.threads * IN_FLIGHT_PER_THREAD * 4;
+  const underBounds = async (to: ScanPool): Promise<void> => {
+    while (overBounds(to)) await Promise.race(inFlight);
+  };
   /** Isolated: every input to the workers, waiting for answers while too much is in flight (bounded memory). */
   const isolated = async (to: ScanPool, item: ContentItem): Promise<void> => {
     if (!poolReady) await untilReady(to);
     send(to, item);
-    while (inFlightBytes > IN_FLIGHT_BYTES || inFlight.size >= to.threads * IN_FLIGHT_PER_THREAD * 4) await Promise.race(inFlight);
+    await underBounds(to);
   };
   const helpAfterYield = async (item: ContentItem): Promise<void> => {
     await new Promise((resolve) => setImmediate(resolve));
@@ -140,6 +167,13 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     here(item);
   };
   const dispatch = (item: ContentItem): Promise<void> | undefined => {
+    // Feeding (issue 21, `keyscan history` on 2 cores: 15.3-15.6 s against 20.2 s matching here, and 15.8-16.1 s
+    // helping the worker): a long match on this thread stops its event loop, so git's pipe fills and cat-file
+    // waits; the two then take turns instead of working side by side.
+    if (options.feeder && pool && item.type !== "text" && (poolReady ||= pool.ready)) {
+      send(pool, item);
+      return overBounds(pool) ? underBounds(pool) : undefined;
+    }
     // Issue 7: while the workers hold a full queue, this thread matches the next input itself instead of waiting:
     // it is otherwise idle (the walk costs little), and one worker fewer is one isolate fewer to start and to warm
     // up (each compiles the matcher's hot code again). It yields to the event loop every few milliseconds so the
@@ -162,11 +196,13 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       started ??= nowMs();
       // The clock is read only while the pool may still start (a BigInt each: ~13 ms over the 415 MB tree's files).
       const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs: nowMs() - started, backlog: options.backlog?.() ?? 0 }, options.poolAfter);
-      if (!pool && (isolate || workers > 0)) {
+      const largeFed = options.feeder === true && item.type === "bytes" && item.bytes >= FEEDER_POOL_INPUT_BYTES && threads > 1 && ruleset.source !== undefined;
+      if (!pool && (isolate || workers > 0 || largeFed)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;
         // isolated, every input goes to the workers (at least one).
-        pool = new ScanPool(ruleset, { threads: isolate ? Math.max(1, threads - 1) : workers, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
+        pool = new ScanPool(ruleset, { threads: isolate || largeFed ? Math.max(1, threads - 1) : workers, inlineAllow, ...(options.inputTimeoutMs ? { inputTimeoutMs: options.inputTimeoutMs } : {}) });
       }
+      if (largeFed && pool && !poolReady) return untilReady(pool).then(() => dispatch(item));
       if (isolate && pool) return isolated(pool, item);
       // Already-decoded texts stay on this thread: copying a string to a worker costs about as much as matching it,
       // which is why sources hand over undecoded bytes where they can (history does since issue 7); file references
@@ -182,5 +218,6 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
     async close(): Promise<void> {
       await pool?.close();
     },
+    counts: () => ({ here: matchedHere, pooled }),
   };
 }

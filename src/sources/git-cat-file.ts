@@ -139,6 +139,7 @@ export class CatFileBatch {
   private unclaimed = 0;
   private wakeLoop: (() => void) | undefined;
   private readonly readAheadBytes: number;
+  private readonly streamAheadBytes: number | undefined;
 
   /**
    * `readAheadBytes` (issue 21): with it, answers are parsed ahead of the consumer only while fewer content bytes
@@ -147,9 +148,10 @@ export class CatFileBatch {
    */
   constructor(
     private readonly ctx: GitContext,
-    options: { readAheadBytes?: number } = {},
+    options: { readAheadBytes?: number; /** StreamReader's highWater for git's output (default 4 MB). */ streamAheadBytes?: number } = {},
   ) {
     this.readAheadBytes = options.readAheadBytes ?? Number.POSITIVE_INFINITY;
+    this.streamAheadBytes = options.streamAheadBytes;
     this.start();
   }
 
@@ -172,7 +174,7 @@ export class CatFileBatch {
     const proc = spawnGit(this.ctx, ["cat-file", "--batch"]);
     this.proc = proc;
     this.stderr = "";
-    this.reader = new StreamReader(proc.stdout);
+    this.reader = new StreamReader(proc.stdout, this.streamAheadBytes);
     this.exited = new Promise<void>((r) => proc.on("close", () => r()));
     proc.stderr.on("data", (b: Buffer) => {
       if (this.stderr.length < 4096) this.stderr += b.toString("utf8");

@@ -47,14 +47,17 @@ interface RepoRun {
 }
 
 /**
- * Default matching threads for a history scan (issue 21): one core fewer than a tree scan's, because `git cat-file`
- * keeps one busy resolving deltas (the floor, `cat-file --batch-all-objects`, is CPU-bound: 15 s of CPU for the
- * 1.5 GB bench history). On 2 cores that is this thread alone: no worker isolate, whose heap and second copy of the
- * matchers cost ~170 MB of peak RSS on that bench (342-361 MB with a worker, 162-163 MB without) for no gain in wall
- * time (interleaved on a loaded 2-core machine: 76 and 74 s with a worker, 85 and 74 s without).
+ * How a history scan matches (issue 21). Its input comes through `git cat-file`'s pipe, which git fills only while
+ * this thread's event loop drains it, and git needs a core of its own (the floor, `cat-file --batch-all-objects`, is
+ * CPU-bound: 11 s for the 1.5 GB bench history). So once the scan has proved large, the workers match everything and
+ * this thread only feeds them (ScanOptions.feeder): on 2 cores one worker, git and this thread's reading side by side.
+ * Measured on that bench, 2 cores, interleaved: 15.3-15.6 s against 20.2 s with this thread matching alone (the
+ * default until then: it and git took turns), and 15.8-16.1 s with one worker helped by this thread; node's peak RSS
+ * stays ~the same (the worker holds the matchers this thread would have made). `--threads 1`: this thread alone.
  */
-function historyThreads(): number {
-  return Math.max(1, defaultThreads() - 1);
+function historyScanOptions(options: Prepared["scanOptions"]): Prepared["scanOptions"] {
+  const threads = options.threads ?? defaultThreads();
+  return { ...options, threads, ...(threads >= 2 ? { feeder: true } : {}) };
 }
 
 /** Scan, attribute and add exposure for one repository (its blob shard only, and only blobs new to the state). */
@@ -72,7 +75,7 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
   });
   // Collected, then (with --state) joined by the findings of blobs earlier runs scanned, then the source's finalizer
   // (attribution and exposure) over both.
-  const scanned = await collect(source, prepared.ruleset, prepared.scanOptions.threads === undefined ? { ...prepared.scanOptions, threads: historyThreads() } : prepared.scanOptions);
+  const scanned = await collect(source, prepared.ruleset, historyScanOptions(prepared.scanOptions));
   const idx = source.index;
   const known = (blob: string) => idx.blobs.id(blob) !== undefined;
   const old = findingsFromState(previous, prepared.ruleset, known, prepared.scanOptions.ignoreFingerprints);
