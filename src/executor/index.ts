@@ -12,7 +12,7 @@ import type { Rule, RuleSet } from "../engine/rule.js";
 import { ruleLookup, type RuleLookup } from "../engine/lazy-rule-set.js";
 import type { TextFinding } from "../engine/scan-text.js";
 import { inChunk, matchHere, type ContentItem } from "./local.js";
-import { poolWorkers } from "./policy.js";
+import { LARGE_BACKLOG, poolWorkers } from "./policy.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
 import type { ProblemCode } from "../errors.js";
 
@@ -76,10 +76,11 @@ const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 const FEEDER_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 /**
  * While feeding, an input this large starts the pool at once and waits for a worker instead of being matched here:
- * this thread would otherwise keep what matching it made (its WebAssembly regions sized for the text, its matchers)
- * beside the worker's for the rest of the scan. The same history, interleaved: node's peak RSS 216-230 MB with no
- * matching here against 233-246 MB, in the same time. Histories of small files still match here until the pool's
- * usual start (policy.ts), paying for no worker.
+ * this thread would otherwise keep what matching it made (its matchers, its heap grown for the text) beside the
+ * worker's for the rest of the scan. The same history, interleaved: node's peak RSS 216-230 MB with no matching here
+ * against 233-246 MB, in the same time. Only where the source knows many inputs lie ahead (its backlog, policy.ts
+ * LARGE_BACKLOG): a small history with one large file is matched here, as fast as with `--threads 1`; small inputs
+ * alone wait for the pool's usual start.
  */
 const FEEDER_POOL_INPUT_BYTES = 1024 * 1024;
 
@@ -196,7 +197,8 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       started ??= nowMs();
       // The clock is read only while the pool may still start (a BigInt each: ~13 ms over the 415 MB tree's files).
       const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs: nowMs() - started, backlog: options.backlog?.() ?? 0 }, options.poolAfter);
-      const largeFed = options.feeder === true && item.type === "bytes" && item.bytes >= FEEDER_POOL_INPUT_BYTES && threads > 1 && ruleset.source !== undefined;
+      const largeFed =
+        options.feeder === true && item.type === "bytes" && item.bytes >= FEEDER_POOL_INPUT_BYTES && threads > 1 && ruleset.source !== undefined && !pool && (options.backlog?.() ?? 0) >= LARGE_BACKLOG;
       if (!pool && (isolate || workers > 0 || largeFed)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;
         // isolated, every input goes to the workers (at least one).

@@ -170,8 +170,11 @@ async function revisionArgs(ctx: GitContext, allRefs: boolean, logOpts?: History
 export function historySource(options: HistoryOptions): HistorySource {
   const index = new HistoryIndex();
   index.shard = options.shard;
+  /** Blobs the walk has found to read and the scan has not taken yet (Source.backlog). */
+  let ahead = 0;
   const source: HistorySource = {
     index,
+    backlog: () => ahead,
     /** History's finalizer: each secret attributed to the commit that introduced it, then its exposure. */
     async finalize(result: ScanResult): Promise<ScanResult> {
       const attributed = await attributeHistory(result, source, options);
@@ -204,7 +207,10 @@ export function historySource(options: HistoryOptions): HistorySource {
               index.scheduled.add(blobIdx);
               if (options.shard && !blobInShard(intro.blob, options.shard)) index.outOfShard++;
               else if (options.skipBlobs?.has(intro.blob)) index.skippedFromState++;
-              else yield { oid: intro.blob, path: intro.path, blobIdx };
+              else {
+                ahead++;
+                yield { oid: intro.blob, path: intro.path, blobIdx };
+              }
             }
           }
           for (const del of change.deleted) {
@@ -218,6 +224,7 @@ export function historySource(options: HistoryOptions): HistorySource {
       const cat = new CatFileBatch(ctx, { readAheadBytes: READ_AHEAD_BYTES, streamAheadBytes: STREAM_AHEAD_BYTES });
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
+          ahead--;
           if (read.kind !== "unreadable") index.scanned.push(req.blobIdx);
           if (read.kind === "unreadable") {
             yield { type: "problem", path: req.path, code: "E_GIT", message: `blob ${req.oid} cannot be read (${read.message})`, skipped: false };
