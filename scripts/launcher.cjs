@@ -153,10 +153,17 @@ function writeCodeCache(fs, path, file, stamp, data) {
   }
 }
 
-/** What names this cli.cjs and this Node: a code cache or a resident process is used only for the same. */
+/**
+ * What names this cli.cjs and this Node: a code cache or a resident process is used only for the same. Made once: a
+ * pre-commit run that finds no resident process asks for it twice (its socket, then its code cache).
+ */
+let stampMade;
 function cliStamp(fs, file) {
-  const st = fs.statSync(file);
-  return `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+  if (stampMade === undefined) {
+    const st = fs.statSync(file);
+    stampMade = `${process.version}:${process.arch}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
+  }
+  return stampMade;
 }
 
 /**

@@ -198,10 +198,12 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
       // The clock is read only while the pool may still start (a BigInt each: ~13 ms over the 415 MB tree's files).
       // While feeding, the backlog only decides the large-input start below, not the policy's early start: a history
       // knows its blobs ahead, but one of ~100 MB (eslint's) took 1.36 s with a pool at 250 ms against 1.24 s without.
-      const backlog = options.feeder ? 0 : (options.backlog?.() ?? 0);
-      const workers = pool || isolate || item.type === "text" || !ruleset.source ? 0 : poolWorkers({ threads, bytes, items: seen, elapsedMs: nowMs() - started, backlog }, options.poolAfter);
+      const workers =
+        pool || isolate || item.type === "text" || !ruleset.source
+          ? 0
+          : poolWorkers({ threads, bytes, items: seen, elapsedMs: nowMs() - started, backlog: options.feeder ? 0 : (options.backlog?.() ?? 0) }, options.poolAfter);
       const largeFed =
-        options.feeder === true && item.type === "bytes" && item.bytes >= FEEDER_POOL_INPUT_BYTES && threads > 1 && ruleset.source !== undefined && !pool && (options.backlog?.() ?? 0) >= LARGE_BACKLOG;
+        options.feeder === true && !pool && item.type === "bytes" && item.bytes >= FEEDER_POOL_INPUT_BYTES && threads > 1 && ruleset.source !== undefined && (options.backlog?.() ?? 0) >= LARGE_BACKLOG;
       if (!pool && (isolate || workers > 0 || largeFed)) {
         // This thread matches too (see dispatch): `threads` matching threads are this one and the workers;
         // isolated, every input goes to the workers (at least one).

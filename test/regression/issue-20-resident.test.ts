@@ -3,7 +3,7 @@
 // client's environment (git's GIT_INDEX_FILE) and folder, nothing but pre-commit runs, only through a private folder,
 // off when asked or in CI, a killed process's socket replaced, and an exit when idle or told to stop.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { connect as connectSocket, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -114,6 +114,12 @@ describe("issue 20: the resident pre-commit process", { timeout: 120_000 }, () =
     const findings = (out: string) => (JSON.parse(out) as { findings: unknown[] }).findings;
     expect(findings(json.stdout)).toEqual(findings(ownJson.stdout));
     expect((await askAll(cache, "status"))[0]!.served).toBe(2);
+    // A report written by the server has the mode a run of its own gives it (the socket's umask is not the runs').
+    const modeOf = (file: string) => statSync(join(r.dir, file)).mode & 0o777;
+    keyscan(r.dir, env, "--staged", "-o", "served.json");
+    keyscan(r.dir, envFor(cache, { KEYSCAN_DAEMON: "off" }), "--staged", "-o", "own.json");
+    expect(modeOf("served.json")).toBe(modeOf("own.json"));
+    expect((await askAll(cache, "status"))[0]!.served).toBe(3);
 
     // A clean index, and the key staged in another index only, named by GIT_INDEX_FILE as git does for a hook.
     r.git("rm", "-q", "--cached", "app.env");
@@ -124,13 +130,13 @@ describe("issue 20: the resident pre-commit process", { timeout: 120_000 }, () =
     spawnSync("git", ["add", "app.env"], { cwd: r.dir, env: { ...process.env, GIT_INDEX_FILE: alt } });
     const viaAlt = keyscan(r.dir, envFor(cache, { GIT_INDEX_FILE: alt }), "--staged");
     expect(viaAlt.status, viaAlt.stderr).toBe(1);
-    expect((await askAll(cache, "status"))[0]!.served).toBe(4);
+    expect((await askAll(cache, "status"))[0]!.served).toBe(5);
 
     // Not a pre-commit run: refused, and scanned by the client itself.
     const refused = keyscan(r.dir, env, "--staged", "--fail-on", "none");
     expect(refused.status, refused.stderr).toBe(0);
     expect(refused.stdout).toMatch(/secret|no secrets/);
-    expect((await askAll(cache, "status"))[0]!.served).toBe(4);
+    expect((await askAll(cache, "status"))[0]!.served).toBe(5);
 
     const stop = keyscan(r.dir, env, "daemon", "stop");
     expect(stop.stdout).toMatch(/1 resident pre-commit process stopped/);

@@ -62,7 +62,6 @@ const noInput = (async function* (): AsyncGenerator<Uint8Array> {})();
 /** Serves until idle or stopped; resolves when the socket is closed. Returns false if another process serves it. */
 export async function serveDaemon({ socket, idleSeconds }: ServeOptions): Promise<boolean> {
   if (!isPrivateFolder(dirname(socket))) return false;
-  process.umask(0o077);
   const homeCwd = process.cwd();
   const homeEnv = process.env;
   const startedAt = new Date().toISOString();
@@ -152,6 +151,8 @@ export async function serveDaemon({ socket, idleSeconds }: ServeOptions): Promis
     conn.on("data", lineReader(MAX_REQUEST_BYTES, take, () => conn.destroy()));
   });
 
+  // The socket is made under umask 077; the runs' own files (an --output report) under the user's umask again.
+  const userUmask = process.umask(0o077);
   try {
     await listenOn(server, socket);
   } catch (err) {
@@ -162,6 +163,8 @@ export async function serveDaemon({ socket, idleSeconds }: ServeOptions): Promis
       // gone meanwhile
     }
     await listenOn(server, socket);
+  } finally {
+    process.umask(userUmask);
   }
   ino = lstatSync(socket).ino;
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(signal, stop);
