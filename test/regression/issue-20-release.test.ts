@@ -131,7 +131,7 @@ beforeAll(async () => {
 afterAll(() => {
   verdaccio?.kill();
   // A resident pre-commit process a failed test left (issue 20).
-  if (base) spawnSync(process.execPath, [join(ROOT, "dist/bundle/keyscan.js"), "daemon", "stop"], { env: { ...env, KEYSCAN_DAEMON: "" } });
+  if (base) spawnSync(process.execPath, [join(ROOT, "dist/bundle/keyscan.js"), "daemon", "stop"], { env: { ...env, KEYSCAN_DAEMON: "", CI: "" } });
   if (base) rmSync(base, { recursive: true, force: true });
 });
 
@@ -208,8 +208,9 @@ describe("issue 20: installed from a registry into fresh projects", () => {
     writeFileSync(join(dir, ".husky", "pre-commit"), `${line}\n`);
     writeFileSync(join(dir, "app.env"), fakeKey());
     ok("git", ["add", "-A"], dir);
-    // As users have it: the resident pre-commit process on (the test setup turns it off for other tests).
-    const on = { KEYSCAN_DAEMON: "" };
+    // As users have it on their machines: the resident pre-commit process on (the test setup turns it off for other
+    // tests, and CI runs with CI=true, where it is off by design).
+    const on = { KEYSCAN_DAEMON: "", CI: "" };
     const blocked = sh("git", ["commit", "-m", "add key"], dir, on);
     expect(blocked.status).not.toBe(0);
     expect(blocked.stdout + blocked.stderr).toMatch(/1 secret found/);
