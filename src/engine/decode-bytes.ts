@@ -7,6 +7,7 @@
  * matches them), so they all treat bytes alike; here in the engine so that the engine imports nothing from sources.
  */
 import { isAscii, isUtf8 } from "node:buffer";
+import { decodeMostlyAscii } from "./mostly-ascii.js";
 import { createUtf8Decoder, UTF8_WASM_MAX_BYTES } from "./utf8-wasm.js";
 
 /** Bytes sniffed for a NUL (git's own binary test). */
@@ -40,16 +41,19 @@ const LATIN1_MAX_BYTES = 1 << 19;
  * but faster on what trees hold (issue 16's A/B: TextDecoder was 12-14 % of a tree scan's CPU). ASCII files (57 % of
  * the bench tree's bytes) are read as Latin-1, a byte copy into a one-byte string (120 MB of the tree, Node 20, CPU:
  * 29-44 ms against 46-76 ms); valid UTF-8 with some non-ASCII, up to 256 KB, goes to utf8-wasm.ts (its header has
- * the figures, and why not longer texts).
- * Invalid UTF-8 stays with TextDecoder, whose replacement characters are the contract (a secret is ASCII; the valid
+ * the figures, and why not longer texts); longer texts with a few non-ASCII characters are decoded in pieces
+ * (mostly-ascii.ts, issue 21). Invalid UTF-8 stays with TextDecoder, whose replacement characters are the contract (a secret is ASCII; the valid
  * parts are still scanned). test/regression/issue-16-decode.test.ts compares all three with TextDecoder.
  */
 function decodeUtf8(data: Uint8Array): string {
-  // Past both bounds, TextDecoder whatever the bytes: no pass over them first to tell ASCII.
-  if (data.length > LATIN1_MAX_BYTES) return utf8.decode(data);
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (buf.length > UTF8_WASM_MAX_BYTES + 3) {
+    if (buf.length <= LATIN1_MAX_BYTES && isAscii(buf)) return buf.toString("latin1");
+    // Past the WebAssembly decoder's bound: a text with a few non-ASCII characters in pieces (mostly-ascii.ts), any
+    // other (ASCII past LATIN1_MAX_BYTES included) whole by TextDecoder.
+    return decodeMostlyAscii(buf) ?? utf8.decode(data);
+  }
   if (isAscii(buf)) return buf.toString("latin1");
-  if (buf.length > UTF8_WASM_MAX_BYTES + 3) return utf8.decode(data);
   if (validUtf8 === null && (nonAsciiBytes += buf.length) > WASM_UTF8_AFTER) validUtf8 = createUtf8Decoder();
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   if (validUtf8 && buf.length - bom <= UTF8_WASM_MAX_BYTES && isUtf8(buf)) return validUtf8(buf.subarray(bom));
