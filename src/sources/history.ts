@@ -37,6 +37,8 @@ export interface HistoryOptions extends GitContext {
    * `selectsRevisions` they replace the default revisions; otherwise they narrow them (dates, counts, authors).
    */
   logOpts?: { args: readonly string[]; selectsRevisions: boolean };
+  /** git's delta-base cache while reading the blobs (git-cat-file.ts defaultDeltaCacheBytes; default: git's own). */
+  deltaCacheBytes?: number;
 }
 
 /**
@@ -221,7 +223,11 @@ export function historySource(options: HistoryOptions): HistorySource {
         }
       }
 
-      const cat = new CatFileBatch(ctx, { readAheadBytes: READ_AHEAD_BYTES, streamAheadBytes: STREAM_AHEAD_BYTES });
+      const cat = new CatFileBatch(ctx, {
+        readAheadBytes: READ_AHEAD_BYTES,
+        streamAheadBytes: STREAM_AHEAD_BYTES,
+        ...(options.deltaCacheBytes !== undefined ? { deltaCacheBytes: options.deltaCacheBytes } : {}),
+      });
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
           ahead--;

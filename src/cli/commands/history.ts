@@ -5,7 +5,7 @@
  * jobs: `--shard k/n` scans a stable slice (of the blobs, or of the repositories of `--repos <file>`), whose results
  * `keyscan report --from …` merges; `--state <file>` rescans only blobs that earlier runs have not seen.
  */
-import { tmpdir } from "node:os";
+import { tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { ruleLookup } from "../../engine/lazy-rule-set.js";
@@ -15,7 +15,9 @@ import type { ScanResult } from "../../report/types.js";
 import { compareFindings } from "../../report/order.js";
 import { collect } from "../../scan.js";
 import { dropAttributed } from "../../finding-filters/gitleaks-ignore.js";
+import { defaultDeltaCacheBytes } from "../../sources/git-cat-file.js";
 import { historySource } from "../../sources/history.js";
+import { parseSize } from "../../config.js";
 import { findingsFromState, loadState, saveState, updatedRepoState, type HistoryState } from "../../sources/history-state.js";
 import { materializeRepo, readRepoList } from "../../sources/repo-list.js";
 import { digestOf, keyInShard, parseShard, type ShardSpec } from "../../sources/shard.js";
@@ -34,6 +36,7 @@ interface HistoryArgs extends CommonArgs {
   state?: string;
   "clone-dir"?: string;
   "log-opts"?: string;
+  "git-delta-cache"?: string;
 }
 
 /** The id a single-repository run files its state under. */
@@ -41,6 +44,8 @@ const THIS_REPOSITORY = ".";
 
 interface RepoRun {
   cwd: string;
+  /** git's delta-base cache (`--git-delta-cache`). */
+  deltaCacheBytes: number;
   shard?: ShardSpec;
   state?: HistoryState;
   stateId: string;
@@ -49,7 +54,8 @@ interface RepoRun {
 /**
  * How a history scan matches (issue 21). Its input comes through `git cat-file`'s pipe, which git fills only while
  * this thread's event loop drains it, and git needs a core of its own (the floor, `cat-file --batch-all-objects`, is
- * CPU-bound: 11 s for the 1.5 GB bench history). So once the scan has proved large, the workers match everything and
+ * CPU-bound: 11 s for the 1.5 GB bench history with git's own delta-base cache, 5.5 s with ours: git-cat-file.ts
+ * defaultDeltaCacheBytes). So once the scan has proved large, the workers match everything and
  * this thread only feeds them (ScanOptions.feeder): on 2 cores one worker, git and this thread's reading side by side.
  * Measured on that bench, 2 cores, interleaved: 15.3-15.6 s against 20.2 s with this thread matching alone (the
  * default until then: it and git took turns), and 15.8-16.1 s with one worker helped by this thread; node's peak RSS
@@ -72,6 +78,7 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
     ...(run.shard ? { shard: run.shard } : {}),
     ...(previous ? { skipBlobs: new Set(previous.blobs) } : {}),
     ...(args["log-opts"] !== undefined ? { logOpts: parseLogOpts(String(args["log-opts"])) } : {}),
+    deltaCacheBytes: run.deltaCacheBytes,
   });
   // Collected, then (with --state) joined by the findings of blobs earlier runs scanned, then the source's finalizer
   // (attribution and exposure) over both.
@@ -90,7 +97,7 @@ async function auditRepository(args: HistoryArgs, io: Io, prepared: Prepared, ru
 }
 
 /** `--repos`: every repository of the list in this shard, each scanned whole, tagged with its id, merged. */
-async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, shard: ShardSpec | undefined, state: HistoryState | undefined): Promise<ScanResult> {
+async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, shard: ShardSpec | undefined, state: HistoryState | undefined, deltaCacheBytes: number): Promise<ScanResult> {
   const entries = readRepoList(args.repos!, io.cwd);
   const mine = shard ? entries.filter((e) => keyInShard(e.id, shard)) : entries;
   const cacheDir = resolve(io.cwd, args["clone-dir"] ?? join(tmpdir(), "keyscan-clones"));
@@ -99,7 +106,7 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
   for (const entry of mine) {
     try {
       const cwd = await materializeRepo(entry, cacheDir, io.env);
-      const result = await auditRepository(args, io, prepared, { cwd, stateId: entry.id, ...(state ? { state } : {}) });
+      const result = await auditRepository(args, io, prepared, { cwd, deltaCacheBytes, stateId: entry.id, ...(state ? { state } : {}) });
       const tag = <T extends object>(x: T) => ({ ...x, repo: entry.id });
       parts.push({ name: entry.id, result: { ...result, findings: result.findings.map((f) => ({ ...tag(f), ...(f.locations ? { locations: f.locations.map(tag) } : {}) })) } });
     } catch (err) {
@@ -140,6 +147,7 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
 async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Scanned> {
   const args = raw as unknown as HistoryArgs;
   const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  const deltaCacheBytes = args["git-delta-cache"] === undefined ? defaultDeltaCacheBytes(totalmem()) : parseSize(String(args["git-delta-cache"]), "--git-delta-cache");
   const prepared = prepare(args, io);
   if (prepared.progress) prepared.progress.noun = "blob"; // history scans each unique blob once
   streamFindings(prepared, args, io, false); // final only after attribution: named above the progress line
@@ -148,8 +156,8 @@ async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Sca
   const state = loaded?.state;
 
   let result = args.repos
-    ? await auditRepositories(args, io, prepared, shard, state)
-    : await auditRepository(args, io, prepared, { cwd: io.cwd, stateId: THIS_REPOSITORY, ...(shard ? { shard } : {}), ...(state ? { state } : {}) });
+    ? await auditRepositories(args, io, prepared, shard, state, deltaCacheBytes)
+    : await auditRepository(args, io, prepared, { cwd: io.cwd, deltaCacheBytes, stateId: THIS_REPOSITORY, ...(shard ? { shard } : {}), ...(state ? { state } : {}) });
   if (loaded?.note && result.incremental) result = { ...result, incremental: { ...result.incremental, note: loaded.note } };
   if (statePath && state) saveState(statePath, state);
 
@@ -170,6 +178,10 @@ export const historyCommand: Command = {
       .option("repos", { type: "string", describe: "File listing repositories to audit, one local path or clone URL per line" })
       .option("clone-dir", { type: "string", describe: "Where --repos keeps mirror clones of URLs (default: the system temp folder)" })
       .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" })
+      .option("git-delta-cache", {
+        type: "string",
+        describe: "Memory git may keep for delta bases while it reads the blobs (default: 1/16 of RAM, 96MB to 512MB; git's own is 96MB). More is faster on histories of large files",
+      })
       .option("log-opts", { type: "string", describe: "gitleaks' --log-opts: git log options that select commits, e.g. \"--since=2024-01-01 main\" (only such options; see docs/gitleaks.md)" }) as unknown as Argv,
   produce: produceHistory,
   run: async (raw, io) => finish(await produceHistory(raw, io), raw as unknown as CommonArgs, io),
