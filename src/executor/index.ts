@@ -15,6 +15,7 @@ import { inChunk, matchHere, type ContentItem } from "./local.js";
 import { LARGE_BACKLOG, poolWorkers } from "./policy.js";
 import { defaultThreads, ScanPool, type PlainFinding, type PoolOutcome } from "./pool.js";
 import type { ProblemCode } from "../errors.js";
+import { releasePages } from "../util/page-buffer.js";
 
 /** Milliseconds on a monotonic clock. Not `performance.now()`: its global loads node:perf_hooks, ~1-3 ms a start (issue 20). */
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
@@ -132,7 +133,8 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   /** Hand one input to the pool; its answer is settled when it comes. */
   const send = (to: ScanPool, item: ContentItem): void => {
     const shown = item.provenance.path;
-    const sent = item.type === "file" ? to.scanFile(item.path, item.maxFileSize, shown) : to.scan(item.type === "text" ? item.text : item.data, shown);
+    const sent =
+      item.type === "file" ? to.scanFile(item.path, item.maxFileSize, shown) : item.type === "text" ? to.scan(item.text, shown) : to.scan(item.data, shown, item.release === true);
     const held = item.type === "file" ? 0 : item.bytes;
     inFlightBytes += held;
     pooled++;
@@ -152,6 +154,7 @@ export function createExecutor(ruleset: RuleSet, options: ExecutorOptions, sink:
   const here = (item: ContentItem): void => {
     matchedHere++;
     const outcome = matchHere(item, ruleset, inlineAllow);
+    if (item.type === "bytes" && item.release) releasePages(item.data); // matched: its pages go back now
     if (!outcome.ok) {
       sink.problem(item.provenance.path, outcome.code, outcome.message, outcome.skipped);
       return;

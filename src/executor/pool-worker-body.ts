@@ -13,6 +13,7 @@ import { decodeRuleSetImage } from "../engine/rule-set-image.js";
 import { scanBytes } from "../engine/scan-bytes.js";
 import { scanText, type TextFinding } from "../engine/scan-text.js";
 import { afterText } from "../util/heap-slack.js";
+import { releasePages } from "../util/page-buffer.js";
 import type { PlainFinding, WorkerBatch, WorkerInit, WorkerReply, WorkerRequest } from "./pool.js";
 
 const init = workerData as WorkerInit;
@@ -67,6 +68,8 @@ port.on("message", (batch: WorkerBatch) => {
       afterText(chars); // the text is out of reach now (src/util/heap-slack.ts)
     } catch (err) {
       replies.push({ id: req.id, ok: false, code: "E_SCAN", message: `matching failed (${(err as Error).message ?? String(err)})`, skipped: false });
+    } finally {
+      if ("release" in req && req.release && typeof req.data !== "string") releasePages(req.data); // matched: its pages go back now
     }
   }
   if (progress) Atomics.store(progress, 0, 0);

@@ -74,8 +74,13 @@ export interface WorkerInit {
   capHeapSlack?: boolean;
 }
 
-/** `path`: the input's path as reported, for path-scoped rules (scan-text.ts `path`). */
-export type WorkerRequest = { id: number; data: Uint8Array | string; path?: string } | { id: number; file: { path: string | Uint8Array; maxFileSize: number }; path?: string };
+/**
+ * `path`: the input's path as reported, for path-scoped rules (scan-text.ts `path`). `release`: `data` is a page buffer
+ * (src/util/page-buffer.ts) whose memory the worker returns once it has matched it.
+ */
+export type WorkerRequest =
+  | { id: number; data: Uint8Array | string; path?: string; release?: true }
+  | { id: number; file: { path: string | Uint8Array; maxFileSize: number }; path?: string };
 export type WorkerReply = { id: number } & PoolOutcome;
 /** Messages carry batches: the pool posts WorkerRequest[] and the worker answers with WorkerReply[]. */
 export type WorkerBatch = WorkerRequest[];
@@ -202,7 +207,7 @@ export class ScanPool {
    * Scan one input in a worker. Bytes are decoded there (a Buffer's whole ArrayBuffer is transferred when the Buffer
    * owns it; a view into a larger buffer is copied to its own first). Never rejects: failures come back as `{ok: false}`.
    */
-  scan(input: Uint8Array | string, path?: string): Promise<PoolOutcome> {
+  scan(input: Uint8Array | string, path?: string, release = false): Promise<PoolOutcome> {
     let data = input;
     const bytes = typeof data === "string" ? data.length : Number(data?.byteLength) || 0;
     if (typeof data !== "string" && data instanceof Uint8Array) {
@@ -211,7 +216,9 @@ export class ScanPool {
       // bytes into a buffer of their own and transfer that.
       if (!owned) data = new Uint8Array(data);
       const own = data as Uint8Array;
-      return this.send((id) => ({ id, data: own, ...(path !== undefined ? { path } : {}) }), bytes, [own.buffer as ArrayBuffer]);
+      // A page buffer (src/util/page-buffer.ts) is released by the worker once matched: only one it holds whole.
+      const pages = release && owned;
+      return this.send((id) => ({ id, data: own, ...(pages ? { release: true as const } : {}), ...(path !== undefined ? { path } : {}) }), bytes, [own.buffer as ArrayBuffer]);
     }
     return this.send((id) => ({ id, data, ...(path !== undefined ? { path } : {}) }), bytes, []);
   }

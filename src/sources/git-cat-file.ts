@@ -5,6 +5,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { KeyscanError, describeCause } from "../errors.js";
+import { PAGE_BUFFER_MIN_BYTES, pageBuffer } from "../util/page-buffer.js";
 import { allLines, gitMissing, spawnGit, type GitContext } from "./git.js";
 
 /**
@@ -25,7 +26,8 @@ export function defaultDeltaCacheBytes(totalMemory: number): number {
 
 /** What `CatFileBatch.read` returns for one object. */
 export type ObjectRead =
-  | { oid: string; kind: "ok"; type: string; size: number; content: Buffer }
+  /** `paged`: `content` is a page buffer (src/util/page-buffer.ts; CatFileBatch `pageBuffers`), to be released once matched. */
+  | { oid: string; kind: "ok"; type: string; size: number; content: Buffer; paged?: true }
   | { oid: string; kind: "too-large"; type: string; size: number }
   /** Missing from the repository, or corrupt (the message says which). */
   | { oid: string; kind: "unreadable"; message: string };
@@ -111,6 +113,20 @@ export class StreamReader {
     }
   }
 
+  /** The next `n` bytes into a page buffer of their own (src/util/page-buffer.ts). */
+  async pageBytes(n: number): Promise<Buffer> {
+    const into = pageBuffer(n);
+    let at = 0;
+    while (at < n) {
+      const c = await this.ensure();
+      const take = Math.min(n - at, c.length - this.head);
+      c.copy(into, at, this.head, this.head + take);
+      this.advance(take);
+      at += take;
+    }
+    return into;
+  }
+
   async bytes(n: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let left = n;
@@ -157,6 +173,7 @@ export class CatFileBatch {
   private readonly readAheadBytes: number;
   private readonly streamAheadBytes: number | undefined;
   private readonly deltaCacheBytes: number | undefined;
+  private readonly pageBuffers: boolean;
 
   /**
    * `readAheadBytes` (issue 21): with it, answers are parsed ahead of the consumer only while fewer content bytes
@@ -171,11 +188,14 @@ export class CatFileBatch {
       streamAheadBytes?: number;
       /** git's core.deltaBaseCacheLimit for this process, in bytes (default: git's, GIT_DELTA_CACHE_BYTES). */
       deltaCacheBytes?: number;
+      /** Content of PAGE_BUFFER_MIN_BYTES or more in page buffers, which the consumer releases once matched. */
+      pageBuffers?: boolean;
     } = {},
   ) {
     this.readAheadBytes = options.readAheadBytes ?? Number.POSITIVE_INFINITY;
     this.streamAheadBytes = options.streamAheadBytes;
     this.deltaCacheBytes = options.deltaCacheBytes;
+    this.pageBuffers = options.pageBuffers === true;
     this.start();
   }
 
@@ -231,9 +251,10 @@ export class CatFileBatch {
         await this.reader.skip(size + 1);
         return { oid: parts[0]!, kind: "too-large", type: parts[1]!, size };
       }
-      const content = await this.reader.bytes(size);
+      const paged = this.pageBuffers && size >= PAGE_BUFFER_MIN_BYTES;
+      const content = paged ? await this.reader.pageBytes(size) : await this.reader.bytes(size);
       await this.reader.skip(1);
-      return { oid: parts[0]!, kind: "ok", type: parts[1]!, size, content };
+      return { oid: parts[0]!, kind: "ok", type: parts[1]!, size, content, ...(paged ? { paged: true as const } : {}) };
     }
     // "<oid> missing": absent, or a loose object git could not inflate (git says which only on stderr).
     return { oid: req.oid, kind: "unreadable", message: "missing or corrupt" };

@@ -227,6 +227,7 @@ export function historySource(options: HistoryOptions): HistorySource {
         readAheadBytes: READ_AHEAD_BYTES,
         streamAheadBytes: STREAM_AHEAD_BYTES,
         ...(options.deltaCacheBytes !== undefined ? { deltaCacheBytes: options.deltaCacheBytes } : {}),
+        pageBuffers: true,
       });
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
@@ -249,6 +250,7 @@ export function historySource(options: HistoryOptions): HistorySource {
             provenance: { kind: "commit", path: req.path, blob: req.oid, commit: { commit: "", author: "", date: "" } },
             data: read.content,
             bytes: read.size,
+            ...(read.paged ? { release: true as const } : {}),
           };
         }
       } finally {

@@ -32,6 +32,11 @@ export interface BytesItem {
   data: Uint8Array;
   bytes: number;
   lines?: ReadonlySet<number>;
+  /**
+   * `data` is a page buffer (src/util/page-buffer.ts, issue 21): whoever matches it releases its memory right after,
+   * so nothing may read `data` once it has been handed to the executor.
+   */
+  release?: true;
 }
 
 /**
