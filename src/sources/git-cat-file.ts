@@ -19,7 +19,7 @@ import { allLines, gitMissing, spawnGit, type GitContext } from "./git.js";
 export const GIT_DELTA_CACHE_BYTES = 96 << 20;
 const DEFAULT_DELTA_CACHE_MAX = 512 << 20;
 
-/** History's delta-base cache for git (issue 21): 1/16 of the machine's memory, at least git's own, at most 512 MiB. */
+/** History's delta-base cache for git (issue 21): 1/16 of the memory given, at least git's own, at most 512 MiB. */
 export function defaultDeltaCacheBytes(totalMemory: number): number {
   return Math.min(DEFAULT_DELTA_CACHE_MAX, Math.max(GIT_DELTA_CACHE_BYTES, Math.floor(totalMemory / 16)));
 }

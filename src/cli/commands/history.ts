@@ -143,11 +143,17 @@ async function auditRepositories(args: HistoryArgs, io: Io, prepared: Prepared, 
   };
 }
 
+/** The machine's memory, or the container's where a cgroup limits it (os.totalmem() reports the host's there). */
+function usableMemory(): number {
+  const limit = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
+
 /** One repository's history, or each of a `--repos` list, as sources with history's finalizer; `--state` kept up to date. */
 async function produceHistory(raw: Record<string, unknown>, io: Io): Promise<Scanned> {
   const args = raw as unknown as HistoryArgs;
   const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
-  const deltaCacheBytes = args["git-delta-cache"] === undefined ? defaultDeltaCacheBytes(totalmem()) : parseSize(String(args["git-delta-cache"]), "--git-delta-cache");
+  const deltaCacheBytes = args["git-delta-cache"] === undefined ? defaultDeltaCacheBytes(usableMemory()) : parseSize(String(args["git-delta-cache"]), "--git-delta-cache");
   const prepared = prepare(args, io);
   if (prepared.progress) prepared.progress.noun = "blob"; // history scans each unique blob once
   streamFindings(prepared, args, io, false); // final only after attribution: named above the progress line
@@ -180,7 +186,7 @@ export const historyCommand: Command = {
       .option("state", { type: "string", describe: "Incremental audit: scan only blobs this state file has not seen, then update it (.gz to compress)" })
       .option("git-delta-cache", {
         type: "string",
-        describe: "Memory git may keep for delta bases while it reads the blobs (default: 1/16 of RAM, 96MB to 512MB; git's own is 96MB). More is faster on histories of large files",
+        describe: "Memory git may keep for delta bases while it reads the blobs (default: 1/16 of memory, 96MB to 512MB; git's own is 96MB). More is faster on histories of large files",
       })
       .option("log-opts", { type: "string", describe: "gitleaks' --log-opts: git log options that select commits, e.g. \"--since=2024-01-01 main\" (only such options; see docs/gitleaks.md)" }) as unknown as Argv,
   produce: produceHistory,
