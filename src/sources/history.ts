@@ -223,12 +223,8 @@ export function historySource(options: HistoryOptions): HistorySource {
         }
       }
 
-      const cat = new CatFileBatch(ctx, {
-        readAheadBytes: READ_AHEAD_BYTES,
-        streamAheadBytes: STREAM_AHEAD_BYTES,
-        ...(options.deltaCacheBytes !== undefined ? { deltaCacheBytes: options.deltaCacheBytes } : {}),
-        pageBuffers: true,
-      });
+      const reads = { readAheadBytes: READ_AHEAD_BYTES, streamAheadBytes: STREAM_AHEAD_BYTES, pageBuffers: true };
+      const cat = new CatFileBatch(ctx, { ...reads, deltaCacheBytes: options.deltaCacheBytes });
       try {
         for await (const { req, read } of readObjects(cat, prefetch(newBlobs(), 4096), options.maxFileSize, 64)) {
           ahead--;
