@@ -8,9 +8,10 @@
 // `git cat-file --batch-all-objects --batch` over the same repository, the floor for reading it, in the same run.
 // Everything is cached under bench/.cache/history (git-ignored); a second run only measures.
 //
-// Usage: npm run build && node bench/history.mjs [--runs N] [--small] [--threads N] [--bin other/dist/cli/bin.js]
+// Usage: npm run build && node bench/history.mjs [--runs N] [--small] [--threads N | N,M,…] [--bin other/dist/cli/bin.js]
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,10 @@ import { BIN, CACHE, KEYS, PACKAGE, TS_VERSIONS, VERSIONS, buildRepo, fetchTarba
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 2;
 const large = !process.argv.includes("--small");
 const threadsAt = process.argv.indexOf("--threads");
-const threads = threadsAt > 0 ? ["--threads", process.argv[threadsAt + 1]] : [];
+const threadsValue = threadsAt > 0 ? process.argv[threadsAt + 1] : undefined;
+// `--threads 1,2,4`: keyscan at each count after the default run, with the speed-up over the first (issue 21).
+const threadList = threadsValue?.includes(",") ? threadsValue.split(",").map(Number) : undefined;
+const threads = threadsValue && !threadList ? ["--threads", threadsValue] : [];
 // --bin PATH: another build's dist/cli/bin.js (A/B against an earlier commit, same repository and floor).
 const binAt = process.argv.indexOf("--bin");
 const KEYSCAN = binAt > 0 ? process.argv[binAt + 1] : BIN;
@@ -67,6 +71,11 @@ const os = await import("node:os");
 const deltaCache = defaultDeltaCacheBytes(os.totalmem());
 const cachedFloor = best(runs, () => timeRun("sh", ["-c", `git -c core.deltaBaseCacheLimit=${deltaCache} cat-file --batch-all-objects --batch > /dev/null`]));
 const out = join(CACHE, "history-result.json");
+// The rule cache warmed first, on an empty folder: a first run after a build compiles the rule set (1-3 s here),
+// which is a cold start's cost, not the history's (as bench/run.mjs does for the tree).
+const empty = mkdtempSync(join(tmpdir(), "keyscan-bench-empty-"));
+spawnSync("node", [KEYSCAN, empty], { cwd: REPO, env: gitEnv, stdio: "ignore" }); // REPO: the cache is per working directory
+rmSync(empty, { recursive: true, force: true });
 const scan = best(runs, () => timeRun("node", ["--import", PEAK, KEYSCAN, "history", "--format", "json", "--no-redact", "-o", out, ...threads]));
 const result = JSON.parse(readFileSync(out, "utf8"));
 const found = new Map(result.findings.map((f) => [f.secret, f]));
@@ -79,6 +88,15 @@ console.log(`floor  git cat-file --batch-all-objects --batch: ${floor.seconds.to
 console.log(`floor  the same with keyscan's delta-base cache (core.deltaBaseCacheLimit=${(deltaCache / 2 ** 20).toFixed(0)}MiB): ${cachedFloor.seconds.toFixed(2)} s wall (${cachedFloor.cpu.toFixed(2)} s CPU), peak RSS ${cachedFloor.maxRssMB.toFixed(0)} MB`);
 console.log(`keyscan history: ${scan.seconds.toFixed(2)} s wall (${scan.cpu.toFixed(2)} s CPU, all processes), ${(mb(blobBytes) / scan.seconds).toFixed(1)} MB/s of unique blob content (${result.stats.scanned} blobs scanned, ${mb(result.stats.bytes).toFixed(1)} MB; skipped ${JSON.stringify(result.stats.skipped)}), peak RSS: node ${scan.nodeRssMB.toFixed(0)} MB, largest single process (git cat-file, its delta-base cache included) ${scan.maxRssMB.toFixed(0)} MB`);
 console.log(`headline: keyscan history ${(scan.seconds / floor.seconds).toFixed(2)}× the cat-file floor (issue 21 target ≤ 1.25×; ${(scan.seconds / cachedFloor.seconds).toFixed(2)}× the floor with the same delta-base cache), node peak RSS ${scan.nodeRssMB.toFixed(0)} MB (target ≤ 256 MB)`);
+if (threadList) {
+  console.log(`by thread count (best of ${runs} each; ${os.cpus().length} CPUs here):`);
+  let first;
+  for (const n of threadList) {
+    const r = best(runs, () => timeRun("node", ["--import", PEAK, KEYSCAN, "history", "--format", "json", "--no-redact", "-o", out, "--threads", String(n)]));
+    first ??= r.seconds;
+    console.log(`  --threads ${n}: ${r.seconds.toFixed(2)} s wall, ${(mb(blobBytes) / r.seconds).toFixed(1)} MB/s, node peak RSS ${r.nodeRssMB.toFixed(0)} MB, speed-up ${(first / r.seconds).toFixed(2)}x`);
+  }
+}
 console.log(`findings: ${result.findings.length}; planted keys: ${planted.map((p) => `${p.name} ${p.found ? `found (${p.commit}, ${p.atHead ? "at HEAD" : "not at HEAD"})` : "MISSED"}`).join("; ")}`);
 console.log(`best of ${runs} runs each (by wall time); machine: ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, node ${process.version}`);
 if (scan.status !== 0 && scan.status !== 1) {
