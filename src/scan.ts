@@ -52,9 +52,10 @@ export interface ScanOptions {
    */
   isolate?: boolean;
   /**
-   * Once the pool is up, this thread only feeds it (issue 21): every input to the workers, and past the in-flight
-   * bounds it waits instead of matching. For sources that read from a pipe (`keyscan history`: git cat-file), which
-   * git fills only while this thread's event loop drains it. Until the pool is up this thread matches as usual.
+   * Once the pool is up, this thread mostly feeds it (issue 21): inputs go to the workers, and past the in-flight
+   * bounds it waits for an answer, matching here only inputs of 64 KB or less (a few ms each). For sources that
+   * read from a pipe (`keyscan history`: git cat-file), which git fills only while this thread's event loop drains
+   * it. Until the pool is up this thread matches as usual.
    */
   feeder?: boolean;
   /** Told each finding as soon as it is collected (text output streamed on a terminal; src/cli/common.ts). */

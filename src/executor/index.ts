@@ -43,7 +43,7 @@ export interface ExecutorOptions {
   inputTimeoutMs?: number;
   /** Match every input in a worker, never on this thread (ScanOptions.isolate, issue 19). */
   isolate?: boolean;
-  /** Once the pool is up, hand it every input and never match here (ScanOptions.feeder). */
+  /** Once the pool is up, hand it every input but small ones while it has enough at hand (ScanOptions.feeder). */
   feeder?: boolean;
   /** What the source knows lies ahead (Source.backlog), for the pool's start (policy.ts). */
   backlog?: () => number;

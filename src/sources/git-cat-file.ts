@@ -113,31 +113,19 @@ export class StreamReader {
     }
   }
 
-  /** The next `n` bytes into a page buffer of their own (src/util/page-buffer.ts). */
-  async pageBytes(n: number): Promise<Buffer> {
-    const into = pageBuffer(n);
+  /** The next `n` bytes: copied into `into` when given (a page buffer), else a view of git's output or a copy. */
+  async bytes(n: number, into?: Buffer): Promise<Buffer> {
+    const parts: Buffer[] = [];
     let at = 0;
     while (at < n) {
       const c = await this.ensure();
       const take = Math.min(n - at, c.length - this.head);
-      c.copy(into, at, this.head, this.head + take);
+      if (into) c.copy(into, at, this.head, this.head + take);
+      else parts.push(c.subarray(this.head, this.head + take));
       this.advance(take);
       at += take;
     }
-    return into;
-  }
-
-  async bytes(n: number): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    let left = n;
-    while (left > 0) {
-      const c = await this.ensure();
-      const take = Math.min(left, c.length - this.head);
-      parts.push(c.subarray(this.head, this.head + take));
-      this.advance(take);
-      left -= take;
-    }
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
+    return into ?? (parts.length === 1 ? parts[0]! : Buffer.concat(parts, n));
   }
 
   async skip(n: number): Promise<void> {
@@ -252,7 +240,7 @@ export class CatFileBatch {
         return { oid: parts[0]!, kind: "too-large", type: parts[1]!, size };
       }
       const paged = this.pageBuffers && size >= PAGE_BUFFER_MIN_BYTES;
-      const content = paged ? await this.reader.pageBytes(size) : await this.reader.bytes(size);
+      const content = await this.reader.bytes(size, paged ? pageBuffer(size) : undefined);
       await this.reader.skip(1);
       return { oid: parts[0]!, kind: "ok", type: parts[1]!, size, content, ...(paged ? { paged: true as const } : {}) };
     }
