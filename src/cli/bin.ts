@@ -12,6 +12,12 @@ capHeapSlack();
 // compile was waste: 16 regexes, ~20 ms of a pre-commit run's CPU, ~7 ms without it (the generic assignment forms are
 // 2-4 KB of pattern each). scripts/launcher.cjs sets the same flags, in this order, before compiling the CLI bundle.
 setFlagsFromString("--no-regexp-tier-up");
+// Issue 21: TurboFan without inlining. A scan's hot JavaScript is many mid-sized functions, and inlining them made
+// each optimizing compile large: ~1.2 s of compiler-thread CPU per isolate over the 415 MB bench tree (~280
+// compiles, --trace-opt), which on 2 cores competes with the matching threads, while the optimized code ran no faster
+// (the per-character loops are WebAssembly and regex code; one thread's CPU was the same). Default threads, 4
+// interleaved rounds: 2.26-2.31 s against 2.46-2.58 s, CPU 3.9-4.0 s against 4.3-4.6 s; Node 22 -7 %, Node 24 -4 %.
+setFlagsFromString("--no-turbo-inlining");
 
 // No top-level await: the release build compiles this file into a CommonJS bundle (scripts/bundle.mjs), which V8
 // can cache with every function the run compiled (issue 20).
