@@ -140,9 +140,14 @@ function denseFrom(t: AutomatonTables, { rowState, rowOf }: Rows, longest: numbe
  * `saved`: tables a previous build stored (the rule-set image), used instead of building them again; with their
  * `transitions`, the dense table too.
  */
-export function buildKeywordAutomaton(keywords: readonly string[], saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH, walk: WalkerOptions | "js" = {}): KeywordAutomaton {
-  const tables = saved ?? constructTrie(keywords);
-  if (saved) check(saved, keywords.length);
+export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, saved?: AutomatonTables, shallowDepth = SHALLOW_DEPTH, walk: WalkerOptions | "js" = {}): KeywordAutomaton {
+  // With saved tables, the keywords' lengths are all it needs (issue 21: a restored rule set does not make its
+  // ~9,000-30,000 keyword strings at start-up; PrefilterLayout.keywordLengths).
+  if (keywords instanceof Int32Array && !saved) throw new KeyscanError("E_INTERNAL", "prefilter: the keywords themselves are needed to build tables.");
+  const tables = saved ?? constructTrie(keywords as readonly string[]);
+  const lengths = keywords instanceof Int32Array ? keywords : Int32Array.from(keywords, (k) => k.length);
+  const keywordCount = lengths.length;
+  if (saved) check(saved, keywordCount);
   // The dense rows are worked out only with the dense table (issue 20: a walk over the ~46,000 states was ~4 ms of
   // every start, though a pre-commit run's few KB never reach DENSE_AFTER); the walks below read them only then.
   let rowState: Int32Array = new Int32Array(0);
@@ -170,9 +175,8 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
   for (let e = edgeStart[0]!; e < edgeStart[1]!; e++) rootRow[edgeClass[e]!] = edgeTarget[e]!;
   const classFor = (code: number): number => (code < 65536 ? classOf[code]! : (classOfWide.get(code) ?? 0));
   const wide = classOfWide.size > 0;
-  const seen = new Uint32Array(keywords.length);
+  const seen = new Uint32Array(keywordCount);
   let stamp = 0;
-  const lengths = Int32Array.from(keywords, (k) => k.length);
   let hitStarts = new Int32Array(1024);
   let hitIds = new Int32Array(1024);
   let delta = tables.transitions;
@@ -229,7 +233,7 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
     // Its walk mirrors findAll's on purpose: this one reads bytes and stops at the first hit, that one reads UTF-16
     // units and records every hit; a shared loop would need a per-character callback on the hottest path there is.
     occursInBytes(data: Uint8Array): boolean {
-      if (keywords.length === 0) return false;
+      if (keywordCount === 0) return false;
       if (delta === undefined && (read += data.length) > DENSE_AFTER) dense();
       const d = delta;
       let s = 0;
@@ -269,7 +273,7 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
     },
     findAll(text: string, skip?: readonly [number, number]) {
       let count = 0;
-      if (keywords.length === 0) return { count, starts: hitStarts, ids: hitIds };
+      if (keywordCount === 0) return { count, starts: hitStarts, ids: hitIds };
       if (delta === undefined && (read += text.length) > DENSE_AFTER) dense();
       // `skip`: a stretch never to read (a source map's VLQ positions, scan-text.ts); the walk restarts after it. One
       // compare a character here: the walk as a function called for each part was ~15 % slower (issue 16, measured
@@ -346,10 +350,10 @@ export function buildKeywordAutomaton(keywords: readonly string[], saved?: Autom
       }
       return { count, starts: hitStarts, ids: hitIds };
     },
-    find(text: string, limit = keywords.length): number[] {
+    find(text: string, limit = keywordCount): number[] {
       // Distinct ids in order of first occurrence, from findAll (one hot loop to keep right, not two).
       const found: number[] = [];
-      if (keywords.length === 0) return found;
+      if (keywordCount === 0) return found;
       if (++stamp === 0xffffffff) {
         seen.fill(0);
         stamp = 1;

@@ -61,28 +61,29 @@ const damaged = (what: string): KeyscanError => new KeyscanError("E_INTERNAL", `
 export function ruleSetFromImage(image: RuleSetImage, dense?: HandedDenseTable): RuleSet {
   const { header, layout, tables } = image;
   const disabled = new Set(header.disable);
-  const entries = header.providers;
-  const matcherStart = new Int32Array(entries.length + 1);
-  entries.forEach((p, i) => (matcherStart[i + 1] = matcherStart[i]! + p.matchers));
-  if (matcherStart[entries.length] !== layout.total) throw damaged("matcher count");
+  const entries = image.providers;
+  const providerCount = entries.count;
+  const matcherStart = new Int32Array(providerCount + 1);
+  for (let p = 0; p < providerCount; p++) matcherStart[p + 1] = matcherStart[p]! + entries.matchers(p);
+  if (matcherStart[providerCount] !== layout.total) throw damaged("matcher count");
   const slots: (Matcher | undefined)[] = new Array<Matcher | undefined>(layout.total);
-  const made: ({ provider: Provider; rules: Rule[] } | undefined)[] = new Array(entries.length);
+  const made: ({ provider: Provider; rules: Rule[] } | undefined)[] = new Array(providerCount);
 
   const materialise = (p: number): { provider: Provider; rules: Rule[] } => {
     const done = made[p];
     if (done) return done;
-    const entry = entries[p]!;
     const { spec, plans } = image.provider(p);
-    if (entry.disabled || !plans || spec.provider !== entry.id) throw damaged(`provider ${entry.id}`);
-    const restored = restoreProvider(spec, entry.file, entry.fromRepoConfig, plans);
-    if (restored.matchers.length !== entry.matchers) throw damaged(`matchers of ${entry.id}`);
+    const id = entries.id(p);
+    if (entries.disabled(p) || !plans || spec.provider !== id) throw damaged(`provider ${id}`);
+    const restored = restoreProvider(spec, entries.file(p), entries.fromRepoConfig(p), plans);
+    if (restored.matchers.length !== entries.matchers(p)) throw damaged(`matchers of ${id}`);
     restored.matchers.forEach((m, j) => (slots[matcherStart[p]! + j] = m));
     return (made[p] = { provider: restored.provider, rules: restored.rules.filter((r) => !disabled.has(r.id)) });
   };
   /** The provider whose matchers include index `i`: the last p with matcherStart[p] <= i (binary search). */
   const providerOfMatcher = (i: number): number => {
     let lo = 0;
-    let hi = entries.length - 1;
+    let hi = providerCount - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (matcherStart[mid]! <= i) lo = mid;
@@ -107,16 +108,16 @@ export function ruleSetFromImage(image: RuleSetImage, dense?: HandedDenseTable):
     if (all) return all;
     const providers: Provider[] = [];
     const rules: Rule[] = [];
-    entries.forEach((entry, p) => {
-      if (entry.disabled) return;
+    for (let p = 0; p < providerCount; p++) {
+      if (entries.disabled(p)) continue;
       const m = materialise(p);
       providers.push(m.provider);
       rules.push(...m.rules);
-    });
+    }
     return (all = { providers, rules, matchers: Array.from({ length: layout.total }, (_, i) => matcherAt(i)) });
   };
   let specs: LoadedSpec[] | undefined;
-  const allSpecs = (): LoadedSpec[] => (specs ??= entries.map((e, p) => ({ spec: image.provider(p).spec, file: e.file, fromRepoConfig: e.fromRepoConfig })));
+  const allSpecs = (): LoadedSpec[] => (specs ??= Array.from({ length: providerCount }, (_, p) => ({ spec: image.provider(p).spec, file: entries.file(p), fromRepoConfig: entries.fromRepoConfig(p) })));
 
   // Rule ids in set order, and where each lives, for look-ups that make one provider.
   let ruleIndex: Map<string, { order: number; provider: number }> | undefined;
@@ -124,14 +125,19 @@ export function ruleSetFromImage(image: RuleSetImage, dense?: HandedDenseTable):
     if (ruleIndex) return ruleIndex;
     ruleIndex = new Map();
     let order = 0;
-    entries.forEach((entry, p) => {
-      if (entry.disabled) return;
-      for (const id of entry.ruleIds) if (!disabled.has(id)) ruleIndex!.set(id, { order: order++, provider: p });
-    });
+    for (let p = 0; p < providerCount; p++) {
+      if (entries.disabled(p)) continue;
+      for (const id of entries.ruleIds(p)) if (!disabled.has(id)) ruleIndex.set(id, { order: order++, provider: p });
+    }
     return ruleIndex;
   };
   let count = 0;
-  for (const entry of entries) if (!entry.disabled) for (const id of entry.ruleIds) if (!disabled.has(id)) count++;
+  // Rules in the set: the files' rule counts, unless some rules are disabled (then their ids are read).
+  for (let p = 0; p < providerCount; p++) {
+    if (entries.disabled(p)) continue;
+    if (disabled.size === 0) count += entries.ruleCount(p);
+    else for (const id of entries.ruleIds(p)) if (!disabled.has(id)) count++;
+  }
 
   const ruleset: RuleSet = {
     warnings: [...header.warnings],

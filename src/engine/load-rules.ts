@@ -259,7 +259,7 @@ function fromImage(
   const last = lastFromImage;
   if (stamp !== undefined && last && last.dir === dir && last.key === setKey.text && last.stamp === stamp) return { warm, setKey, ruleset: last.ruleset };
   const image = readRuleSetImage(dir, setKey.name, setKey.text);
-  if (image && image.header.providers.length === warm.files.length) {
+  if (image && image.providers.count === warm.files.length) {
     try {
       const ruleset = ruleSetFromImage(image);
       if (stamp !== undefined) lastFromImage = { dir, key: setKey.text, stamp, ruleset };

@@ -119,8 +119,17 @@ export interface AutomatonTables {
  * restored from its image materialises a matcher only when one of its keywords occurs (lazy-rule-set.ts).
  */
 export interface PrefilterLayout {
-  /** Lowercase keywords, longest first (keyword ids are indices here). */
-  keywords: readonly string[];
+  /**
+   * Lowercase keywords, longest first (keyword ids are indices here). A rule set restored from its image makes this
+   * list only when it is read (rule-set-image.ts): scanning needs `keywordLengths` and `keywordsAscii`, not the words.
+   */
+  readonly keywords: readonly string[];
+  /** Each keyword's length (UTF-16 units). */
+  keywordLengths: Int32Array;
+  /** Whether every keyword is ASCII (the bytes prefilter, Prefilter.mayMatchBytes, is then exact). */
+  keywordsAscii: boolean;
+  /** Keyword `id` alone (what `keywords[id]` is, without making the list). */
+  keywordAt(id: number): string;
   /** Keyword `k` selects `items[starts[k]]` up to `items[starts[k + 1]]`, in matcher order. */
   starts: Int32Array;
   items: Int32Array;

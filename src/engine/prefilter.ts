@@ -92,7 +92,9 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
     for (const w of gateWords[i]!) wordish.set(w, (wordish.get(w) ?? true) && WORD_ONLY.test(w) && m.requires === undefined);
   });
   const wordOnly = keywords.flatMap((k, id) => (wordish.get(k) ? [id] : []));
-  return { keywords, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, exact, wordOnly, total: matchers.length };
+  const keywordLengths = Int32Array.from(keywords, (k) => k.length);
+  const keywordsAscii = !/[^\x00-\x7f]/.test(keywords.join(""));
+  return { keywords, keywordLengths, keywordsAscii, keywordAt: (id) => keywords[id]!, starts, items, always: Int32Array.from(always), pathGated: Int32Array.from(pathGated), gateStarts, gateItems, exact, wordOnly, total: matchers.length };
 }
 
 /**
@@ -100,14 +102,17 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
  * few look-ups of the matchers made (their anchors' keywords). Issue 20: a Map of every keyword (~9,000) was ~5 ms of
  * a pre-commit run. A keyword not found leaves its matcher unanchored (it runs over the whole text): never wrong.
  */
-export function idFinder(keywords: readonly string[]): { get(keyword: string): number | undefined } {
+export function idFinder(keywords: readonly string[] | Pick<PrefilterLayout, "keywordLengths" | "keywordAt">): { get(keyword: string): number | undefined } {
+  // A layout restored from its image gives its keywords one at a time (a binary search reads ~15), not as a list.
+  const count = "keywordLengths" in keywords ? keywords.keywordLengths.length : keywords.length;
+  const at = "keywordAt" in keywords ? keywords.keywordAt : (id: number): string => (keywords as readonly string[])[id]!;
   return {
     get(keyword) {
       let lo = 0;
-      let hi = keywords.length - 1;
+      let hi = count - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        const k = keywords[mid]!;
+        const k = at(mid);
         if (k === keyword) return mid;
         if (k.length > keyword.length || (k.length === keyword.length && k < keyword)) lo = mid + 1;
         else hi = mid - 1;
@@ -128,25 +133,27 @@ export function buildPrefilter(matchers: readonly Matcher[], saved?: AutomatonTa
  * occurs; the keyword-less ones are asked for here, at once.
  */
 export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number) => Matcher, saved?: AutomatonTables, walk?: WalkerOptions): Prefilter {
-  const { keywords, starts, items, total } = layout;
-  const keywordIds = idFinder(keywords);
+  // Issue 21: the keywords themselves are read only to find an anchor's keyword ids (the window finder, on a matcher's
+  // first window); a rule set restored from its image makes the list only then.
+  const { keywordLengths, starts, items, total } = layout;
+  const keywordCount = keywordLengths.length;
+  let keywordIds: ReturnType<typeof idFinder> | undefined;
   const always = Array.from(layout.always, matcherAt);
   const pathGated = Array.from(layout.pathGated, matcherAt);
-  const automaton = buildKeywordAutomaton(keywords, saved, SHALLOW_DEPTH, walk);
-  // One native scan of all the keywords (issue 20: a regex test each was ~1-2 ms of a pre-commit run, cold).
-  const asciiOnly = !/[^\x00-\x7f]/.test(keywords.join(""));
+  const automaton = buildKeywordAutomaton(saved ? keywordLengths : layout.keywords, saved, SHALLOW_DEPTH, walk);
+  const asciiOnly = layout.keywordsAscii;
   // selectAt's scratch space (see there), read by the window finder while the selection is current.
-  const occurrences: KeywordOccurrences = { generation: 0, starts: new Int32Array(0), next: new Int32Array(1024), head: new Int32Array(keywords.length), headOf: new Int32Array(keywords.length) };
+  const occurrences: KeywordOccurrences = { generation: 0, starts: new Int32Array(0), next: new Int32Array(1024), head: new Int32Array(keywordCount), headOf: new Int32Array(keywordCount) };
   const { head, headOf } = occurrences;
   let next = occurrences.next;
-  const startRanges = createWindowFinder(() => keywordIds, occurrences);
+  const startRanges = createWindowFinder(() => (keywordIds ??= idFinder(layout)), occurrences);
   const { gateStarts, gateItems } = layout;
   const spelledAs = layout.exact;
-  const wordOnly = new Uint8Array(keywords.length);
+  const wordOnly = new Uint8Array(keywordCount);
   for (const id of layout.wordOnly) wordOnly[id] = 1;
   /** Whether the occurrence of keyword `id` at `start` counts (its spelling, or as a word; see prefilterLayout). */
   const counts = (text: string, id: number, start: number): boolean =>
-    (spelledAs[id] === "" || text.startsWith(spelledAs[id]!, start)) && (wordOnly[id] === 0 || containsWordAt(text, start, keywords[id]!.length));
+    (spelledAs[id] === "" || text.startsWith(spelledAs[id]!, start)) && (wordOnly[id] === 0 || containsWordAt(text, start, keywordLengths[id]!));
   // Matchers a keyword picked in the current text, in order, each once (`pickedOf[m] === generation`); the gate
   // check waits for the end of the text, since a near word may come after the keyword.
   let picked = new Int32Array(256);
@@ -179,14 +186,16 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
   };
 
   const prefilter: Prefilter = {
-    keywords,
+    get keywords() {
+      return layout.keywords;
+    },
     pathGated,
     mayMatchBytes(data: Uint8Array): boolean {
       if (always.length > 0 || !asciiOnly) return true;
       return automaton.occursInBytes(data);
     },
     selectAt(text: string, skip?: readonly [number, number]): Selection {
-      if (keywords.length === 0) return { matchers: always.slice(), startRanges: () => undefined };
+      if (keywordCount === 0) return { matchers: always.slice(), startRanges: () => undefined };
       // The automaton's hit arrays and the chains below are scratch space shared by every call (issue 7: fresh
       // arrays per text were most of the young-generation garbage of a tree scan); `mine` tells a Selection whose
       // scratch a later call has reused, and its startRanges then answers "whole text" (always correct).
@@ -221,7 +230,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       };
     },
     select(text: string): Matcher[] {
-      if (keywords.length === 0) return always.slice();
+      if (keywordCount === 0) return always.slice();
       // The automaton's hit arrays are about to be reused; the ids seen are marked as selectAt marks them.
       if (occurrences.generation === 0x7ffffffe) {
         headOf.fill(0);

@@ -6,10 +6,13 @@
  * it once into a SharedArrayBuffer and uses it in place:
  *
  *   magic, format, CRC-32 of everything after the first 16 bytes, header length;
- *   the header (deflated JSON: key, rule-set version, warnings, per provider its id, file, rule ids and matcher
- *   count; the keywords; the lengths and offsets below);
- *   Int32 arrays, raw: the prefilter layout (which matchers each keyword selects, plans.ts PrefilterLayout) and the
- *   keyword automaton's trie (plans.ts AutomatonTables; the dense table is made from it only for large inputs);
+ *   the header (deflated JSON, small: rule-set version, warnings, what is disabled, the keywords' required spellings,
+ *   and the lengths below);
+ *   Int32 arrays, raw: the prefilter layout (which matchers each keyword selects, plans.ts PrefilterLayout), the
+ *   keyword automaton's trie (plans.ts AutomatonTables; the dense table is made from it only for large inputs), and
+ *   the lengths that cut the text below: each keyword's, and per provider its matcher count, flags and names;
+ *   the key's bytes (compared as they are);
+ *   one text: the keywords, then per provider its id, file and rule ids, back to back (issue 21, format 6);
  *   per provider, its spec and matcher plans as deflated JSON, inflated only when one of its keywords first occurs
  *   (lazy-rule-set.ts).
  *
@@ -18,48 +21,49 @@
  * of another format or for another key reads as undefined: the caller compiles again and replaces it.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { isAscii } from "node:buffer";
 import { join } from "node:path";
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { AutomatonTables, MatcherPlan, PrefilterLayout } from "./plans.js";
 import type { ProviderFile } from "./rule-schema.js";
 
 const MAGIC = 0x5253534b; // "KSSR", little-endian
-const FORMAT = 5; // 3: the near-word gates (gateStarts, gateItems); 4: exact keyword spellings; 5: word-only keywords
+// 3: the near-word gates (gateStarts, gateItems); 4: exact keyword spellings; 5: word-only keywords; 6: the header's
+// lists as one text with lengths (see the header comment)
+const FORMAT = 6;
 const HEAD = 16;
 const PREFIX = "rule-set-";
 const SUFFIX = ".bin";
 /** Images kept (the newest); one per rule set and working directory in use. */
 const MAX_IMAGES = 8;
-const ARRAYS = ["starts", "items", "always", "pathGated", "gateStarts", "gateItems", "classes", "output", "dict", "fail", "edgeStart", "edgeClass", "edgeTarget", "order"] as const;
+const ARRAYS = ["starts", "items", "always", "pathGated", "gateStarts", "gateItems", "classes", "output", "dict", "fail", "edgeStart", "edgeClass", "edgeTarget", "order", "keywordLengths", "providerMatchers", "providerFlags", "providerFirst", "stringLengths"] as const;
+const DISABLED = 1;
+const FROM_REPO_CONFIG = 2;
 
-/** One loaded rule file in an image. */
-export interface ImageProvider {
-  id: string;
-  /** The file as messages show it. */
-  file: string;
-  fromRepoConfig: boolean;
-  /** Disabled as a whole (`--disable <provider>`): kept for `source.specs`, never compiled. */
-  disabled: boolean;
-  /** Every rule id in the file, in order (disabled rules included; lazy-rule-set.ts filters them). */
-  ruleIds: string[];
-  /** Matchers it contributes to the set (after disabled rules are left out). */
-  matchers: number;
-}
-
+/** The small part of an image's header: what the rule set carries as it is. */
 export interface ImageHeader {
-  key: string;
+  /** The key the image was made for (decoded from its bytes on first read). */
+  readonly key: string;
   version: string;
   disable: string[];
   warnings: string[];
-  providers: ImageProvider[];
-  keywords: string[];
-  /** Per keyword, its required spelling or "" (plans.ts PrefilterLayout.exact). */
-  exact: string[];
-  /** Keyword ids that count only as words (plans.ts PrefilterLayout.wordOnly). */
-  wordOnly: number[];
-  total: number;
-  keywordCount: number;
-  width: number;
+}
+
+/** The loaded rule files of an image, by position, read from its text and arrays on demand. */
+export interface ImageProviders {
+  readonly count: number;
+  id(p: number): string;
+  /** The file as messages show it. */
+  file(p: number): string;
+  fromRepoConfig(p: number): boolean;
+  /** Disabled as a whole (`--disable <provider>`): kept for `source.specs`, never compiled. */
+  disabled(p: number): boolean;
+  /** Matchers it contributes to the set (after disabled rules are left out). */
+  matchers(p: number): number;
+  /** How many rule ids the file has (disabled ones included). */
+  ruleCount(p: number): number;
+  /** Every rule id in the file, in order (disabled rules included; lazy-rule-set.ts filters them). */
+  ruleIds(p: number): string[];
 }
 
 /** What an image is made from: the parts of a compiled rule set. */
@@ -79,10 +83,33 @@ export interface RuleSetImage {
   /** The whole image, on a SharedArrayBuffer (what worker threads are given). */
   bytes: Uint8Array;
   header: ImageHeader;
+  providers: ImageProviders;
   layout: PrefilterLayout;
   tables: AutomatonTables;
   /** Provider `p`'s spec and the plans of the matchers it contributes (null when disabled). */
   provider(p: number): { spec: ProviderFile; plans: MatcherPlan[] | null };
+}
+
+/** The header's JSON (deflated): small, whatever the catalogue's size. */
+interface StoredHeader {
+  version: string;
+  disable: string[];
+  warnings: string[];
+  total: number;
+  keywordCount: number;
+  width: number;
+  /** Lengths of the ARRAYS, in order. */
+  lengths: number[];
+  /** Deflated bytes of each provider's spec and plans. */
+  chunks: number[];
+  keyBytes: number;
+  textBytes: number;
+  /** The text is ASCII (read as Latin-1), else UTF-8. */
+  textAscii: boolean;
+  keywordsAscii: boolean;
+  /** Keywords with a required spelling, as [id, spelling] (plans.ts PrefilterLayout.exact; most have none). */
+  exact: [number, string][];
+  wordOnly: number[];
 }
 
 function deflateJson(value: unknown): Buffer {
@@ -93,38 +120,62 @@ function inflateJson(bytes: Uint8Array): unknown {
   return JSON.parse(inflateRawSync(bytes).toString("utf8"));
 }
 
-/** The image of a compiled rule set. Plans of disabled rules are left out, as compileRuleSet leaves their matchers out. */
+/**
+ * The image of a compiled rule set. Plans of disabled rules are left out, as compileRuleSet leaves their matchers out.
+ *
+ * Issue 21 (format 6): the header held the keywords, their spellings and every provider's id, file and rule ids as
+ * JSON lists; with a catalogue of 2,000 more rules that was 1 MB to inflate and 30,000 strings to parse on every
+ * start (~9 ms, and as much again in collections). Now the keywords and those names are one text, cut by the lengths
+ * in the arrays only when asked for (the prefilter needs the keywords' lengths, not the keywords), and the key is
+ * stored as its bytes, compared as bytes.
+ */
 export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
   const disabled = new Set(parts.disable);
   const chunks: Buffer[] = [];
-  const providers: ImageProvider[] = parts.providers.map((p) => {
+  const { layout, tables } = parts;
+  const strings: string[] = [];
+  const providerMatchers = new Int32Array(parts.providers.length);
+  const providerFlags = new Int32Array(parts.providers.length);
+  const providerFirst = new Int32Array(parts.providers.length + 1);
+  parts.providers.forEach((p, i) => {
     const plans = p.plans ? p.plans.filter((plan) => !disabled.has(p.spec.rules[plan.rule]?.id ?? "")) : null;
     chunks.push(deflateJson({ spec: p.spec, plans }));
-    return { id: p.spec.provider, file: p.file, fromRepoConfig: p.fromRepoConfig, disabled: plans === null, ruleIds: p.spec.rules.map((r) => r.id), matchers: plans?.length ?? 0 };
+    providerMatchers[i] = plans?.length ?? 0;
+    providerFlags[i] = (plans === null ? DISABLED : 0) | (p.fromRepoConfig ? FROM_REPO_CONFIG : 0);
+    strings.push(p.spec.provider, p.file, ...p.spec.rules.map((r) => r.id));
+    providerFirst[i + 1] = strings.length;
   });
-  const { layout, tables } = parts;
-  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, layout.gateStarts, layout.gateItems, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order];
+  const keywordLengths = Int32Array.from(layout.keywords, (k) => k.length);
+  const stringLengths = Int32Array.from(strings, (k) => k.length);
+  const text = Buffer.from(layout.keywords.join("") + strings.join(""), "utf8");
+  const key = Buffer.from(parts.key, "utf8");
+  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, layout.gateStarts, layout.gateItems, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order, keywordLengths, providerMatchers, providerFlags, providerFirst, stringLengths];
   const arraysBytes = arrays.reduce((n, a) => n + a.byteLength, 0);
-  // The header's size decides where the arrays start, and it holds their offsets: offsets are relative to the end
-  // of the (padded) header, so it can be written once.
-  const header: ImageHeader & { lengths: number[]; chunks: number[] } = {
-    key: parts.key,
+  const exact: [number, string][] = [];
+  layout.exact.forEach((spelling, id) => {
+    if (spelling !== "") exact.push([id, spelling]);
+  });
+  const header: StoredHeader = {
     version: parts.version,
     disable: [...parts.disable],
     warnings: [...parts.warnings],
-    providers,
-    keywords: [...layout.keywords],
-    exact: [...layout.exact],
-    wordOnly: [...layout.wordOnly],
     total: layout.total,
     keywordCount: tables.keywords,
     width: tables.width,
     lengths: arrays.map((a) => a.length),
     chunks: chunks.map((c) => c.length),
+    keyBytes: key.length,
+    textBytes: text.length,
+    textAscii: isAscii(text),
+    keywordsAscii: layout.keywordsAscii,
+    exact,
+    wordOnly: [...layout.wordOnly],
   };
   const head = deflateJson(header);
+  // Offsets follow from the header's lengths: the arrays (4-aligned) after the header, then the key, the text and the
+  // chunks.
   const arraysAt = (HEAD + head.length + 3) & ~3;
-  const size = arraysAt + arraysBytes + chunks.reduce((n, c) => n + c.length, 0);
+  const size = arraysAt + arraysBytes + key.length + text.length + chunks.reduce((n, c) => n + c.length, 0);
   const out = Buffer.alloc(size);
   out.writeUInt32LE(MAGIC, 0);
   out.writeUInt32LE(FORMAT, 4);
@@ -135,13 +186,15 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     at += a.byteLength;
   }
-  for (const c of chunks) {
+  for (const c of [key, text, ...chunks]) {
     c.copy(out, at);
     at += c.length;
   }
   out.writeUInt32LE(crc32(out.subarray(HEAD)), 8);
   return out;
 }
+
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 /** The image in these bytes (best on a SharedArrayBuffer, 4-aligned), or undefined if it is not a sound one for `key`. */
 export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImage | undefined {
@@ -152,30 +205,110 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
     if (crc32(bytes.subarray(HEAD)) !== view.getUint32(8, true)) return undefined;
     const headLength = view.getUint32(12, true);
     if (HEAD + headLength > bytes.length) return undefined;
-    const header = inflateJson(Buffer.from(bytes.buffer, bytes.byteOffset + HEAD, headLength)) as ImageHeader & { lengths: number[]; chunks: number[] };
-    if (key !== undefined && header.key !== key) return undefined;
-    if (!Array.isArray(header.lengths) || header.lengths.length !== ARRAYS.length || !Array.isArray(header.chunks) || !Array.isArray(header.providers)) return undefined;
-    if (header.chunks.length !== header.providers.length || !Array.isArray(header.keywords)) return undefined;
+    const header = inflateJson(Buffer.from(bytes.buffer, bytes.byteOffset + HEAD, headLength)) as StoredHeader;
+    if (!Array.isArray(header.lengths) || header.lengths.length !== ARRAYS.length || !Array.isArray(header.chunks)) return undefined;
+    if (!isCount(header.keyBytes) || !isCount(header.textBytes) || !Array.isArray(header.exact) || !Array.isArray(header.wordOnly)) return undefined;
     let at = (HEAD + headLength + 3) & ~3;
     const arrays: Int32Array[] = [];
     for (const length of header.lengths) {
-      if (!Number.isInteger(length) || length < 0 || at + length * 4 > bytes.length) return undefined;
+      if (!isCount(length) || at + length * 4 > bytes.length) return undefined;
       arrays.push(new Int32Array(bytes.buffer, bytes.byteOffset + at, length));
       at += length * 4;
     }
+    const [starts, items, always, pathGated, gateStarts, gateItems, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order, keywordLengths, providerMatchers, providerFlags, providerFirst, stringLengths] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    const keyAt = at;
+    const textAt = keyAt + header.keyBytes;
+    at = textAt + header.textBytes;
+    if (at > bytes.length) return undefined;
+    const keyBytes = Buffer.from(bytes.buffer, bytes.byteOffset + keyAt, header.keyBytes);
+    if (key !== undefined && !keyBytes.equals(Buffer.from(key, "utf8"))) return undefined;
     const chunkAt: number[] = [];
     for (const length of header.chunks) {
-      if (!Number.isInteger(length) || length < 0 || at + length > bytes.length) return undefined;
+      if (!isCount(length) || at + length > bytes.length) return undefined;
       chunkAt.push(at);
       at += length;
     }
-    const [starts, items, always, pathGated, gateStarts, gateItems, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order] = arrays as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    if (starts.length !== header.keywords.length + 1 || gateStarts.length !== header.total + 1) return undefined;
-    if (!Array.isArray(header.exact) || header.exact.length !== header.keywords.length || !Array.isArray(header.wordOnly)) return undefined;
+    const providerCount = header.chunks.length;
+    const keywordCount = keywordLengths.length;
+    if (starts.length !== keywordCount + 1 || gateStarts.length !== header.total + 1) return undefined;
+    if (providerMatchers.length !== providerCount || providerFlags.length !== providerCount || providerFirst.length !== providerCount + 1) return undefined;
+    if (providerFirst[providerCount] !== stringLengths.length) return undefined;
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset + textAt, header.textBytes).toString(header.textAscii ? "latin1" : "utf8");
+    let keywordChars = 0;
+    for (let i = 0; i < keywordCount; i++) keywordChars += keywordLengths[i]!;
+    let stringChars = 0;
+    for (let i = 0; i < stringLengths.length; i++) stringChars += stringLengths[i]!;
+    if (keywordChars + stringChars !== text.length) return undefined;
+    const exact = new Array<string>(keywordCount).fill("");
+    for (const [id, spelling] of header.exact) {
+      if (!isCount(id) || id >= keywordCount || typeof spelling !== "string") return undefined;
+      exact[id] = spelling;
+    }
+    // The names, cut from the text as asked for: string s starts at stringStart[s] (made on first use).
+    let stringStart: Int32Array | undefined;
+    const stringAt = (s: number): string => {
+      if (!stringStart) {
+        stringStart = new Int32Array(stringLengths.length + 1);
+        stringStart[0] = keywordChars;
+        for (let i = 0; i < stringLengths.length; i++) stringStart[i + 1] = stringStart[i]! + stringLengths[i]!;
+      }
+      return text.slice(stringStart[s], stringStart[s + 1]);
+    };
+    let keywords: string[] | undefined;
+    let keywordStart: Int32Array | undefined;
+    const layout: PrefilterLayout = {
+      get keywords(): string[] {
+        if (!keywords) {
+          keywords = new Array<string>(keywordCount);
+          for (let i = 0, from = 0; i < keywordCount; from += keywordLengths[i]!, i++) keywords[i] = text.slice(from, from + keywordLengths[i]!);
+        }
+        return keywords;
+      },
+      keywordLengths,
+      keywordsAscii: header.keywordsAscii === true,
+      keywordAt: (id) => {
+        if (!keywordStart) {
+          keywordStart = new Int32Array(keywordCount + 1);
+          for (let i = 0; i < keywordCount; i++) keywordStart[i + 1] = keywordStart[i]! + keywordLengths[i]!;
+        }
+        return keywords ? keywords[id]! : text.slice(keywordStart[id], keywordStart[id + 1]);
+      },
+      starts,
+      items,
+      always,
+      pathGated,
+      gateStarts,
+      gateItems,
+      exact,
+      wordOnly: header.wordOnly,
+      total: header.total,
+    };
+    let keyText: string | undefined;
     return {
       bytes,
-      header,
-      layout: { keywords: header.keywords, starts, items, always, pathGated, gateStarts, gateItems, exact: header.exact, wordOnly: header.wordOnly, total: header.total },
+      header: {
+        get key(): string {
+          return (keyText ??= keyBytes.toString("utf8"));
+        },
+        version: header.version,
+        disable: header.disable,
+        warnings: header.warnings,
+      },
+      providers: {
+        count: providerCount,
+        id: (p) => stringAt(providerFirst[p]!),
+        file: (p) => stringAt(providerFirst[p]! + 1),
+        fromRepoConfig: (p) => (providerFlags[p]! & FROM_REPO_CONFIG) !== 0,
+        disabled: (p) => (providerFlags[p]! & DISABLED) !== 0,
+        matchers: (p) => providerMatchers[p]!,
+        ruleCount: (p) => providerFirst[p + 1]! - providerFirst[p]! - 2,
+        ruleIds(p) {
+          const ids: string[] = [];
+          for (let s = providerFirst[p]! + 2; s < providerFirst[p + 1]!; s++) ids.push(stringAt(s));
+          return ids;
+        },
+      },
+      layout,
       tables: { keywords: header.keywordCount, width: header.width, classes, output, dict, fail, edgeStart, edgeClass, edgeTarget, order },
       provider(p: number) {
         const from = chunkAt[p];

@@ -38,10 +38,34 @@ describe("issue 21: lazy rule set from its image", () => {
     return { image: { ...image, provider: (p) => (made.add(p), image.provider(p)) }, made };
   }
 
+  it("scans without making the list of keywords or reading every provider's names (format 6)", () => {
+    // The layout as stored, with its keyword list watched: the prefilter needs the keywords' lengths, and an anchored
+    // matcher's window finder looks its keywords up one at a time (keywordAt).
+    let listed = 0;
+    const layout = Object.create(Object.getPrototypeOf(image.layout), Object.getOwnPropertyDescriptors(image.layout)) as RuleSetImage["layout"];
+    Object.defineProperty(layout, "keywords", { get: () => (listed++, image.layout.keywords) });
+    let named = 0;
+    const providers = { ...image.providers, ruleIds: (p: number) => (named++, image.providers.ruleIds(p)) };
+    const lazy = ruleSetFromImage({ ...image, layout, providers });
+    const github = cold.rules.find((r) => r.id.startsWith("github.") && r.examples.length > 0)!;
+    const text = exampleCases(github)[0]!.text;
+    const found = strip(scanText(text, lazy, { inlineAllow: false }));
+    expect(found).toEqual(strip(scanText(text, cold, { inlineAllow: false })));
+    expect(found.length).toBeGreaterThan(0);
+    expect(listed).toBe(0);
+    expect(named).toBe(0);
+    expect(ruleLookup(lazy).count).toBe(cold.rules.length);
+    expect(named).toBe(0); // the count is the files' rule counts
+    // The keywords, when asked for, are the cold compile's, one by one and as a list.
+    expect(Array.from({ length: image.layout.keywordLengths.length }, (_, id) => image.layout.keywordAt(id))).toEqual(cold.prefilter.keywords);
+    expect(lazy.prefilter.keywords).toEqual(cold.prefilter.keywords);
+    expect(listed).toBe(1);
+  });
+
   it("makes only the providers whose keywords occur", () => {
     const { image: w, made } = watched();
     const lazy = ruleSetFromImage(w);
-    const providers = image.header.providers.length;
+    const providers = image.providers.count;
     const atStart = made.size; // keyword-less (always-run and path-gated) matchers' providers
     expect(atStart).toBeLessThan(providers / 10);
     expect(scanText("nothing here but words and numbers 12345\n", lazy, { inlineAllow: false })).toEqual([]);

@@ -80,7 +80,7 @@ function rewrite(dir: string, name: string, image: RuleSetImage, edit: (parts: P
     version: header.version,
     disable: header.disable,
     warnings: header.warnings,
-    providers: header.providers.map((e, p) => ({ ...image.provider(p), file: e.file, fromRepoConfig: e.fromRepoConfig })),
+    providers: Array.from({ length: image.providers.count }, (_, p) => ({ ...image.provider(p), file: image.providers.file(p), fromRepoConfig: image.providers.fromRepoConfig(p) })),
     layout: { ...image.layout },
     tables: { ...image.tables },
   };
