@@ -232,12 +232,14 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
     const keywordCount = keywordLengths.length;
     if (starts.length !== keywordCount + 1 || gateStarts.length !== header.total + 1) return undefined;
     if (providerMatchers.length !== providerCount || providerFlags.length !== providerCount || providerFirst.length !== providerCount + 1) return undefined;
-    if (providerFirst[providerCount] !== stringLengths.length) return undefined;
+    // Each provider's names: its id, its file and its rule ids, in order.
+    if (providerFirst[0] !== 0 || providerFirst[providerCount] !== stringLengths.length) return undefined;
+    for (let p = 0; p < providerCount; p++) if (providerFirst[p + 1]! < providerFirst[p]! + 2) return undefined;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset + textAt, header.textBytes).toString(header.textAscii ? "latin1" : "utf8");
     let keywordChars = 0;
-    for (let i = 0; i < keywordCount; i++) keywordChars += keywordLengths[i]!;
+    for (let i = 0; i < keywordCount; i++) if (keywordLengths[i]! < 0 || (keywordChars += keywordLengths[i]!) > text.length) return undefined;
     let stringChars = 0;
-    for (let i = 0; i < stringLengths.length; i++) stringChars += stringLengths[i]!;
+    for (let i = 0; i < stringLengths.length; i++) if (stringLengths[i]! < 0 || (stringChars += stringLengths[i]!) > text.length) return undefined;
     if (keywordChars + stringChars !== text.length) return undefined;
     const exact = new Array<string>(keywordCount).fill("");
     for (const [id, spelling] of header.exact) {
