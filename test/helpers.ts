@@ -1,9 +1,12 @@
 // Shared test helpers: temp dirs, synthetic secrets, and an independent line/column computation (so position
 // assertions do not reuse the code under test).
-import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { loadRules } from "../src/engine/load-rules.js";
+import type { RuleSet } from "../src/engine/rule.js";
+import { readRuleSetImage, type RuleSetImage } from "../src/engine/rule-set-image.js";
 import { generateSecret, seededRandom } from "../src/engine/template.js";
 
 export function tempDir(prefix = "keyscan-test-"): { dir: string; cleanup: () => void } {
@@ -32,6 +35,26 @@ export function ruleFolderFixture(prefix: string): { dir: string; rulesDir: stri
     copyFileSync(resolve(__dirname, "../rules/getimg.yaml"), join(rulesDir, "getimg.yaml"));
   });
   return { dir: t.dir, rulesDir, cacheDir: join(t.dir, "cache") };
+}
+
+/**
+ * For rule-set image tests (call inside a describe, issue 21): keyscan's own rules compiled without a cache (`cold`),
+ * and the image loadRules stores for them in a temp cache folder, read back (`image`); both set before the tests.
+ */
+export function shippedImageFixture(prefix: string): { cold: RuleSet; image: RuleSetImage; cacheDir: string } {
+  const t = tempDir(prefix);
+  afterAll(() => t.cleanup());
+  const cacheDir = join(t.dir, "cache");
+  const made = { cacheDir } as { cold: RuleSet; image: RuleSetImage; cacheDir: string };
+  beforeAll(() => {
+    made.cold = loadRules({ cacheDir: false });
+    loadRules({ cacheDir }); // writes the image
+    const [file] = readdirSync(cacheDir).filter((f) => /^rule-set-[0-9a-f]{24}\.bin$/.test(f));
+    const image = readRuleSetImage(cacheDir, file!.slice("rule-set-".length, -".bin".length));
+    if (!image) throw new Error(`no rule-set image was stored in ${cacheDir}`);
+    made.image = image;
+  });
+  return made;
 }
 
 /**

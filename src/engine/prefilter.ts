@@ -102,10 +102,10 @@ export function prefilterLayout(matchers: readonly Matcher[]): PrefilterLayout {
  * few look-ups of the matchers made (their anchors' keywords). Issue 20: a Map of every keyword (~9,000) was ~5 ms of
  * a pre-commit run. A keyword not found leaves its matcher unanchored (it runs over the whole text): never wrong.
  */
-export function idFinder(keywords: readonly string[] | Pick<PrefilterLayout, "keywordLengths" | "keywordAt">): { get(keyword: string): number | undefined } {
-  // A layout restored from its image gives its keywords one at a time (a binary search reads ~15), not as a list.
-  const count = "keywordLengths" in keywords ? keywords.keywordLengths.length : keywords.length;
-  const at = "keywordAt" in keywords ? keywords.keywordAt : (id: number): string => (keywords as readonly string[])[id]!;
+export function idFinder(layout: Pick<PrefilterLayout, "keywordLengths" | "keywordAt">): { get(keyword: string): number | undefined } {
+  // Keywords one at a time (a search reads ~15): a layout restored from its image makes no list of them (issue 21).
+  const count = layout.keywordLengths.length;
+  const at = layout.keywordAt;
   return {
     get(keyword) {
       let lo = 0;

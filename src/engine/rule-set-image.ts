@@ -145,11 +145,10 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
     strings.push(p.spec.provider, p.file, ...p.spec.rules.map((r) => r.id));
     providerFirst[i + 1] = strings.length;
   });
-  const keywordLengths = Int32Array.from(layout.keywords, (k) => k.length);
   const stringLengths = Int32Array.from(strings, (k) => k.length);
   const text = Buffer.from(layout.keywords.join("") + strings.join(""), "utf8");
   const key = Buffer.from(parts.key, "utf8");
-  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, layout.gateStarts, layout.gateItems, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order, keywordLengths, providerMatchers, providerFlags, providerFirst, stringLengths];
+  const arrays: Int32Array[] = [layout.starts, layout.items, layout.always, layout.pathGated, layout.gateStarts, layout.gateItems, tables.classes, tables.output, tables.dict, tables.fail, tables.edgeStart, tables.edgeClass, tables.edgeTarget, tables.order, layout.keywordLengths, providerMatchers, providerFlags, providerFirst, stringLengths];
   const arraysBytes = arrays.reduce((n, a) => n + a.byteLength, 0);
   const exact: [number, string][] = [];
   layout.exact.forEach((spelling, id) => {
@@ -196,6 +195,18 @@ export function encodeRuleSetImage(parts: RuleSetImageParts): Uint8Array {
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
+/** Where each of `lengths` starts when laid end to end from `from` (one more entry: the end), or undefined if one is negative or they pass `limit`. */
+function startsOf(lengths: Int32Array, from: number, limit: number): Int32Array | undefined {
+  const at = new Int32Array(lengths.length + 1);
+  at[0] = from;
+  for (let i = 0; i < lengths.length; i++) {
+    const next = at[i]! + lengths[i]!;
+    if (lengths[i]! < 0 || next > limit) return undefined;
+    at[i + 1] = next;
+  }
+  return at;
+}
+
 /** The image in these bytes (best on a SharedArrayBuffer, 4-aligned), or undefined if it is not a sound one for `key`. */
 export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImage | undefined {
   try {
@@ -236,45 +247,25 @@ export function decodeRuleSetImage(bytes: Uint8Array, key?: string): RuleSetImag
     if (providerFirst[0] !== 0 || providerFirst[providerCount] !== stringLengths.length) return undefined;
     for (let p = 0; p < providerCount; p++) if (providerFirst[p + 1]! < providerFirst[p]! + 2) return undefined;
     const text = Buffer.from(bytes.buffer, bytes.byteOffset + textAt, header.textBytes).toString(header.textAscii ? "latin1" : "utf8");
-    let keywordChars = 0;
-    for (let i = 0; i < keywordCount; i++) if (keywordLengths[i]! < 0 || (keywordChars += keywordLengths[i]!) > text.length) return undefined;
-    let stringChars = 0;
-    for (let i = 0; i < stringLengths.length; i++) if (stringLengths[i]! < 0 || (stringChars += stringLengths[i]!) > text.length) return undefined;
-    if (keywordChars + stringChars !== text.length) return undefined;
+    // Where each keyword, then each name, starts in the text: the lengths must add up to it exactly.
+    const keywordStart = startsOf(keywordLengths, 0, text.length);
+    const stringStart = keywordStart && startsOf(stringLengths, keywordStart[keywordCount]!, text.length);
+    if (!keywordStart || !stringStart || stringStart[stringLengths.length] !== text.length) return undefined;
     const exact = new Array<string>(keywordCount).fill("");
     for (const [id, spelling] of header.exact) {
       if (!isCount(id) || id >= keywordCount || typeof spelling !== "string") return undefined;
       exact[id] = spelling;
     }
-    // The names, cut from the text as asked for: string s starts at stringStart[s] (made on first use).
-    let stringStart: Int32Array | undefined;
-    const stringAt = (s: number): string => {
-      if (!stringStart) {
-        stringStart = new Int32Array(stringLengths.length + 1);
-        stringStart[0] = keywordChars;
-        for (let i = 0; i < stringLengths.length; i++) stringStart[i + 1] = stringStart[i]! + stringLengths[i]!;
-      }
-      return text.slice(stringStart[s], stringStart[s + 1]);
-    };
+    const stringAt = (i: number): string => text.slice(stringStart[i], stringStart[i + 1]);
+    const keywordAt = (id: number): string => text.slice(keywordStart[id], keywordStart[id + 1]);
     let keywords: string[] | undefined;
-    let keywordStart: Int32Array | undefined;
     const layout: PrefilterLayout = {
       get keywords(): string[] {
-        if (!keywords) {
-          keywords = new Array<string>(keywordCount);
-          for (let i = 0, from = 0; i < keywordCount; from += keywordLengths[i]!, i++) keywords[i] = text.slice(from, from + keywordLengths[i]!);
-        }
-        return keywords;
+        return (keywords ??= Array.from({ length: keywordCount }, (_, id) => keywordAt(id)));
       },
       keywordLengths,
       keywordsAscii: header.keywordsAscii === true,
-      keywordAt: (id) => {
-        if (!keywordStart) {
-          keywordStart = new Int32Array(keywordCount + 1);
-          for (let i = 0; i < keywordCount; i++) keywordStart[i + 1] = keywordStart[i]! + keywordLengths[i]!;
-        }
-        return keywords ? keywords[id]! : text.slice(keywordStart[id], keywordStart[id + 1]);
-      },
+      keywordAt,
       starts,
       items,
       always,

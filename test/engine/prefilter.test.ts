@@ -31,7 +31,7 @@ describe("prefilter with thousands of keywords", () => {
   it("numbers keywords for the anchor windows by binary search in the layout's order (issue 20), every one found", () => {
     const mixed = [...keywords, "key", "KEY_ID", "api-key", "x-api-key", "é-token", "tok", "a", "zz"].map(matcher);
     const layout = prefilterLayout(mixed);
-    const ids = idFinder(layout.keywords);
+    const ids = idFinder(layout);
     layout.keywords.forEach((k, id) => expect(ids.get(k)).toBe(id));
     for (const absent of ["", "svc", "zzz", "api_key", "key_id2", "b"]) expect(ids.get(absent)).toBeUndefined();
   });

@@ -3,29 +3,19 @@
 // a file made by hand) must read as no image at all — the rules are then compiled — never as a rule set with wrong
 // names. Each case below changes one number in the arrays and sets the checksum right again.
 import { crc32, inflateRawSync } from "node:zlib";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRules } from "../../src/engine/load-rules.js";
-import { decodeRuleSetImage, readRuleSetImage, type RuleSetImage } from "../../src/engine/rule-set-image.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeRuleSetImage, type RuleSetImage } from "../../src/engine/rule-set-image.js";
 import type { RuleSet } from "../../src/engine/rule.js";
-import { tempDir } from "../helpers.js";
+import { shippedImageFixture } from "../helpers.js";
 
 /** The arrays' order in the image (rule-set-image.ts ARRAYS), to find the ones a case changes. */
 const ARRAYS = ["starts", "items", "always", "pathGated", "gateStarts", "gateItems", "classes", "output", "dict", "fail", "edgeStart", "edgeClass", "edgeTarget", "order", "keywordLengths", "providerMatchers", "providerFlags", "providerFirst", "stringLengths"];
 
 describe("issue 21: the rule-set image's lengths", () => {
-  const t = tempDir("keyscan-issue21-image-");
-  afterAll(() => t.cleanup());
-  const cacheDir = join(t.dir, "cache");
+  const shipped = shippedImageFixture("keyscan-issue21-image-");
   let cold: RuleSet;
   let image: RuleSetImage;
-  beforeAll(() => {
-    cold = loadRules({ cacheDir: false });
-    loadRules({ cacheDir });
-    const [file] = readdirSync(cacheDir).filter((f) => /^rule-set-[0-9a-f]{24}\.bin$/.test(f));
-    image = readRuleSetImage(cacheDir, file!.slice("rule-set-".length, -".bin".length))!;
-  });
+  beforeAll(() => ({ cold, image } = shipped));
 
   /** A copy of the image with `edit` applied to one of its arrays and the checksum made right again. */
   function edited(name: string, edit: (a: Int32Array) => void): Uint8Array {

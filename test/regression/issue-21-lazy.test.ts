@@ -2,35 +2,27 @@
 // only when one of its keywords occurs, and finds exactly what a cold compile finds for every shipped rule's
 // examples; the keyword automaton's trie (what the image stores) and its dense table report the same occurrences;
 // shipped rule files are keyed by their stat, which any write changes. Timings are measured in bench/, never here.
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
 import { buildKeywordAutomaton, DENSE_AFTER, SHALLOW_DEPTH } from "../../src/engine/keyword-automaton.js";
 import { ruleLookup, ruleSetFromImage } from "../../src/engine/lazy-rule-set.js";
 import { loadRules } from "../../src/engine/load-rules.js";
 import { prefilterParts } from "../../src/engine/prefilter.js";
 import { fileStatKey } from "../../src/engine/rule-cache.js";
 import { exampleCases } from "../../src/engine/rule-examples.js";
-import { readRuleSetImage, type RuleSetImage } from "../../src/engine/rule-set-image.js";
+import type { RuleSetImage } from "../../src/engine/rule-set-image.js";
 import type { RuleSet } from "../../src/engine/rule.js";
 import { scanText } from "../../src/engine/scan-text.js";
-import { tempDir } from "../helpers.js";
+import { shippedImageFixture, tempDir } from "../helpers.js";
 
 const strip = (fs: ReturnType<typeof scanText>) => fs.map((f) => [f.rule.id, f.usage, f.secret, f.line, f.column, f.confidence]);
 
 describe("issue 21: lazy rule set from its image", () => {
-  const t = tempDir("keyscan-issue21-lazy-");
-  afterAll(() => t.cleanup());
-  const cacheDir = join(t.dir, "cache");
+  const shipped = shippedImageFixture("keyscan-issue21-lazy-");
   let cold: RuleSet;
   let image: RuleSetImage;
-  beforeAll(() => {
-    cold = loadRules({ cacheDir: false });
-    loadRules({ cacheDir }); // writes the image
-    const [file] = readdirSync(cacheDir).filter((f) => /^rule-set-[0-9a-f]{24}\.bin$/.test(f));
-    image = readRuleSetImage(cacheDir, file!.slice("rule-set-".length, -".bin".length))!;
-    expect(image).toBeDefined();
-  });
+  beforeAll(() => ({ cold, image } = shipped));
 
   /** The image with a record of which providers were read out of it. */
   function watched(): { image: RuleSetImage; made: Set<number> } {
@@ -119,7 +111,7 @@ describe("issue 21: lazy rule set from its image", () => {
   it("leaves disabled rules and providers out, as a cold compile does", () => {
     const some = cold.rules.find((r) => r.provider.id !== cold.rules[0]!.provider.id)!;
     const disable = [cold.rules[0]!.provider.id, some.id];
-    const dir = join(t.dir, "cache-disabled");
+    const dir = join(dirname(shipped.cacheDir), "cache-disabled");
     loadRules({ cacheDir: dir, disable });
     const warm = loadRules({ cacheDir: dir, disable });
     const coldDisabled = loadRules({ cacheDir: false, disable });
