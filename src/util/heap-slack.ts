@@ -10,6 +10,9 @@
  * isolate, so from the pool's start every heap's young generation doubled again, the main thread's too (415 MB
  * tree, default threads: both to 32 MB). A worker therefore sets the flags again once its isolate exists
  * (pool-worker.ts), when the thread that started it had set them (`heapSlackCapped`, passed in its WorkerInit).
+ * Between the worker's set-up and its first line the flag is V8's again: a collection of another thread in that window
+ * (the pool's `ready` sets the flags every 2 ms while the main thread matches; an idle-time one while it waits) may
+ * double that thread's young generation once (2 × 8 MB), not further.
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";

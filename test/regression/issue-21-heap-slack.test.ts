@@ -43,9 +43,12 @@ churn(4e6, true);
 const settledYoung = young();
 const pool = new ScanPool(loadRules({ cacheDir: false }), { threads: 1 });
 const found = await pool.scan(Buffer.from(${JSON.stringify(`const password = "${secret}";\n`)}));
-// The worker's isolate is set up by now; this thread no longer looks (it has settled), so only the re-cap holds it.
+// The worker has answered, so it has set the flags again; a collection of this thread's while the worker was
+// starting (between its isolate's set-up and its first line) may have doubled the young generation once.
+const afterStart = young();
+// This thread no longer looks (it has settled), so only the worker's re-cap holds it now.
 churn(4e6, false);
-process.stdout.write(JSON.stringify({ initialYoung, beforeMatching, settledYoung, endYoung: young(), found: found.ok ? found.findings.map((f) => f.ruleId) : found }));
+process.stdout.write(JSON.stringify({ initialYoung, beforeMatching, settledYoung, afterStart, endYoung: young(), found: found.ok ? found.findings.map((f) => f.ruleId) : found }));
 await pool.close();
 `;
 
@@ -62,7 +65,7 @@ function runScript<T>(text: string): T {
   }
 }
 
-function run(cap: boolean): { initialYoung: number; beforeMatching: number; settledYoung: number; endYoung: number; found: unknown } {
+function run(cap: boolean): { initialYoung: number; beforeMatching: number; settledYoung: number; afterStart: number; endYoung: number; found: unknown } {
   return runScript(script(cap));
 }
 
@@ -106,10 +109,16 @@ describe("issue 21: heap slack stays capped once workers start", () => {
     const capped = run(true);
     // Issue 16's A/B: it grows from V8's 1 MB semi-spaces to 4 MB ones (new space: two of them), then stops. Before the
     // worker fix it grew to 32 MB (2 × the 16 MB semi-space maximum) once the worker started.
-    expect(capped.beforeMatching).toBe(capped.initialYoung);
+    // Not grown before matching (V8 may shrink it, on a busy machine, when it sees little allocation).
+    expect(capped.beforeMatching).toBeLessThanOrEqual(capped.initialYoung);
     expect(capped.settledYoung).toBeGreaterThanOrEqual(8 << 20);
     expect(capped.settledYoung).toBeLessThan(16 << 20);
-    expect(capped.endYoung).toBeLessThanOrEqual(capped.settledYoung);
+    // While the worker starts, the flag V8 reset for the whole process is back to 1 only once the worker's first line
+    // has run: a collection of this thread in that window (an idle-time one, on a busy machine: CI's red run of 65f4eeb
+    // at 16 MB; 1 in 40 runs here with 3 busy loops beside) may double it once, never further.
+    expect(capped.afterStart).toBeLessThanOrEqual(2 * capped.settledYoung);
+    // Once the worker has started, no growth at all (without its re-cap: 32 MB here, V8's maximum).
+    expect(capped.endYoung).toBeLessThanOrEqual(capped.afterStart);
     // The control: without the cap V8 grows it to its maximum (so this check can tell the difference).
     const uncapped = run(false);
     expect(uncapped.beforeMatching).toBeGreaterThan(capped.beforeMatching);
