@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unstampedBuild } from "./lib/stamped.mjs";
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf("--");
@@ -37,6 +38,14 @@ for (let i = 0; i < dash; i++) {
 if (builds.length < 2 || !(rounds > 0)) {
   console.error("ab.mjs: give at least two NAME=bin.js builds and --rounds N > 0");
   process.exit(2);
+}
+
+for (const b of builds) {
+  const problem = unstampedBuild(b.bin);
+  if (problem) {
+    console.error(`ab.mjs: ${b.name}=${problem}`);
+    process.exit(2);
+  }
 }
 
 const caches = mkdtempSync(join(tmpdir(), "keyscan-ab-"));
