@@ -127,20 +127,39 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
   for (let j = bytes.indexOf(37); j !== -1 && j + 2 < n; j = bytes.indexOf(37, j + 1)) {
     if (isHexCode(bytes[j + 1]!) && isHexCode(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
   }
-  let found = false;
   // Bytes read as Latin-1 are one character each (a byte >= 0x80 is a character >= 0x80, which ends a run as a
   // non-ASCII character does), so the text run finder serves both and stays monomorphic. The copy is a memcpy, and
   // this runs only for files without a keyword (scan-bytes.ts).
   const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-  runsOf(latin1, (start, stop, classes) => {
-    const len = stop - start;
-    if (len > MAX_RUN) return true;
-    if ((classes & NOT_HEX) === 0) {
-      found = len >= MIN_HEX && len % 2 === 0 && !isAlnum(bytes[start - 1] ?? 0) && !isAlnum(bytes[stop] ?? 0);
-    } else found = (classes & (LOWER | UPPER | DIGIT)) === (LOWER | UPPER | DIGIT) && len % 4 !== 1;
-    return !found;
-  });
-  return found;
+  mayBytes = bytes;
+  mayFound = false;
+  try {
+    runsOf(latin1, visitMayRun);
+    return mayFound;
+  } finally {
+    mayBytes = NO_BYTES;
+  }
+}
+
+/*
+ * The run finder's visitors are two functions made once, their state in the variables beside them, not a closure made
+ * per text: V8 compiled each text's closure again for itself (the clean 415 MB tree, one thread: encodedSegments'
+ * visitor 17 times, 83 ms of TurboFan's time), and the finder and forEachRun, seeing a new call target each text,
+ * were deoptimised and compiled again 6 times each (47 and 19 ms); every worker thread pays that again (issue 21).
+ * Both go through visitRun, so the finder only ever calls one function.
+ */
+const NO_BYTES = new Uint8Array(0);
+let mayBytes: Uint8Array = NO_BYTES;
+let mayFound = false;
+
+/** mayHoldEncoded's visitor: stops at the first run that encodedSegments could decode. */
+function visitMayRun(start: number, stop: number, classes: number): boolean {
+  const len = stop - start;
+  if (len > MAX_RUN) return true;
+  if ((classes & NOT_HEX) === 0) {
+    mayFound = len >= MIN_HEX && len % 2 === 0 && !isAlnum(start > 0 ? mayBytes[start - 1]! : 0) && !isAlnum(stop < mayBytes.length ? mayBytes[stop]! : 0);
+  } else mayFound = (classes & (LOWER | UPPER | DIGIT)) === (LOWER | UPPER | DIGIT) && len % 4 !== 1;
+  return !mayFound;
 }
 
 /**
@@ -211,9 +230,16 @@ const WASM_RUNS_AFTER = 1 << 20;
 let wasmRuns: RunFinder | undefined | null = null; // null: not made yet; undefined: no WebAssembly here
 let runChars = 0;
 /** forEachRun, in WebAssembly once a scan has read enough to gain from it (base64-runs.ts; issue 16). */
-function runsOf(text: string, visit: (start: number, stop: number, classes: number) => boolean): void {
+function runsOf(text: string, visit: typeof visitMayRun | typeof visitSegmentRun): void {
   if (wasmRuns === null && (runChars += text.length) > WASM_RUNS_AFTER) wasmRuns = createRunFinder(B64, MIN_BASE64, MAX_RUN);
-  (wasmRuns ?? forEachRun)(text, visit);
+  runVisitor = visit;
+  (wasmRuns ?? forEachRun)(text, visitRun);
+}
+
+/** Which visitor visitRun hands runs to: the run finder itself always calls visitRun (see visitMayRun's note). */
+let runVisitor: typeof visitMayRun | typeof visitSegmentRun = visitSegmentRun;
+function visitRun(start: number, stop: number, classes: number): boolean {
+  return runVisitor === visitSegmentRun ? visitSegmentRun(start, stop, classes) : visitMayRun(start, stop, classes);
 }
 
 /**
@@ -235,40 +261,60 @@ function asciiLead(text: string, start: number, stop: number): boolean {
   return high * 10 <= bytes * 3;
 }
 
+/** encodedSegments' text, skip, budget and segments while its runs are visited (see visitMayRun's note). */
+let segText = "";
+let segSkip: readonly [number, number] | undefined;
+let segBudget = 0;
+let segOut: EncodedSegment[] = [];
+
+function takeSegment(start: number, end: number, encoding: Encoding, decoded: string | undefined): void {
+  if (decoded !== undefined) segOut.push({ start, end, encoding, text: decoded });
+}
+
+/** encodedSegments' visitor: decodes the runs that look like hex or base64 of text. */
+function visitSegmentRun(start: number, stop: number, classes: number): boolean {
+  if (segBudget <= 0) return false;
+  if (segSkip && start >= segSkip[0] && start < segSkip[1]) return true;
+  const text = segText;
+  const len = stop - start;
+  if (len > MAX_RUN) return true;
+  let end = stop;
+  while (end < text.length && end - stop < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
+  if ((classes & NOT_HEX) === 0) {
+    // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
+    // Reads stay inside the text: one past either end deoptimised this visitor and isAlnum (NaN is no small integer).
+    if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(start > 0 ? text.charCodeAt(start - 1) : 0) && !isAlnum(stop < text.length ? text.charCodeAt(stop) : 0)) {
+      segBudget -= len;
+      takeSegment(start, stop, "hex", printableText(Buffer.from(text.slice(start, stop), "hex")));
+    }
+    return true;
+  }
+  // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
+  if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len % 4 === 1) return true;
+  if (!asciiLead(text, start, stop)) return true;
+  segBudget -= len;
+  const body = text.slice(start, stop);
+  const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
+  takeSegment(start, end, "base64", printableText(bytes));
+  return true;
+}
+
 /** `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). */
 export function encodedSegments(text: string, skip?: readonly [number, number]): EncodedSegment[] {
   const out: EncodedSegment[] = [];
-  let budget = MAX_DECODED_BYTES;
-  const take = (start: number, end: number, encoding: Encoding, decoded: string | undefined) => {
-    if (decoded === undefined) return;
-    out.push({ start, end, encoding, text: decoded });
-  };
-
+  segText = text;
+  segSkip = skip;
+  segBudget = MAX_DECODED_BYTES;
+  segOut = out;
+  try {
+    runsOf(text, visitSegmentRun);
+  } finally {
+    segText = ""; // the text is not kept past its scan (issue 21)
+    segSkip = undefined;
+    segOut = [];
+  }
+  let budget = segBudget;
   const n = text.length;
-  runsOf(text, (start, stop, classes) => {
-    if (budget <= 0) return false;
-    if (skip && start >= skip[0] && start < skip[1]) return true;
-    const len = stop - start;
-    if (len > MAX_RUN) return true;
-    let end = stop;
-    while (end < n && end - stop < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
-    if ((classes & NOT_HEX) === 0) {
-      // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
-      if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(text.charCodeAt(start - 1)) && !isAlnum(text.charCodeAt(stop))) {
-        budget -= len;
-        take(start, stop, "hex", printableText(Buffer.from(text.slice(start, stop), "hex")));
-      }
-      return true;
-    }
-    // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
-    if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len % 4 === 1) return true;
-    if (!asciiLead(text, start, stop)) return true;
-    budget -= len;
-    const body = text.slice(start, stop);
-    const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
-    take(start, end, "base64", printableText(bytes));
-    return true;
-  });
 
   // Percent escapes: found with indexOf (native, fast) rather than a regex scan over every text that holds a `%`
   // (most code does: modulo, format strings), and each widened to its run of URL characters: linear, and only where
@@ -289,7 +335,7 @@ export function encodedSegments(text: string, skip?: readonly [number, number]):
     } catch {
       continue;
     }
-    if (decoded !== run) take(a, b, "percent", decoded);
+    if (decoded !== run) out.push({ start: a, end: b, encoding: "percent", text: decoded });
   }
   return out;
 }
