@@ -271,32 +271,45 @@ function takeSegment(start: number, end: number, encoding: Encoding, decoded: st
   if (decoded !== undefined) segOut.push({ start, end, encoding, text: decoded });
 }
 
-/** encodedSegments' visitor: decodes the runs that look like hex or base64 of text. */
+/**
+ * encodedSegments' visitor: passes the runs that look like hex or base64 of text on to be decoded. The decoding is in
+ * functions of its own (most runs are turned down by the cheap tests here): a path first taken late in a scan
+ * deoptimised this visitor, which the run finder calls for every run.
+ */
 function visitSegmentRun(start: number, stop: number, classes: number): boolean {
   if (segBudget <= 0) return false;
   if (segSkip && start >= segSkip[0] && start < segSkip[1]) return true;
-  const text = segText;
   const len = stop - start;
   if (len > MAX_RUN) return true;
-  let end = stop;
-  while (end < text.length && end - stop < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
+  // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
   if ((classes & NOT_HEX) === 0) {
-    // Only hex digits: decode as hex (if whole bytes and long enough), never as base64.
-    // Reads stay inside the text: one past either end deoptimised this visitor and isAlnum (NaN is no small integer).
-    if (len >= MIN_HEX && len % 2 === 0 && !isAlnum(start > 0 ? text.charCodeAt(start - 1) : 0) && !isAlnum(stop < text.length ? text.charCodeAt(stop) : 0)) {
-      segBudget -= len;
-      takeSegment(start, stop, "hex", printableText(Buffer.from(text.slice(start, stop), "hex")));
-    }
+    if (len >= MIN_HEX && len % 2 === 0) takeHexRun(start, stop);
     return true;
   }
   // Text encodes to mixed case with digits; identifiers and paths rarely look like this.
   if ((classes & (LOWER | UPPER | DIGIT)) !== (LOWER | UPPER | DIGIT) || len % 4 === 1) return true;
-  if (!asciiLead(text, start, stop)) return true;
-  segBudget -= len;
+  if (asciiLead(segText, start, stop)) takeBase64Run(start, stop, classes);
+  return true;
+}
+
+/** A hex run standing alone (no letter or digit on either side: not part of a longer word), decoded. */
+function takeHexRun(start: number, stop: number): void {
+  const text = segText;
+  // Reads stay inside the text: one past either end deoptimised the visitor and isAlnum (NaN is no small integer).
+  if (isAlnum(start > 0 ? text.charCodeAt(start - 1) : 0) || isAlnum(stop < text.length ? text.charCodeAt(stop) : 0)) return;
+  segBudget -= stop - start;
+  takeSegment(start, stop, "hex", printableText(Buffer.from(text.slice(start, stop), "hex")));
+}
+
+/** A base64 run, decoded; reported with its `=` padding. */
+function takeBase64Run(start: number, stop: number, classes: number): void {
+  const text = segText;
+  let end = stop;
+  while (end < text.length && end - stop < 2 && text.charCodeAt(end) === 61) end++; // '=' padding
+  segBudget -= stop - start;
   const body = text.slice(start, stop);
   const bytes = Buffer.from(classes & URLSAFE ? body.replace(/-/g, "+").replace(/_/g, "/") : body, "base64");
   takeSegment(start, end, "base64", printableText(bytes));
-  return true;
 }
 
 /** `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). */

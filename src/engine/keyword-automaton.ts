@@ -226,6 +226,73 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
     return count;
   };
 
+  /**
+   * findAll's walks in JavaScript (on the trie until the dense table exists; on the dense table where WebAssembly is
+   * missing or the alphabet is wider than UTF-16 units), in a function of their own: findAll, which takes the
+   * WebAssembly walk once the table exists, is then compiled without these loops and is not deoptimised when a scan
+   * moves from one walk to the other (issue 21). `skipFrom` < 0: nothing skipped. Returns the hit count.
+   */
+  const walkJs = (text: string, d: Int32Array | undefined, skipFrom: number, skipTo: number): number => {
+    let count = 0;
+    let s = 0;
+    if (d) {
+      const lim = limit; // the rows are made with d: locals for the loop
+      const rOf = rowOf;
+      const rSt = rowState;
+      const len = text.length;
+      for (let i = 0; i < len; i++) {
+        if (i === skipFrom) {
+          i = skipTo - 1;
+          s = 0;
+          continue;
+        }
+        const code = text.charCodeAt(i);
+        const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
+        const v = d[s + c]!;
+        if (v >= 0) {
+          if (v < lim) {
+            s = v;
+            continue;
+          }
+          // Too deep for a row (~0.4 % of characters): on the trie until back in a shallow state.
+          let x = v - lim;
+          for (;;) {
+            if (ends(x)) count = hit(count, i, x);
+            if (++i >= len || i === skipFrom) {
+              i--;
+              s = 0;
+              break;
+            }
+            const code2 = text.charCodeAt(i);
+            x = step(x, wide && code2 >= 0xd800 && code2 <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code2]!);
+            const r = rOf[x]!;
+            if (r >= 0) {
+              if (ends(x)) count = hit(count, i, x);
+              s = r * width;
+              break;
+            }
+          }
+          continue;
+        }
+        s = ~v;
+        count = hit(count, i, rSt[s / width]!);
+      }
+    } else {
+      for (let i = 0, len = text.length; i < len; i++) {
+        if (i === skipFrom) {
+          i = skipTo - 1;
+          s = 0;
+          continue;
+        }
+        const code = text.charCodeAt(i);
+        const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
+        s = step(s, c);
+        if (out[s]! >= 0 || dict[s]! >= 0) count = hit(count, i, s);
+      }
+    }
+    return count;
+  };
+
   return {
     states: n,
     tables,
@@ -272,8 +339,7 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
       return false;
     },
     findAll(text: string, skip?: readonly [number, number]) {
-      let count = 0;
-      if (keywordCount === 0) return { count, starts: hitStarts, ids: hitIds };
+      if (keywordCount === 0) return { count: 0, starts: hitStarts, ids: hitIds };
       if (delta === undefined && (read += text.length) > DENSE_AFTER) dense();
       // `skip`: a stretch never to read (a source map's VLQ positions, scan-text.ts); the walk restarts after it. One
       // compare a character here: the walk as a function called for each part was ~15 % slower (issue 16, measured
@@ -281,7 +347,6 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
       const skipFrom = skip && skip[1] > skip[0] ? skip[0] : -1; // an empty stretch skips nothing (and must not loop)
       const skipTo = skip ? skip[1] : -1;
       const d = delta;
-      let s = 0;
       if (d && walker === null) walker = makeWalker(d);
       if (d && walker) {
         walked = 0;
@@ -293,62 +358,7 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
         }
         return { count: walked, starts: hitStarts, ids: hitIds };
       }
-      if (d) {
-        const lim = limit; // the rows are made with d: locals for the loop
-        const rOf = rowOf;
-        const rSt = rowState;
-        const len = text.length;
-        for (let i = 0; i < len; i++) {
-          if (i === skipFrom) {
-            i = skipTo - 1;
-            s = 0;
-            continue;
-          }
-          const code = text.charCodeAt(i);
-          const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
-          const v = d[s + c]!;
-          if (v >= 0) {
-            if (v < lim) {
-              s = v;
-              continue;
-            }
-            // Too deep for a row (~0.4 % of characters): on the trie until back in a shallow state.
-            let x = v - lim;
-            for (;;) {
-              if (ends(x)) count = hit(count, i, x);
-              if (++i >= len || i === skipFrom) {
-                i--;
-                s = 0;
-                break;
-              }
-              const code2 = text.charCodeAt(i);
-              x = step(x, wide && code2 >= 0xd800 && code2 <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code2]!);
-              const r = rOf[x]!;
-              if (r >= 0) {
-                if (ends(x)) count = hit(count, i, x);
-                s = r * width;
-                break;
-              }
-            }
-            continue;
-          }
-          s = ~v;
-          count = hit(count, i, rSt[s / width]!);
-        }
-      } else {
-        for (let i = 0, len = text.length; i < len; i++) {
-          if (i === skipFrom) {
-            i = skipTo - 1;
-            s = 0;
-            continue;
-          }
-          const code = text.charCodeAt(i);
-          const c = wide && code >= 0xd800 && code <= 0xdbff ? classFor(text.codePointAt(i)!) : classOf[code]!;
-          s = step(s, c);
-          if (out[s]! >= 0 || dict[s]! >= 0) count = hit(count, i, s);
-        }
-      }
-      return { count, starts: hitStarts, ids: hitIds };
+      return { count: walkJs(text, d, skipFrom, skipTo), starts: hitStarts, ids: hitIds };
     },
     find(text: string, limit = keywordCount): number[] {
       // Distinct ids in order of first occurrence, from findAll (one hot loop to keep right, not two).
