@@ -8,7 +8,6 @@
  * code rather than bytes, `concat`: a PEM block assembled from quoted pieces across lines (concat.ts).
  */
 
-import { isAscii } from "node:buffer";
 import { createRunFinder, type RunFinder } from "./base64-runs.js";
 
 export type Encoding = "base64" | "hex" | "percent" | "concat";
@@ -74,7 +73,15 @@ function hasTwoEscapes(text: string, a: number, b: number): boolean {
   return false;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+/**
+ * TextDecoder's decode, bound once: printableText read `utf8.decode` on every call, and in pool workers TurboFan found
+ * that load without type feedback again and again (a deopt loop: 8-99 deoptimisations and as many compiles of
+ * printableText in one scan of the clean tree with two threads; issue 21). A bound function is called, not looked up.
+ */
+const decodeUtf8Loose: (bytes: Uint8Array) => string = (() => {
+  const utf8 = new TextDecoder("utf-8", { fatal: false });
+  return utf8.decode.bind(utf8);
+})();
 /** 1 for a control byte that printable text may hold only a few of (not tab, newline or carriage return), else 0. */
 const CONTROL_BYTE = (() => {
   const t = new Uint8Array(256);
@@ -82,6 +89,11 @@ const CONTROL_BYTE = (() => {
   t[0x7f] = 1;
   return t;
 })();
+
+/** ASCII bytes as a string (a byte copy). */
+function latin1Text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
 
 /** Mostly printable UTF-8 text (tabs and newlines allowed), with no NUL and at most 5% other control/invalid bytes. */
 function printableText(bytes: Uint8Array): string | undefined {
@@ -91,18 +103,22 @@ function printableText(bytes: Uint8Array): string | undefined {
   // rarely taken `++bad` deoptimised the optimised code around it each time a decoded run held a control byte, and
   // the large functions it was inlined into were compiled again and again (issue 7: ~90 deopts per tree scan).
   let bad = 0;
+  let high = 0; // every byte or-ed: below 0x80 when they are all ASCII
   const allowed = n * 0.05;
   for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
     if (b === 0) return undefined;
+    high |= b;
     bad += CONTROL_BYTE[b]!;
     if (bad > allowed) return undefined;
   }
-  // ASCII only (decoded inline source maps, configuration; checked natively): every character is printable but the
-  // control bytes counted above, there is no replacement character, and Latin-1 decoding is a copy. Issue 16: this
-  // halves the cost of the ~8 MB of inline source maps in 79 MB of npm code, which the loops below read twice.
-  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString("latin1");
-  const text = utf8.decode(bytes);
+  // ASCII only (decoded inline source maps, configuration): every character is printable but the control bytes counted
+  // above, there is no replacement character, and Latin-1 decoding is a copy. Issue 16: this halves the cost of the
+  // ~8 MB of inline source maps in 79 MB of npm code, which the loops below read twice. Issue 21: told by the loop
+  // above, not by node:buffer's isAscii, and converted in a function of its own: in pool workers this function was
+  // deoptimised at those calls again and again ("insufficient type feedback", 10-248 times a scan of the clean tree).
+  if (high < 0x80) return latin1Text(bytes);
+  const text = decodeUtf8Loose(bytes);
   // Printable ASCII must dominate (random bytes decoded as UTF-8 are mostly replacement or high characters), and
   // replacement characters (invalid UTF-8) stay under 5%.
   let ascii = 0;
