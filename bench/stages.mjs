@@ -7,13 +7,14 @@
 // (~10 % at the default interval): compare shares, and wall times only from bench/ab.mjs or run.mjs. A sample's time
 // is the wall time since the thread's previous sample, so it counts time a thread waited for a core: with `--threads
 // 2` on 2 cores (V8's compiler and GC threads beside) every stage reads ~1.5× its one-thread figure. Profile with
-// `--threads 1` to see CPU.
+// `--threads 1` to see CPU. Beside it, where /proc is, each thread's CPU: the profiles do not see V8's compiler and GC
+// helper threads, which took 0.7-0.8 s of a 3.4 s scan of the bench tree (issue 21).
 //
 // Usage: node bench/stages.mjs [--bin dist/cli/bin.js] [--interval 200] [--top 14] [--json] -- <keyscan arguments>
 // (a dist/cli/bin.js: the bundle's frames all name one file, so its stages cannot be told apart)
 //   e.g. node bench/stages.mjs -- bench/.cache/tree --threads 1
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +86,42 @@ function breakdown(profile) {
   return ms;
 }
 
+/**
+ * Run node with `args`; resolves with its exit status, stderr and, where /proc is, each thread's CPU read every 20 ms
+ * (the last reading before it exited: a thread's final few milliseconds may be missed). The profiles sample only
+ * JavaScript threads; V8's compiler and GC helpers show here (issue 21: 0.7-0.8 s of a 3.4 s tree scan).
+ */
+function runWatched(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+    const ticks = new Map();
+    const tickHz = 100; // USER_HZ on Linux
+    const look = () => {
+      const tasks = `/proc/${child.pid}/task`;
+      if (!existsSync(tasks)) return;
+      try {
+        for (const tid of readdirSync(tasks)) {
+          const stat = readFileSync(`${tasks}/${tid}/stat`, "utf8");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          ticks.set(tid, Number(fields[11]) + Number(fields[12])); // utime + stime
+        }
+      } catch {
+        // the process or a thread ended between the listing and the read
+      }
+    };
+    const timer = setInterval(look, 20);
+    child.on("close", (status) => {
+      clearInterval(timer);
+      const main = (ticks.get(String(child.pid)) ?? 0) / tickHz;
+      const other = [...ticks].filter(([tid]) => tid !== String(child.pid)).map(([, t]) => t / tickHz);
+      const cpu = ticks.size > 0 ? { main, others: other.reduce((a, b) => a + b, 0), largestOther: Math.max(0, ...other) } : undefined;
+      resolve({ status, stderr, cpu });
+    });
+  });
+}
+
 const argv = process.argv.slice(2);
 const dash = argv.indexOf("--");
 const opts = { bin: join(ROOT, "dist/cli/bin.js"), interval: 200, top: 14, json: false };
@@ -114,7 +151,7 @@ if (unstamped) {
 const dir = mkdtempSync(join(tmpdir(), "keyscan-stages-"));
 try {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", String(opts.interval), opts.bin, ...scanArgs, "-f", "json"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 26 });
+  const run = await runWatched([...["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", String(opts.interval)], opts.bin, ...scanArgs, "-f", "json"]);
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0 && run.status !== 1) {
     console.error(`stages.mjs: keyscan exited ${run.status}: ${run.stderr.slice(-2000)}`);
@@ -127,12 +164,16 @@ try {
   const sum = [...total.values()].reduce((a, b) => a + b, 0);
   const rows = [...total].sort((a, b) => b[1] - a[1]);
   if (opts.json) {
-    console.log(JSON.stringify({ args: scanArgs, threads: files.length, wallS, sampledMs: sum, stages: Object.fromEntries(rows) }));
+    console.log(JSON.stringify({ args: scanArgs, threads: files.length, wallS, sampledMs: sum, stages: Object.fromEntries(rows), ...(run.cpu ? { cpuS: run.cpu } : {}) }));
   } else {
     console.log(`keyscan ${scanArgs.join(" ")}: ${files.length} thread profile(s), ${wallS.toFixed(2)} s wall under the profiler, ${(sum / 1000).toFixed(2)} s sampled on JavaScript threads (wall time on their stacks; V8's compiler and GC helper threads are not sampled)`);
     for (const [s, v] of rows.slice(0, opts.top)) console.log(`  ${s.padEnd(26)} ${v.toFixed(0).padStart(7)} ms ${((100 * v) / sum).toFixed(1).padStart(5)} %`);
     const rest = rows.slice(opts.top).reduce((a, [, v]) => a + v, 0);
     if (rest > 0) console.log(`  ${"(the rest)".padEnd(26)} ${rest.toFixed(0).padStart(7)} ms ${((100 * rest) / sum).toFixed(1).padStart(5)} %`);
+    if (run.cpu) {
+      const { main, others, largestOther } = run.cpu;
+      console.log(`CPU by thread (/proc): main ${main.toFixed(2)} s; the other threads ${others.toFixed(2)} s, the busiest of them ${largestOther.toFixed(2)} s (with --threads 1 they are V8's compiler and GC helpers and libuv's; else a pool worker is the busiest)`);
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
