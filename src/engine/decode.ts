@@ -78,10 +78,8 @@ function hasTwoEscapes(text: string, a: number, b: number): boolean {
  * that load without type feedback again and again (a deopt loop: 8-99 deoptimisations and as many compiles of
  * printableText in one scan of the clean tree with two threads; issue 21). A bound function is called, not looked up.
  */
-const decodeUtf8Loose: (bytes: Uint8Array) => string = (() => {
-  const utf8 = new TextDecoder("utf-8", { fatal: false });
-  return utf8.decode.bind(utf8);
-})();
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+const decodeUtf8Loose: (bytes: Uint8Array) => string = utf8.decode.bind(utf8);
 /** 1 for a control byte that printable text may hold only a few of (not tab, newline or carriage return), else 0. */
 const CONTROL_BYTE = (() => {
   const t = new Uint8Array(256);
@@ -90,7 +88,7 @@ const CONTROL_BYTE = (() => {
   return t;
 })();
 
-/** ASCII bytes as a string (a byte copy). */
+/** Bytes as a string of one character each (a byte copy; ASCII bytes are their own characters). */
 function latin1Text(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
@@ -146,7 +144,7 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
   // Bytes read as Latin-1 are one character each (a byte >= 0x80 is a character >= 0x80, which ends a run as a
   // non-ASCII character does), so the text run finder serves both and stays monomorphic. The copy is a memcpy, and
   // this runs only for files without a keyword (scan-bytes.ts).
-  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  const latin1 = latin1Text(bytes);
   mayBytes = bytes;
   mayFound = false;
   try {
@@ -281,7 +279,8 @@ function asciiLead(text: string, start: number, stop: number): boolean {
 let segText = "";
 let segSkip: readonly [number, number] | undefined;
 let segBudget = 0;
-let segOut: EncodedSegment[] = [];
+const NO_SEGMENTS: EncodedSegment[] = []; // between texts: takeSegment runs only while a text's runs are visited
+let segOut = NO_SEGMENTS;
 
 function takeSegment(start: number, end: number, encoding: Encoding, decoded: string | undefined): void {
   if (decoded !== undefined) segOut.push({ start, end, encoding, text: decoded });
@@ -340,7 +339,7 @@ export function encodedSegments(text: string, skip?: readonly [number, number]):
   } finally {
     segText = ""; // the text is not kept past its scan (issue 21)
     segSkip = undefined;
-    segOut = [];
+    segOut = NO_SEGMENTS;
   }
   let budget = segBudget;
   const n = text.length;

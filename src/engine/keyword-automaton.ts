@@ -230,7 +230,9 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
    * findAll's walks in JavaScript (on the trie until the dense table exists; on the dense table where WebAssembly is
    * missing or the alphabet is wider than UTF-16 units), in a function of their own: findAll, which takes the
    * WebAssembly walk once the table exists, is then compiled without these loops and is not deoptimised when a scan
-   * moves from one walk to the other (issue 21). `skipFrom` < 0: nothing skipped. Returns the hit count.
+   * moves from one walk to the other (issue 21). `skipFrom` < 0: nothing skipped. Returns the hit count. The skip
+   * costs one compare a character: the walk as a function called for each part was ~15 % slower (issue 16, measured
+   * as the findAll of separate module copies over 41 MB, alternated process by process).
    */
   const walkJs = (text: string, d: Int32Array | undefined, skipFrom: number, skipTo: number): number => {
     let count = 0;
@@ -341,9 +343,7 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
     findAll(text: string, skip?: readonly [number, number]) {
       if (keywordCount === 0) return { count: 0, starts: hitStarts, ids: hitIds };
       if (delta === undefined && (read += text.length) > DENSE_AFTER) dense();
-      // `skip`: a stretch never to read (a source map's VLQ positions, scan-text.ts); the walk restarts after it. One
-      // compare a character here: the walk as a function called for each part was ~15 % slower (issue 16, measured
-      // as the findAll of separate module copies over 41 MB, alternated process by process).
+      // `skip`: a stretch never to read (a source map's VLQ positions, scan-text.ts); the walk restarts after it.
       const skipFrom = skip && skip[1] > skip[0] ? skip[0] : -1; // an empty stretch skips nothing (and must not loop)
       const skipTo = skip ? skip[1] : -1;
       const d = delta;
