@@ -14,6 +14,7 @@
  * Options: --only=tree,medium,history,precommit  --runs=N (pre-commit runs, default 15)  --tree-runs=N (best of N, default 1)
  *          --no-peers  --threads=N (passed to keyscan; N,M,… runs the tree at each count and prints the speed-up)
  *          --rules=DIR (extra rule folder; for a grown catalogue see bench/rules-scale.mjs)
+ *          --bin=PATH (the keyscan to run: default dist/cli/bin.js; dist/bundle/keyscan.js is what users install)
  * See bench/README.md.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -28,7 +29,6 @@ import { buildPrecommitRepo } from "./lib/precommit.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
-const BIN = join(root, "dist", "cli", "bin.js");
 const OUT = join(CACHE_DIR, "out");
 
 // ---- options ---------------------------------------------------------------------------------------------------
@@ -39,6 +39,8 @@ const opts = Object.fromEntries(
     return [m[2], m[1] ? false : (m[3] ?? true)];
   }),
 );
+/** `--bin`: the keyscan to measure (the bundle, `dist/bundle/keyscan.js`, is what `npx keyscan` runs: its start-up is shorter). */
+const BIN = opts.bin ? resolve(String(opts.bin)) : join(root, "dist", "cli", "bin.js");
 const sections = new Set(String(opts.only ?? "tree,medium,history,precommit").split(","));
 const precommitRuns = Number(opts.runs ?? 15);
 const treeRuns = Number(opts["tree-runs"] ?? 1);
@@ -69,6 +71,7 @@ function table(header, body) {
 // ---- set-up ----------------------------------------------------------------------------------------------------
 function ensureBuilt() {
   if (!existsSync(BIN)) {
+    if (opts.bin) throw new Error(`--bin ${BIN} does not exist (npm run build; npm run bundle for dist/bundle/keyscan.js)`);
     log("building keyscan (npm run build)…");
     execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
   }
@@ -308,7 +311,7 @@ async function precommitSection() {
 ensureBuilt();
 mkdirSync(OUT, { recursive: true });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
-log(`keyscan bench — ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${load()}${haveGnuTime ? "" : " (GNU time not found: peak RSS from /proc polling)"}`);
+log(`keyscan bench — ${BIN.startsWith(root) ? BIN.slice(root.length + 1) : BIN} — ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, load average ${load()}${haveGnuTime ? "" : " (GNU time not found: peak RSS from /proc polling)"}`);
 if (sections.has("tree")) await treeSection();
 if (sections.has("medium")) await mediumSection();
 if (sections.has("history")) await historySection();
