@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { BIN, CACHE, KEYS, PACKAGE, TS_VERSIONS, VERSIONS, buildRepo, fetchTarballs, gitEnv } from "./history-repo.mjs";
@@ -26,10 +26,15 @@ const threadList = threadsValue?.includes(",") ? threadsValue.split(",").map(Num
 const threads = threadsValue && !threadList ? ["--threads", threadsValue] : [];
 // --bin PATH: another build's dist/cli/bin.js (A/B against an earlier commit, same repository and floor).
 const binAt = process.argv.indexOf("--bin");
-const KEYSCAN = binAt > 0 ? process.argv[binAt + 1] : BIN;
+// Resolved here: keyscan runs with the history repository as its working folder, where a relative path means nothing.
+const KEYSCAN = binAt > 0 ? resolve(process.argv[binAt + 1]) : BIN;
 const PEAK = fileURLToPath(new URL("./lib/peak-rss.mjs", import.meta.url));
 if (!existsSync(BIN)) {
   console.error("dist/ is missing: run `npm run build` first.");
+  process.exit(2);
+}
+if (!existsSync(KEYSCAN)) {
+  console.error(`--bin ${KEYSCAN} does not exist.`);
   process.exit(2);
 }
 
