@@ -15,18 +15,10 @@ export type RunFinder = (text: string, visit: RunVisitor) => void;
 const CLASS_AT = 0; // 65536 bytes: each UTF-16 unit's base64 class bits, 0 where not a base64 character
 const TEXT_AT = 65536;
 
-/** A character's class: the character at index `local` (UTF-16 units, or bytes: `unit` 1) looked up in the table. */
-function classOfCharAt(local: number, unit: 1 | 2): number[] {
-  return unit === 2 ? [GET, local, CONST, 1, SHL, LOAD16U, 1, ...uleb(TEXT_AT), LOAD8U, 0, ...uleb(CLASS_AT)] : [GET, local, LOAD8U, 0, ...uleb(TEXT_AT), LOAD8U, 0, ...uleb(CLASS_AT)];
-}
-
-/**
- * `runs(n) -> count`: the runs of text[0, n) at TEXT_AT (characters of `unit` bytes: 2 for UTF-16, 1 for an ASCII
- * text's bytes), as (start, stop, classes) triples at `outAt`.
- */
-function runsBody(minRun: number, outAt: number, unit: 1 | 2): number[] {
+/** `runs(n) -> count`: the runs of text[0, n) at TEXT_AT, as (start, stop, classes) triples at `outAt`. */
+function runsBody(minRun: number, outAt: number): number[] {
   const N = 0, I = 1, K = 2, STOP = 3, CLS = 4, COUNT = 5, T = 6;
-  const classAt = (local: number): number[] => classOfCharAt(local, unit);
+  const classAt = (local: number): number[] => [GET, local, CONST, 1, SHL, LOAD16U, 1, ...uleb(TEXT_AT), LOAD8U, 0, ...uleb(CLASS_AT)];
   const store = (offset: number, local: number): number[] => [GET, T, GET, local, STORE, 2, ...uleb(outAt + offset)];
   return [
     BLOCK, VOID, LOOP, VOID,
@@ -69,16 +61,11 @@ const BASE64_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  * one step is shorter than 17, below `minRun`. The classes of a run found are or-ed character by character, as
  * runsBody does; fewer than 16 characters at the end go one by one.
  */
-function runsBodySimd(minRun: number, outAt: number, unit: 1 | 2): number[] {
+function runsBodySimd(minRun: number, outAt: number): number[] {
   const N = 0, I = 1, CARRY = 2, M = 3, LO = 4, COUNT = 5, K = 6, CLS = 7, T = 8, B = 9;
   const c = (v: number): number[] => [CONST, ...sleb(v)];
   const splat = (byte: number): number[] => [...V128_CONST, ...Array<number>(16).fill(byte)];
-  const classAt = (local: number): number[] => classOfCharAt(local, unit);
-  // 16 characters as 16 bytes: UTF-16 units narrowed (two loads), bytes as they are.
-  const sixteen: number[] =
-    unit === 2
-      ? [GET, I, ...c(1), SHL, ...V128_LOAD, 4, ...uleb(TEXT_AT), GET, I, ...c(1), SHL, ...V128_LOAD, 4, ...uleb(TEXT_AT + 16), ...I8X16_NARROW_I16X8_U]
-      : [GET, I, ...V128_LOAD, 4, ...uleb(TEXT_AT)];
+  const classAt = (local: number): number[] => [GET, local, CONST, 1, SHL, LOAD16U, 1, ...uleb(TEXT_AT), LOAD8U, 0, ...uleb(CLASS_AT)];
   // The run [start, stop) (expressions): its classes or-ed, and the triple stored.
   const emit = (start: number[], stop: number[]): number[] => [
     ...start, SET, K, ...c(0), SET, CLS,
@@ -98,7 +85,9 @@ function runsBodySimd(minRun: number, outAt: number, unit: 1 | 2): number[] {
   return [
     BLOCK, VOID, LOOP, VOID,
     GET, I, ...c(16), ADD, GET, N, GT_U, BR_IF, 1,
-    ...sixteen, SET, B,
+    GET, I, ...c(1), SHL, ...V128_LOAD, 4, ...uleb(TEXT_AT),
+    GET, I, ...c(1), SHL, ...V128_LOAD, 4, ...uleb(TEXT_AT + 16),
+    ...I8X16_NARROW_I16X8_U, SET, B,
     // letters ((b | 0x20) - 'a' < 26), digits, + / - _
     GET, B, ...splat(0x20), ...V128_OR, ...splat(0x61), ...I8X16_SUB, ...splat(26), ...I8X16_LT_U,
     ...isIn(0x30, 10), ...V128_OR, ...isChar("+"), ...isChar("/"), ...isChar("-"), ...isChar("_"),
@@ -130,15 +119,9 @@ function runsBodySimd(minRun: number, outAt: number, unit: 1 | 2): number[] {
   ];
 }
 
-/**
- * The module of runsBodySimd (exported for its test, which checks that the runtime takes it): `runs` over UTF-16,
- * `bytes` over bytes.
- */
+/** The module of runsBodySimd (exported for its test, which checks that the runtime takes it). */
 export function simdRunsModule(minRun: number, outAt: number): Uint8Array {
-  return moduleBytes([
-    { name: "runs", params: 1, locals: 8, v128Locals: 1, body: runsBodySimd(minRun, outAt, 2) },
-    { name: "bytes", params: 1, locals: 8, v128Locals: 1, body: runsBodySimd(minRun, outAt, 1) },
-  ]);
+  return moduleBytes([{ name: "runs", params: 1, locals: 8, v128Locals: 1, body: runsBodySimd(minRun, outAt) }]);
 }
 
 /** Whether `classes` marks exactly the base64 characters (then runsBodySimd's range tests are the table's). */
@@ -152,52 +135,28 @@ function isBase64Table(classes: Uint8Array): boolean {
  * zero: not base64), or undefined without WebAssembly. `chunk`: characters per call (tests make it small).
  */
 export function createRunFinder(classes: Uint8Array, minRun: number, maxRun: number, chunk = 1 << 16): RunFinder | undefined {
-  return createRunFinders(classes, minRun, maxRun, chunk)?.text;
-}
-
-/** Calls `visit` per run of `bytes` read one byte a character (Latin-1: a byte >= 0x80 is never base64), as RunFinder. */
-export type ByteRunFinder = (bytes: Uint8Array, visit: RunVisitor) => void;
-
-/**
- * createRunFinder's finder and its twin for bytes (issue 21: an ASCII file's bytes are its characters, so the finder
- * reads them as they are instead of a UTF-16 copy of its text, half the bytes to write and to load), on one module.
- */
-export function createRunFinders(classes: Uint8Array, minRun: number, maxRun: number, chunk = 1 << 16): { text: RunFinder; bytes: ByteRunFinder } | undefined {
   const room = chunk + maxRun + 2; // a chunk is extended to the end of a run that may still matter
   const outAt = TEXT_AT + room * 2 + 4 - ((room * 2) % 4); // 4-aligned
   const slots = Math.ceil(room / (minRun + 1)) + 1;
   // SIMD where the table is base64's and a run is longer than a step (runsBodySimd), and the runtime has it.
   const simd = minRun > 16 && isBase64Table(classes) ? simdRunsModule(minRun, outAt) : undefined;
-  const scalar = (): Uint8Array =>
-    moduleBytes([
-      { name: "runs", params: 1, locals: 6, body: runsBody(minRun, outAt, 2) },
-      { name: "bytes", params: 1, locals: 6, body: runsBody(minRun, outAt, 1) },
-    ]);
-  const made = (simd && instantiate(simd, outAt + slots * 12)) || instantiate(scalar(), outAt + slots * 12);
+  const made = (simd && instantiate(simd, outAt + slots * 12)) || instantiate(moduleBytes([{ name: "runs", params: 1, locals: 6, body: runsBody(minRun, outAt) }]), outAt + slots * 12);
   if (!made) return undefined;
-  const runsOfText = made.exports.runs as (n: number) => number;
-  const runsOfBytes = made.exports.bytes as (n: number) => number;
-  const memory = Buffer.from(made.buffer);
+  const runs = made.exports.runs as (n: number) => number;
+  const bytes = Buffer.from(made.buffer);
   const out = new Int32Array(made.buffer, outAt, slots * 3);
-  memory.set(classes.subarray(0, 128), CLASS_AT);
+  bytes.set(classes.subarray(0, 128), CLASS_AT);
   const isRunChar = (c: number): boolean => c < 128 && classes[c] !== 0;
-  /** The characters are `text`'s, or `data`'s (one byte each) when text is undefined. */
-  const find = (text: string | undefined, data: Uint8Array, visit: RunVisitor): void => {
-    const n = text !== undefined ? text.length : data.length;
+  return (text, visit) => {
+    const n = text.length;
     for (let c0 = 0; c0 < n; ) {
       // Cut where no run of at most maxRun + 1 characters is split: at a non-base64 character, or inside a run longer
       // than that (then finished here, below). The character before c0 is never base64, as forEachRun needs.
       let c1 = Math.min(n, c0 + chunk);
       const limit = Math.min(n, c0 + room);
-      while (c1 < limit && isRunChar(text !== undefined ? text.charCodeAt(c1) : data[c1]!)) c1++;
-      let count: number;
-      if (text !== undefined) {
-        memory.write(c0 === 0 && c1 === n ? text : text.slice(c0, c1), TEXT_AT, "utf16le");
-        count = runsOfText(c1 - c0);
-      } else {
-        memory.set(data.subarray(c0, c1), TEXT_AT);
-        count = runsOfBytes(c1 - c0);
-      }
+      while (c1 < limit && isRunChar(text.charCodeAt(c1))) c1++;
+      bytes.write(c0 === 0 && c1 === n ? text : text.slice(c0, c1), TEXT_AT, "utf16le");
+      const count = runs(c1 - c0);
       for (let r = 0; r < count; r++) {
         const start = c0 + out[3 * r]!;
         let stop = c0 + out[3 * r + 1]!;
@@ -207,7 +166,7 @@ export function createRunFinders(classes: Uint8Array, minRun: number, maxRun: nu
           // Never a read past the end: an out-of-bounds charCodeAt deoptimised this function, twice a scan, and
           // each time it was compiled again (~50 ms of TurboFan per thread, issue 21).
           for (; stop < n; stop++) {
-            const d = text !== undefined ? text.charCodeAt(stop) : data[stop]!;
+            const d = text.charCodeAt(stop);
             if (!isRunChar(d)) break;
             cls |= classes[d]!;
           }
@@ -218,7 +177,4 @@ export function createRunFinders(classes: Uint8Array, minRun: number, maxRun: nu
       c0 = c1;
     }
   };
-  return { text: (text, visit) => find(text, NO_BYTES, visit), bytes: (data, visit) => find(undefined, data, visit) };
 }
-
-const NO_BYTES = new Uint8Array(0);

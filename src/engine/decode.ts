@@ -8,7 +8,7 @@
  * code rather than bytes, `concat`: a PEM block assembled from quoted pieces across lines (concat.ts).
  */
 
-import { createRunFinders, type ByteRunFinder, type RunFinder } from "./base64-runs.js";
+import { createRunFinder, type RunFinder } from "./base64-runs.js";
 
 export type Encoding = "base64" | "hex" | "percent" | "concat";
 
@@ -142,12 +142,13 @@ export function mayHoldEncoded(bytes: Uint8Array): boolean {
     if (isHexCode(bytes[j + 1]!) && isHexCode(bytes[j + 2]!) && hasPercentEscape(bytes, j + 3)) return true;
   }
   // Bytes read as Latin-1 are one character each (a byte >= 0x80 is a character >= 0x80, which ends a run as a
-  // non-ASCII character does): the run finder reads them as they are (runsOf), and this runs only for files without
-  // a keyword (scan-bytes.ts).
+  // non-ASCII character does), so the text run finder serves both and stays monomorphic. The copy is a memcpy, and
+  // this runs only for files without a keyword (scan-bytes.ts).
+  const latin1 = latin1Text(bytes);
   mayBytes = bytes;
   mayFound = false;
   try {
-    runsOf(undefined, bytes, visitMayRun);
+    runsOf(latin1, visitMayRun);
     return mayFound;
   } finally {
     mayBytes = NO_BYTES;
@@ -240,19 +241,13 @@ const LEAD_CHARS = 64;
  * module and its half-megabyte memory (issue 20), as the keyword walk waits for its dense table (DENSE_AFTER).
  */
 const WASM_RUNS_AFTER = 1 << 20;
-let wasmRuns: { text: RunFinder; bytes: ByteRunFinder } | undefined | null = null; // null: not made yet; undefined: no WebAssembly here
+let wasmRuns: RunFinder | undefined | null = null; // null: not made yet; undefined: no WebAssembly here
 let runChars = 0;
-/**
- * forEachRun, in WebAssembly once a scan has read enough to gain from it (base64-runs.ts; issue 16), over `text` or,
- * where given, `bytes`: the same characters one byte each (an ASCII text's bytes; or any bytes read as Latin-1),
- * which the WebAssembly finder reads without a UTF-16 copy (issue 21).
- */
-function runsOf(text: string | undefined, bytes: Uint8Array | undefined, visit: typeof visitMayRun | typeof visitSegmentRun): void {
-  if (wasmRuns === null && (runChars += bytes?.length ?? text!.length) > WASM_RUNS_AFTER) wasmRuns = createRunFinders(B64, MIN_BASE64, MAX_RUN);
+/** forEachRun, in WebAssembly once a scan has read enough to gain from it (base64-runs.ts; issue 16). */
+function runsOf(text: string, visit: typeof visitMayRun | typeof visitSegmentRun): void {
+  if (wasmRuns === null && (runChars += text.length) > WASM_RUNS_AFTER) wasmRuns = createRunFinder(B64, MIN_BASE64, MAX_RUN);
   runVisitor = visit;
-  if (wasmRuns && bytes !== undefined) wasmRuns.bytes(bytes, visitRun);
-  else if (wasmRuns) wasmRuns.text(text ?? latin1Text(bytes!), visitRun);
-  else forEachRun(text ?? latin1Text(bytes!), visitRun);
+  (wasmRuns ?? forEachRun)(text, visitRun);
 }
 
 /** Which visitor visitRun hands runs to: the run finder itself always calls visitRun (see visitMayRun's note). */
@@ -332,18 +327,15 @@ function takeBase64Run(start: number, stop: number, classes: number): void {
   takeSegment(start, end, "base64", printableText(bytes));
 }
 
-/**
- * `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). `bytes`: the
- * text's characters one byte each, when it is ASCII (scan-text.ts scanAsciiText), for the run finder to read.
- */
-export function encodedSegments(text: string, skip?: readonly [number, number], bytes?: Uint8Array): EncodedSegment[] {
+/** `skip`: a stretch whose runs are not looked into (a source map's VLQ `mappings`, source-map.ts). */
+export function encodedSegments(text: string, skip?: readonly [number, number]): EncodedSegment[] {
   const out: EncodedSegment[] = [];
   segText = text;
   segSkip = skip;
   segBudget = MAX_DECODED_BYTES;
   segOut = out;
   try {
-    runsOf(text, bytes !== undefined && bytes.length === text.length ? bytes : undefined, visitSegmentRun);
+    runsOf(text, visitSegmentRun);
   } finally {
     segText = ""; // the text is not kept past its scan (issue 21)
     segSkip = undefined;

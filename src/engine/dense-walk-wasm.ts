@@ -7,10 +7,8 @@
  * processor overlaps their load latencies: on 94 MB of npm code, 586 ms (JavaScript) → 403 ms (one stream) → 250 ms
  * (two) → 182 ms (four), CPU time, alternated in one process.
  *
- * The module exports `walk1` … `walk4` (the number of streams) over UTF-16 text, and `bytes1` … `bytes4` over text
- * whose characters are one byte each (an ASCII file's own bytes: issue 21, no UTF-16 copy of it to write). All state
- * is in the imported memory (layout below); the caller (interleaved-walk.ts) writes the text and the streams'
- * positions, and reads back the hits.
+ * The module exports `walk1` … `walk4` (the number of streams). All state is in the imported memory (layout below);
+ * the caller (interleaved-walk.ts) writes the text as UTF-16 and the streams' positions, and reads back the hits.
  * A function returns 0 when the common iteration count runs out, or k + 1 when stream k reaches a state that has no
  * row (too deep: the caller walks it on the trie), with every stream's registers saved.
  */
@@ -32,11 +30,8 @@ export const MAX_STREAMS = 4;
 
 import { ADD, BLOCK, BR_IF, CONST, ELSE, END, EQZ, GET, IF, instantiate, LOAD, LOAD16U, LOAD8U, LOOP, LT_S, LT_U, moduleBytes, RETURN, SET, SHL, sleb, STORE, SUB, TEE, uleb, VOID, XOR, type WasmMemory } from "./wasm-emit.js";
 
-/**
- * The body of walk<k> for `k` streams over a table at `tableAt`, its region at `base`, reading characters of `unit`
- * bytes (2: UTF-16, 1: bytes). Locals: n, lim, v, then p, s, h per stream.
- */
-function walkBody(k: number, tableAt: number, base: number, unit: 1 | 2): number[] {
+/** The body of walk<k> for `k` streams over a table at `tableAt`, its region at `base`. Locals: n, lim, v, then p, s, h per stream. */
+function walkBody(k: number, tableAt: number, base: number): number[] {
   // i32.load / i32.store of control slot `slot` (address 0 + offset).
   const loadSlot = (slot: number): number[] => [CONST, 0, LOAD, 2, ...uleb(base + slot * 4)];
   const storeSlot = (slot: number, local: number): number[] => [CONST, 0, GET, local, STORE, 2, ...uleb(base + slot * 4)];
@@ -54,7 +49,7 @@ function walkBody(k: number, tableAt: number, base: number, unit: 1 | 2): number
   for (let j = 0; j < k; j++) {
     code.push(
       // v = table[s + class[char at p]]
-      GET, s(j), GET, p(j), ...(unit === 2 ? [LOAD16U, 1, 0] : [LOAD8U, 0, 0]), LOAD8U, 0, ...uleb(base + CLASS_AT), ADD, CONST, 2, SHL, LOAD, 2, ...uleb(tableAt), TEE, V,
+      GET, s(j), GET, p(j), LOAD16U, 1, 0, LOAD8U, 0, ...uleb(base + CLASS_AT), ADD, CONST, 2, SHL, LOAD, 2, ...uleb(tableAt), TEE, V,
       GET, LIM, LT_U, IF, VOID, GET, V, SET, s(j), // a row: go on from it
       ELSE, GET, V, CONST, 0, LT_S, IF, VOID, // a keyword ends here: note (address, row) and go on from the row
       GET, h(j), GET, p(j), STORE, 2, 0,
@@ -62,30 +57,28 @@ function walkBody(k: number, tableAt: number, base: number, unit: 1 | 2): number
       GET, h(j), CONST, 8, ADD, SET, h(j),
       ELSE, ...saveAll, CONST, ...sleb(j + 1), RETURN, END, // no row: the caller takes over
       END,
-      GET, p(j), CONST, unit, ADD, SET, p(j),
+      GET, p(j), CONST, 2, ADD, SET, p(j),
     );
   }
   code.push(GET, N, CONST, 1, SUB, TEE, N, BR_IF, 0, END, END, ...saveAll, CONST, 0, END);
   return code;
 }
 
-/**
- * The module's bytes: walk1 … walk<MAX_STREAMS> and bytes1 … bytes<MAX_STREAMS>, each `() -> i32`, on an imported
- * memory `e.m` (`shared`: a shared one).
- */
+/** The module's bytes: walk1 … walk<MAX_STREAMS>, each `() -> i32`, on an imported memory `e.m` (`shared`: a shared one). */
 export function denseWalkModule(tableAt: number, base = 0, shared = false): Uint8Array {
-  const walks = (prefix: string, unit: 1 | 2) => Array.from({ length: MAX_STREAMS }, (_, i) => ({ name: `${prefix}${i + 1}`, params: 0, locals: 3 + 3 * (i + 1), body: walkBody(i + 1, tableAt, base, unit) }));
-  return moduleBytes([...walks("walk", 2), ...walks("bytes", 1)], shared);
+  return moduleBytes(
+    Array.from({ length: MAX_STREAMS }, (_, i) => ({ name: `walk${i + 1}`, params: 0, locals: 3 + 3 * (i + 1), body: walkBody(i + 1, tableAt, base) })),
+    shared,
+  );
 }
 
 /**
- * The walk functions (index k - 1: k streams; `walks` over UTF-16, `byteWalks` over bytes) on a memory of at least
- * `bytes` bytes, or on `memory` (shared, its table at `tableAt` and this walker's region at `base`), or undefined
- * where WebAssembly is unavailable (`node --jitless`) or refuses the module.
+ * The walk functions (index k - 1: k streams) on a memory of at least `bytes` bytes, or on `memory` (shared, its table
+ * at `tableAt` and this walker's region at `base`), or undefined where WebAssembly is unavailable (`node --jitless`)
+ * or refuses the module.
  */
-export function instantiateDenseWalk(bytes: number, tableAt: number, shared?: { memory: WasmMemory; base: number }): { buffer: ArrayBuffer; walks: Array<() => number>; byteWalks: Array<() => number> } | undefined {
+export function instantiateDenseWalk(bytes: number, tableAt: number, shared?: { memory: WasmMemory; base: number }): { buffer: ArrayBuffer; walks: Array<() => number> } | undefined {
   const made = shared ? instantiate(denseWalkModule(tableAt, shared.base, true), bytes, shared.memory) : instantiate(denseWalkModule(tableAt), bytes);
   if (!made) return undefined;
-  const named = (prefix: string) => Array.from({ length: MAX_STREAMS }, (_, i) => made.exports[`${prefix}${i + 1}`] as () => number);
-  return { buffer: made.buffer, walks: named("walk"), byteWalks: named("bytes") };
+  return { buffer: made.buffer, walks: Array.from({ length: MAX_STREAMS }, (_, i) => made.exports[`walk${i + 1}`] as () => number) };
 }

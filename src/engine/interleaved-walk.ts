@@ -24,11 +24,6 @@ export interface DeepStates {
 export interface InterleavedWalker {
   /** Reports every keyword occurrence ending in text[from, to), walked from the root at `from`, as emit(end, state). */
   walk(text: string, from: number, to: number, emit: (end: number, state: number) => void): void;
-  /**
-   * walk's, for a text whose characters are these bytes one each (an ASCII file's bytes; issue 21): they are copied
-   * into the walker's memory as they are, where a text is written as UTF-16, and walked a byte a character.
-   */
-  walkBytes(data: Uint8Array, from: number, to: number, emit: (end: number, state: number) => void): void;
 }
 
 export interface WalkerOptions {
@@ -78,7 +73,7 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
     if (place?.claimed !== undefined) releaseRegion(place.memory, place.claimed);
     return undefined;
   }
-  const { walks, byteWalks } = made;
+  const { walks } = made;
   const i32 = new Int32Array(made.buffer);
   const bytes = Buffer.from(made.buffer);
   for (let i = 0; i < classes.length; i += 2) if (classes[i]! < 65536) bytes[base + CLASS_AT + classes[i]!] = classes[i + 1]!;
@@ -96,29 +91,24 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
   const firstHit = new Int32Array(MAX_STREAMS);
   const pieceStart = new Int32Array(MAX_STREAMS);
   const active: number[] = [];
-  // Text index i is at byte textAt + unit (i - base) of the chunk in memory (unit: 2 for UTF-16, 1 for bytes):
-  // shift = textAt - unit base.
+  // Text index i is at byte textAt + 2 (i - base) of the chunk in memory: shift = textAt - 2 base.
   let shift = 0;
-  let unit = 2;
 
   /** A hit the trie walk found for stream j: its slot holds the state complemented (a row offset is never < 0). */
   const record = (j: number, position: number, x: number): void => {
-    i32[hit[j]!] = shift + unit * position;
+    i32[hit[j]!] = shift + 2 * position;
     i32[hit[j]! + 1] = -1 - x;
     hit[j] += 2;
   };
-  /**
-   * Stream j met a state without a row at character `i` (its text index): the trie walk, as keyword-automaton.ts. The
-   * characters are `text`'s, or `data`'s when text is undefined (walkBytes).
-   */
-  const walkDeep = (text: string | undefined, data: Uint8Array, j: number, i: number, x: number): void => {
+  /** Stream j met a state without a row at character `i` (its text index): the trie walk, as keyword-automaton.ts. */
+  const walkDeep = (text: string, j: number, i: number, x: number): void => {
     if (deep.ends(x)) record(j, i, x);
     for (;;) {
       if (++i >= end[j]!) {
         at[j] = end[j]!; // the piece is done
         return;
       }
-      x = deep.step(x, text !== undefined ? text.charCodeAt(i) : data[i]!);
+      x = deep.step(x, text.charCodeAt(i));
       const r = rowOf[x]!;
       if (r >= 0) {
         if (deep.ends(x)) record(j, i, x);
@@ -130,75 +120,66 @@ export function createInterleavedWalker(delta: Int32Array, width: number, rowSta
     }
   };
 
-  /** walk and walkBytes: the characters are `text`'s, or `data`'s when text is undefined. */
-  const walkEither = (text: string | undefined, data: Uint8Array, from: number, to: number, emit: (end: number, state: number) => void): void => {
-    unit = text !== undefined ? 2 : 1;
-    const run = text !== undefined ? walks : byteWalks;
-    for (let c0 = from; c0 < to; ) {
-      const c1 = Math.min(to, c0 + chunk);
-      const base = Math.max(from, c0 - lead); // text index of the character at textAt
-      if (text !== undefined) bytes.write(base === 0 && c1 === text.length ? text : text.slice(base, c1), textAt, "utf16le");
-      else bytes.set(data.subarray(base, c1), textAt);
-      const n = c1 - c0;
-      const streams = n >= 4 * minPiece ? 4 : n >= 2 * minPiece ? 2 : 1;
-      let slot = hitBase;
-      active.length = 0;
-      for (let j = 0; j < streams; j++) {
-        pieceStart[j] = c0 + Math.floor((j * n) / streams);
-        end[j] = j === streams - 1 ? c1 : c0 + Math.floor(((j + 1) * n) / streams);
-        at[j] = Math.max(base, pieceStart[j]! - lead);
-        state[j] = 0;
-        hit[j] = firstHit[j] = slot;
-        slot += 2 * (end[j]! - at[j]!);
-        active.push(j);
-      }
-      shift = textAt - unit * base;
-      while (active.length > 0) {
-        let left = end[active[0]!]! - at[active[0]!]!;
-        for (const j of active) left = Math.min(left, end[j]! - at[j]!);
-        if (left > 0) {
-          i32[ctl + CONTROL_N] = left;
-          for (let a = 0; a < active.length; a++) {
-            const j = active[a]!;
-            const s = ctl + STREAM_AT + STREAM_SLOTS * a;
-            i32[s] = shift + unit * at[j]!;
-            i32[s + 1] = state[j]!;
-            i32[s + 2] = hit[j]! * 4;
-          }
-          const stopped = run[active.length - 1]!();
-          for (let a = 0; a < active.length; a++) {
-            const j = active[a]!;
-            const s = ctl + STREAM_AT + STREAM_SLOTS * a;
-            at[j] = (i32[s]! - shift) / unit;
-            state[j] = i32[s + 1]!;
-            hit[j] = i32[s + 2]! / 4;
-          }
-          if (stopped > 0) {
-            const j = active[stopped - 1]!;
-            walkDeep(text, data, j, at[j]!, i32[ctl + CONTROL_V]! - lim);
-          }
-        }
-        for (let a = active.length - 1; a >= 0; a--) if (at[active[a]!]! >= end[active[a]!]!) active.splice(a, 1);
-      }
-      for (let j = 0; j < streams; j++) {
-        for (let h = firstHit[j]!; h < hit[j]!; h += 2) {
-          const position = (i32[h]! - shift) / unit;
-          if (position < pieceStart[j]!) continue; // the lead-in: the previous piece's
-          const e = i32[h + 1]!;
-          emit(position, e >= 0 ? rowState[e / width]! : -1 - e);
-        }
-      }
-      c0 = c1;
-    }
-  };
-
   return {
-    walk: (text, from, to, emit) => walkEither(text, NO_BYTES, from, to, emit),
-    walkBytes: (data, from, to, emit) => walkEither(undefined, data, from, to, emit),
+    walk(text, from, to, emit) {
+      for (let c0 = from; c0 < to; ) {
+        const c1 = Math.min(to, c0 + chunk);
+        const base = Math.max(from, c0 - lead); // text index of the character at textAt
+        bytes.write(base === 0 && c1 === text.length ? text : text.slice(base, c1), textAt, "utf16le");
+        const n = c1 - c0;
+        const streams = n >= 4 * minPiece ? 4 : n >= 2 * minPiece ? 2 : 1;
+        let slot = hitBase;
+        active.length = 0;
+        for (let j = 0; j < streams; j++) {
+          pieceStart[j] = c0 + Math.floor((j * n) / streams);
+          end[j] = j === streams - 1 ? c1 : c0 + Math.floor(((j + 1) * n) / streams);
+          at[j] = Math.max(base, pieceStart[j]! - lead);
+          state[j] = 0;
+          hit[j] = firstHit[j] = slot;
+          slot += 2 * (end[j]! - at[j]!);
+          active.push(j);
+        }
+        shift = textAt - 2 * base;
+        while (active.length > 0) {
+          let left = end[active[0]!]! - at[active[0]!]!;
+          for (const j of active) left = Math.min(left, end[j]! - at[j]!);
+          if (left > 0) {
+            i32[ctl + CONTROL_N] = left;
+            for (let a = 0; a < active.length; a++) {
+              const j = active[a]!;
+              const s = ctl + STREAM_AT + STREAM_SLOTS * a;
+              i32[s] = shift + 2 * at[j]!;
+              i32[s + 1] = state[j]!;
+              i32[s + 2] = hit[j]! * 4;
+            }
+            const stopped = walks[active.length - 1]!();
+            for (let a = 0; a < active.length; a++) {
+              const j = active[a]!;
+              const s = ctl + STREAM_AT + STREAM_SLOTS * a;
+              at[j] = (i32[s]! - shift) / 2;
+              state[j] = i32[s + 1]!;
+              hit[j] = i32[s + 2]! / 4;
+            }
+            if (stopped > 0) {
+              const j = active[stopped - 1]!;
+              walkDeep(text, j, at[j]!, i32[ctl + CONTROL_V]! - lim);
+            }
+          }
+          for (let a = active.length - 1; a >= 0; a--) if (at[active[a]!]! >= end[active[a]!]!) active.splice(a, 1);
+        }
+        for (let j = 0; j < streams; j++) {
+          for (let h = firstHit[j]!; h < hit[j]!; h += 2) {
+            const position = (i32[h]! - shift) / 2;
+            if (position < pieceStart[j]!) continue; // the lead-in: the previous piece's
+            const e = i32[h + 1]!;
+            emit(position, e >= 0 ? rowState[e / width]! : -1 - e);
+          }
+        }
+        c0 = c1;
+      }
+    },
   };
 }
-
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * This walker's region of the shared memory that holds `delta` (its own slot, or one claimed now), or undefined: the

@@ -30,11 +30,9 @@ export interface KeywordAutomaton {
   find(text: string, limit?: number): number[];
   /**
    * Every keyword occurrence in `text`, in text order: `starts[i]` is where occurrence i begins (UTF-16 offset) and
-   * `ids[i]` its keyword id. The arrays are reused by the next call; copy what must outlive it. `bytes`, when given,
-   * are the text's characters one byte each (an ASCII text's UTF-8): the WebAssembly walk then reads them instead of
-   * a UTF-16 copy of the text (issue 21).
+   * `ids[i]` its keyword id. The arrays are reused by the next call; copy what must outlive it.
    */
-  findAll(text: string, skip?: readonly [number, number], bytes?: Uint8Array): { count: number; starts: Int32Array; ids: Int32Array };
+  findAll(text: string, skip?: readonly [number, number]): { count: number; starts: Int32Array; ids: Int32Array };
   /** Whether any keyword occurs in these bytes, read as Latin-1 (right for ASCII keywords in UTF-8). */
   occursInBytes(data: Uint8Array): boolean;
   states: number;
@@ -342,7 +340,7 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
       }
       return false;
     },
-    findAll(text: string, skip?: readonly [number, number], bytes?: Uint8Array) {
+    findAll(text: string, skip?: readonly [number, number]) {
       if (keywordCount === 0) return { count: 0, starts: hitStarts, ids: hitIds };
       if (delta === undefined && (read += text.length) > DENSE_AFTER) dense();
       // `skip`: a stretch never to read (a source map's VLQ positions, scan-text.ts); the walk restarts after it.
@@ -353,13 +351,7 @@ export function buildKeywordAutomaton(keywords: readonly string[] | Int32Array, 
       if (d && walker) {
         walked = 0;
         const len = text.length;
-        if (bytes !== undefined && bytes.length === len) {
-          if (skipFrom < 0) walker.walkBytes(bytes, 0, len, emitHit);
-          else {
-            walker.walkBytes(bytes, 0, Math.min(skipFrom, len), emitHit);
-            walker.walkBytes(bytes, Math.min(skipTo, len), len, emitHit);
-          }
-        } else if (skipFrom < 0) walker.walk(text, 0, len, emitHit);
+        if (skipFrom < 0) walker.walk(text, 0, len, emitHit);
         else {
           walker.walk(text, 0, Math.min(skipFrom, len), emitHit);
           walker.walk(text, Math.min(skipTo, len), len, emitHit);

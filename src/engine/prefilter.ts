@@ -194,7 +194,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
       if (always.length > 0 || !asciiOnly) return true;
       return automaton.occursInBytes(data);
     },
-    selectAt(text: string, skip?: readonly [number, number], bytes?: Uint8Array): Selection {
+    selectAt(text: string, skip?: readonly [number, number]): Selection {
       if (keywordCount === 0) return { matchers: always.slice(), startRanges: () => undefined };
       // The automaton's hit arrays and the chains below are scratch space shared by every call (issue 7: fresh
       // arrays per text were most of the young-generation garbage of a tree scan); `mine` tells a Selection whose
@@ -205,7 +205,7 @@ export function prefilterFrom(layout: PrefilterLayout, matcherAt: (index: number
         occurrences.generation = 0;
       }
       const mine = ++occurrences.generation;
-      const found = automaton.findAll(text, skip, bytes);
+      const found = automaton.findAll(text, skip);
       const count = found.count;
       const ids = found.ids;
       occurrences.starts = found.starts;

@@ -132,11 +132,8 @@ export interface Prefilter {
   /** Matchers worth running on `text`. */
   select(text: string): Matcher[];
   /** Matchers worth running on `text`, with the keyword positions that bound where anchored ones can match. */
-  /**
-   * `skip`: a stretch of the text never to read (a source map's VLQ `mappings`, source-map.ts). `bytes`: the text's
-   * characters one byte each (an ASCII file's bytes), read instead of the text where that is cheaper (issue 21).
-   */
-  selectAt(text: string, skip?: readonly [number, number], bytes?: Uint8Array): Selection;
+  /** `skip`: a stretch of the text never to read (a source map's VLQ `mappings`, source-map.ts). */
+  selectAt(text: string, skip?: readonly [number, number]): Selection;
   /** Every keyword, lowercase (for `rules list` and the ripgrep floor in bench/). */
   keywords: readonly string[];
   /**

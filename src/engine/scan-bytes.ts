@@ -6,12 +6,11 @@
  * Used by scan-pool workers and by the local executor (src/executor/local.ts); the result equals decoding first and
  * calling scanText.
  */
-import { isAscii } from "node:buffer";
 import { BINARY_SNIFF_BYTES, decodeBytes, hasWideBom } from "./decode-bytes.js";
 import { mayHoldEncoded } from "./decode.js";
 import { scopePath } from "./path-scope.js";
 import type { RuleSet } from "./rule.js";
-import { scanAsciiText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
+import { scanText, type ScanTextOptions, type TextFinding } from "./scan-text.js";
 import type { ProblemCode } from "../errors.js";
 
 /** `text` is the decoded text when there was one to decode (callers resolve verify companions from it). */
@@ -32,8 +31,5 @@ export function scanBytes(data: Uint8Array, ruleset: RuleSet, options: ScanTextO
   }
   const decoded = decodeBytes(data);
   if (!decoded.ok) return { ok: false, code: decoded.code, message: decoded.message, skipped: true };
-  // An ASCII file's bytes are its text's characters: the keyword walk and the run finder read them (scanAsciiText).
-  // A text as long as its bytes is ASCII or holds invalid bytes; isAscii (native) tells which.
-  const ascii = decoded.text.length === data.length && isAscii(data);
-  return { ok: true, findings: scanAsciiText(decoded.text, ascii ? data : undefined, ruleset, options), text: decoded.text };
+  return { ok: true, findings: scanText(decoded.text, ruleset, options), text: decoded.text };
 }

@@ -102,17 +102,8 @@ function confidenceOf(m: Matcher): Confidence {
 }
 
 export function scanText(text: string, ruleset: RuleSet, options: ScanTextOptions = {}): TextFinding[] {
-  return scanAsciiText(text, undefined, ruleset, options);
-}
-
-/**
- * scanText, told the bytes of an ASCII text (its characters, one byte each: scan-bytes.ts has them from the file),
- * which the keyword walk and the encoded-run finder then read instead of writing a UTF-16 copy of the text for
- * themselves (issue 21). The findings are scanText's.
- */
-export function scanAsciiText(text: string, bytes: Uint8Array | undefined, ruleset: RuleSet, options: ScanTextOptions = {}): TextFinding[] {
   try {
-    return scanOne(text, bytes !== undefined && bytes.length === text.length ? bytes : undefined, ruleset, options);
+    return scanOne(text, ruleset, options);
   } finally {
     // Issue 21: the per-text memos (near window, file-wide context, SQL tables) each held the last text they saw,
     // so up to four files' texts (10 MB each at the default --max-file-size; a 9 MB file's text was live in a
@@ -128,12 +119,12 @@ export function scanAsciiText(text: string, bytes: Uint8Array | undefined, rules
 
 const FORGET_SUBJECT = /^/;
 
-function scanOne(text: string, bytes: Uint8Array | undefined, ruleset: RuleSet, options: ScanTextOptions): TextFinding[] {
+function scanOne(text: string, ruleset: RuleSet, options: ScanTextOptions): TextFinding[] {
   if (text.length === 0) return [];
   let lines: LineIndex | undefined;
   const index = (): LineIndex => (lines ??= new LineIndex(text));
   const path = options.path !== undefined ? scopePath(options.path) : undefined;
-  const kept = collectCandidates(text, bytes, ruleset, options.decodeDepth ?? DEFAULT_DECODE_DEPTH, index, path);
+  const kept = collectCandidates(text, ruleset, options.decodeDepth ?? DEFAULT_DECODE_DEPTH, index, path);
   if (kept.length === 0) return [];
 
   const li = index();
@@ -203,15 +194,12 @@ function runMatcher(text: string, matcher: Matcher, found: (m: RegExpExecArray, 
   }
 }
 
-/**
- * Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings.
- * `bytes`: the text's own characters as bytes, when it is ASCII (scanAsciiText).
- */
-function collectCandidates(text: string, bytes: Uint8Array | undefined, ruleset: RuleSet, depth: number, index: () => LineIndex, path: string | undefined): Candidate[] {
+/** Candidates in `text` (offsets relative to it), filtered and reduced to one per location; recurses into encodings. */
+function collectCandidates(text: string, ruleset: RuleSet, depth: number, index: () => LineIndex, path: string | undefined): Candidate[] {
   // A source map's VLQ positions: never a secret, yet half of all keyword occurrences in npm code (source-map.ts).
   // And an inline map's base64 payload: decoded and scanned below, its characters spell keywords by chance.
   const skip = looksLikeSourceMap(text) ? mappingsRange(text) : undefined;
-  const selection = ruleset.prefilter.selectAt(text, skip ?? inlineMapPayload(text), bytes);
+  const selection = ruleset.prefilter.selectAt(text, skip ?? inlineMapPayload(text));
   const candidates: Candidate[] = [];
 
   // Issue 7: matchers with the same regex (e.g. one `Authorization: Bearer <any>` usage per provider, which a
@@ -284,11 +272,11 @@ function collectCandidates(text: string, bytes: Uint8Array | undefined, ruleset:
   // is at least as specific wins (a key that happens to look like base64); otherwise the decoded one replaces it.
   const decoded: Candidate[] = [];
   // Issue 17: a PEM key written as concatenated string pieces is scanned joined, like a decoded run (concat.ts).
-  const segments: Array<{ start: number; end: number; encoding: Encoding; text: string }> = encodedSegments(text, skip, bytes);
+  const segments: Array<{ start: number; end: number; encoding: Encoding; text: string }> = encodedSegments(text, skip);
   for (const run of concatenatedPem(text)) segments.push({ ...run, encoding: "concat" });
   for (const seg of segments) {
     let inner: LineIndex | undefined;
-    for (const c of collectCandidates(seg.text, undefined, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)), path)) {
+    for (const c of collectCandidates(seg.text, ruleset, depth - 1, () => (inner ??= new LineIndex(seg.text)), path)) {
       decoded.push({ ...c, start: seg.start, end: seg.end, decoded: [seg.encoding, ...(c.decoded ?? [])] });
     }
   }
